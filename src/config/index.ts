@@ -1,0 +1,117 @@
+// One typed, validated configuration: defaults < config file (YAML/JSON) < environment.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { packageRoot } from './package-root.js';
+
+export { packageRoot } from './package-root.js';
+
+const csvOptions = z.object({
+  delimiter: z.enum(['auto', ',', ';', '\t', '|']).default('auto'),
+  encoding: z.enum(['auto', 'utf-8', 'windows-1252', 'latin1']).default('auto'),
+  decimal: z.enum(['auto', 'comma', 'dot']).default('auto'),
+});
+
+export const configSchema = z.object({
+  dataDir: z.string().default('./data'),
+  organisation: z
+    .object({
+      name: z.string().default('Zorggroep De Linde'),
+      kvk: z.string().regex(/^[0-9]{8}$/, 'KvK number is 8 digits').default('90000001'),
+      // Base for IRIs minted from source keys; must end in / or #.
+      iriBase: z.string().url().regex(/[/#]$/, 'iriBase must end in / or #').default('https://data.zorggroep-delinde.example/id/'),
+    })
+    .default({ name: 'Zorggroep De Linde', kvk: '90000001', iriBase: 'https://data.zorggroep-delinde.example/id/' }),
+  ontologyDir: z.string().default(join(packageRoot(), 'ontology')),
+  mappingsDir: z.string().default(join(packageRoot(), 'src', 'mapping', 'sources')),
+  import: z
+    .object({
+      csv: csvOptions.default({ delimiter: 'auto', encoding: 'auto', decimal: 'auto' }),
+      // Source date formats tried in order (after ISO 8601); see src/ingest/dates.ts.
+      dateFormats: z.array(z.string()).default(['d-M-yyyy', 'd/M/yyyy', 'yyyyMMdd', 'EEE MMM d HH:mm:ss z yyyy']),
+      shacl: z.boolean().default(true),
+      // Calendar days are loaded for every data year, plus this margin on both sides.
+      calendarMarginYears: z.number().int().min(0).max(5).default(1),
+      keepGenerations: z.number().int().min(1).max(100).default(3),
+    })
+    .default({
+      csv: { delimiter: 'auto', encoding: 'auto', decimal: 'auto' },
+      dateFormats: ['d-M-yyyy', 'd/M/yyyy', 'yyyyMMdd', 'EEE MMM d HH:mm:ss z yyyy'],
+      shacl: true,
+      calendarMarginYears: 1,
+      keepGenerations: 3,
+    }),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  readonly code = 'invalid_config';
+}
+
+/** Environment variables that override the file, as dotted config paths. */
+const ENV: Record<string, string> = {
+  DATASTATION_DATA_DIR: 'dataDir',
+  DATASTATION_ORG_NAME: 'organisation.name',
+  DATASTATION_ORG_KVK: 'organisation.kvk',
+  DATASTATION_ORG_IRI_BASE: 'organisation.iriBase',
+  DATASTATION_ONTOLOGY_DIR: 'ontologyDir',
+  DATASTATION_MAPPINGS_DIR: 'mappingsDir',
+  DATASTATION_SHACL: 'import.shacl',
+};
+
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let node = target;
+  for (const key of keys.slice(0, -1)) {
+    if (typeof node[key] !== 'object' || node[key] === null) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[keys.at(-1)!] = value;
+}
+
+function envValue(raw: string): unknown {
+  if (raw === 'true' || raw === 'false') return raw === 'true';
+  return raw;
+}
+
+export interface LoadConfigOptions {
+  file?: string;
+  env?: NodeJS.ProcessEnv;
+  overrides?: Record<string, unknown>;
+}
+
+/**
+ * Load the configuration. The file is `--config`, else $DATASTATION_CONFIG, else
+ * `datastation.yaml` in the working directory when present. Relative paths in the file are
+ * resolved against the file's folder.
+ */
+export function loadConfig(options: LoadConfigOptions = {}): Config {
+  const env = options.env ?? process.env;
+  const file = options.file ?? env.DATASTATION_CONFIG ?? (existsSync('datastation.yaml') ? 'datastation.yaml' : undefined);
+  let raw: Record<string, unknown> = {};
+  if (file) {
+    try {
+      raw = (parseYaml(readFileSync(file, 'utf8')) as Record<string, unknown> | null) ?? {};
+    } catch (error) {
+      throw new ConfigError(`cannot read config file ${file}: ${(error as Error).message}`);
+    }
+  }
+  for (const [name, path] of Object.entries(ENV)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') setPath(raw, path, envValue(value));
+  }
+  for (const [path, value] of Object.entries(options.overrides ?? {})) {
+    if (value !== undefined) setPath(raw, path, value);
+  }
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new ConfigError(`invalid configuration${file ? ` in ${file}` : ''}: ${problems}`);
+  }
+  const base = file ? dirname(resolve(file)) : process.cwd();
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
+  const config = parsed.data;
+  return { ...config, dataDir: abs(config.dataDir), ontologyDir: abs(config.ontologyDir), mappingsDir: abs(config.mappingsDir) };
+}

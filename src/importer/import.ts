@@ -1,0 +1,267 @@
+// The data path: exports → rows → quads (mapping) → checks (validate) → a new generation (store).
+// The previous generation stays current until the new one is completely on disk.
+import { readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { Parser } from 'n3';
+import type { Quad } from '@rdfjs/types';
+import { recordActivity } from '../audit/index.js';
+import type { Config } from '../config/index.js';
+import { loadMappings, mapSystem, assignFiles, type EntityStats, type RowProblem, type SystemResult } from '../mapping/index.js';
+import { NS, RDF_TYPE, iri, literal, namedNode, quad } from '../rdf/index.js';
+import {
+  GenerationWriter,
+  calendarQuads,
+  generationsDir,
+  latestGoodGeneration,
+  ledgerCodeQuads,
+  loadReference,
+  loadTbox,
+  ontologyVersions,
+  pruneGenerations,
+  superclassIndex,
+  withSuperclassTypes,
+  yearSpan,
+  type Manifest,
+  type SourceEntry,
+} from '../store/index.js';
+import { countBy, loadShapes, validateGraph, writeQuarantineReport, type ShaclFinding } from '../validate/index.js';
+import { expandInputs } from './files.js';
+import { acquireImportLock } from './lock.js';
+
+export interface ImportOptions {
+  inputs: string[];
+  /** Only this source system (afas-hr, ons-ecd, exact-fin, …); default: every system a file matches. */
+  source?: string;
+  actor?: string;
+  /** Accept a source that maps to zero rows although the previous generation had data for it. */
+  allowEmpty?: boolean;
+  onProgress?: (message: string) => void;
+}
+
+export interface SystemSummary {
+  system: string;
+  files: string[];
+  entities: EntityStats[];
+  rowsRead: number;
+  rowsMapped: number;
+  rowsQuarantined: number;
+  triples: number;
+}
+
+export interface ImportSummary {
+  generation: string;
+  previous?: string;
+  systems: SystemSummary[];
+  carried: string[];
+  unclaimed: string[];
+  rowsRead: number;
+  rowsMapped: number;
+  rowsQuarantined: number;
+  quarantineByReason: Record<string, number>;
+  shacl: { violations: number; warnings: number; byMessage: Record<string, number> };
+  triples: { total: number; data: number; tbox: number; reference: number; calendar: number };
+  years?: [number, number];
+  reportDir: string;
+  durationMs: number;
+}
+
+export class ImportRejectedError extends Error {
+  constructor(readonly code: 'nothing_to_import' | 'empty_source', message: string, readonly reportDir?: string) {
+    super(message);
+  }
+}
+
+function organisationQuads(config: Config): Quad[] {
+  const org = namedNode(config.organisation.iriBase + 'organisatie');
+  const kvk = namedNode(config.organisation.iriBase + 'organisatie/kvk');
+  return [
+    quad(org, RDF_TYPE, iri('onz-g:Business')),
+    quad(org, iri('rdfs:label'), literal(config.organisation.name)),
+    quad(org, iri('onz-g:identifiedBy'), kvk),
+    quad(kvk, iri('onz-g:hasDataValue'), literal(config.organisation.kvk)),
+  ];
+}
+
+/** Prismant codes are numeric and open-ended: mint each one an account is part of, with its parents. */
+function prismantCodes(quads: Quad[]): Quad[] {
+  const partOf = NS['onz-g'] + 'partOf';
+  const codes = new Set<string>();
+  for (const q of quads) {
+    if (q.predicate.value === partOf && q.object.value.startsWith(NS['onz-fin'])) {
+      const code = q.object.value.slice(NS['onz-fin'].length);
+      if (/^[0-9]+$/.test(code)) codes.add(code);
+    }
+  }
+  return [...codes].flatMap(ledgerCodeQuads);
+}
+
+function readNTriples(path: string): Quad[] {
+  return new Parser({ format: 'N-Triples' }).parse(readFileSync(path, 'utf8'));
+}
+
+export async function runImport(config: Config, options: ImportOptions): Promise<ImportSummary> {
+  const started = Date.now();
+  const dataDir = config.dataDir;
+  const progress = options.onProgress ?? (() => undefined);
+  const release = acquireImportLock(dataDir);
+  let writer: GenerationWriter | undefined;
+  try {
+    pruneGenerations(dataDir, Number.MAX_SAFE_INTEGER); // clears unfinished temp folders of killed imports
+    let previous: Manifest | undefined;
+    try {
+      previous = await latestGoodGeneration(dataDir);
+    } catch {
+      previous = undefined;
+    }
+
+    const files = expandInputs(options.inputs);
+    const allMappings = loadMappings(config.mappingsDir);
+    const systems = options.source ? new Map([[options.source, allMappings.get(options.source) ?? []]]) : allMappings;
+    if (options.source && !allMappings.has(options.source)) {
+      throw new ImportRejectedError('nothing_to_import', `unknown source "${options.source}"; known: ${[...allMappings.keys()].join(', ')}`);
+    }
+    const filesBySystem = new Map<string, string[]>();
+    const unclaimed: string[] = [];
+    for (const file of files) {
+      const system = [...systems].find(([, mappings]) => assignFiles(mappings, [file]).unclaimed.length === 0)?.[0];
+      if (system) filesBySystem.set(system, [...(filesBySystem.get(system) ?? []), file]);
+      else unclaimed.push(file);
+    }
+    const display = (f: string) => relative(process.cwd(), f) || f;
+    const problems: RowProblem[] = unclaimed.map((file) => ({
+      system: options.source ?? '', entity: '', file: display(file), row: 0, code: 'unclaimed_file',
+      reason: 'no mapping reads this file name; rename it or add a mapping',
+    }));
+    if (filesBySystem.size === 0) {
+      const reportDir = writeQuarantineReport(dataDir, `rejected-${Date.now()}`, problems, []).dir;
+      throw new ImportRejectedError('nothing_to_import', `no importable files in ${options.inputs.join(', ')}`, reportDir);
+    }
+
+    const tbox = loadTbox(config.ontologyDir);
+    const supers = superclassIndex(tbox);
+    const mapped: SystemResult[] = [];
+    for (const [system, sysFiles] of filesBySystem) {
+      progress(`${system}: mapping ${sysFiles.length} file(s)`);
+      const result = await mapSystem(system, systems.get(system)!, sysFiles, {
+        iriBase: config.organisation.iriBase,
+        dateFormats: config.import.dateFormats,
+        decimal: config.import.csv.decimal,
+        csv: { delimiter: config.import.csv.delimiter, encoding: config.import.csv.encoding },
+        onProgress: (e) => progress(`${system}: ${display(e.file)} ${e.rows} rows`),
+      });
+      for (const p of result.problems) p.file = display(p.file);
+      for (const v of result.provenance.values()) v.file = display(v.file);
+      result.quads = withSuperclassTypes(result.quads, supers);
+      problems.push(...result.problems);
+      mapped.push(result);
+      const rowsMapped = result.entities.reduce((n, e) => n + e.rowsMapped, 0);
+      const hadData = previous?.sources.find((s) => s.system === system && s.rowsMapped > 0);
+      if (rowsMapped === 0 && hadData && !options.allowEmpty) {
+        const reportDir = writeQuarantineReport(dataDir, `rejected-${Date.now()}`, problems, []).dir;
+        throw new ImportRejectedError('empty_source', `${system}: no row could be mapped; the previous data stays (use --allow-empty to clear it)`, reportDir);
+      }
+    }
+
+    // Sources not in this import are carried forward from the previous generation unchanged.
+    const fresh = new Set(mapped.map((m) => m.system));
+    const carried = (previous?.sources ?? []).filter((s) => !fresh.has(s.system));
+    const carriedQuads = carried.flatMap((s) =>
+      previous!.files.filter((f) => f.system === s.system).flatMap((f) => readNTriples(join(generationsDir(dataDir), previous!.id, f.name))),
+    );
+
+    const organisation = organisationQuads(config);
+    const reference = [...loadReference(config.ontologyDir), ...prismantCodes([...mapped.flatMap((m) => m.quads), ...carriedQuads])];
+
+    let findings: ShaclFinding[] = [];
+    if (config.import.shacl) {
+      progress('validating the graph against the SHACL shapes');
+      const provenance = new Map(mapped.flatMap((m) => [...m.provenance]));
+      findings = await validateGraph(loadShapes(config.ontologyDir), [...mapped.flatMap((m) => m.quads), ...carriedQuads, ...reference, ...organisation], provenance);
+    }
+
+    // Years: every year any source has dates in, plus a margin, and the current year.
+    const spans = [...mapped.map((m) => yearSpan(m.quads)), ...carried.map((s) => s.years)].filter((s): s is [number, number] => !!s);
+    const thisYear = new Date().getUTCFullYear();
+    const margin = config.import.calendarMarginYears;
+    const years: [number, number] | undefined = spans.length
+      ? [Math.min(...spans.map((s) => s[0])) - margin, Math.max(thisYear, ...spans.map((s) => s[1])) + margin]
+      : undefined;
+
+    progress('writing the new generation');
+    writer = new GenerationWriter(dataDir);
+    const tboxFile = writer.write('tbox.nt', 'tbox', tbox);
+    const refFile = writer.write('reference.nt', 'reference', reference);
+    const calFile = writer.write('calendar.nt', 'calendar', years ? calendarQuads(years[0], years[1]) : []);
+    const orgFile = writer.write('organisation.nt', 'organisation', organisation);
+    const now = new Date().toISOString();
+    const sources: SourceEntry[] = [];
+    const summaries: SystemSummary[] = [];
+    for (const m of mapped) {
+      const written = writer.write(`source-${m.system}.nt`, 'source', m.quads, m.system);
+      const rowsRead = m.entities.reduce((n, e) => n + e.rowsRead, 0);
+      const rowsMapped = m.entities.reduce((n, e) => n + e.rowsMapped, 0);
+      const rowsQuarantined = m.problems.length;
+      const span = yearSpan(m.quads);
+      sources.push({
+        system: m.system, importedAt: now, importedIn: writer.id, files: (filesBySystem.get(m.system) ?? []).map(display),
+        rowsRead, rowsMapped, rowsQuarantined, ...(span ? { years: span } : {}),
+      });
+      summaries.push({ system: m.system, files: (filesBySystem.get(m.system) ?? []).map(display), entities: m.entities, rowsRead, rowsMapped, rowsQuarantined, triples: written.triples });
+    }
+    let carriedTriples = 0;
+    for (const s of carried) {
+      for (const f of previous!.files.filter((f) => f.system === s.system)) {
+        writer.carry(previous!.id, f);
+        carriedTriples += f.triples;
+      }
+      sources.push(s);
+    }
+    const manifest = writer.commit({ createdAt: now, ontology: ontologyVersions(tbox), ...(years ? { years } : {}), sources });
+    writer = undefined;
+
+    const report = writeQuarantineReport(dataDir, manifest.id, problems, findings);
+    const dataTriples = summaries.reduce((n, s) => n + s.triples, 0) + carriedTriples + orgFile.triples;
+    const summary: ImportSummary = {
+      generation: manifest.id,
+      ...(previous ? { previous: previous.id } : {}),
+      systems: summaries,
+      carried: carried.map((s) => s.system),
+      unclaimed: unclaimed.map(display),
+      rowsRead: summaries.reduce((n, s) => n + s.rowsRead, 0),
+      rowsMapped: summaries.reduce((n, s) => n + s.rowsMapped, 0),
+      rowsQuarantined: problems.length,
+      quarantineByReason: countBy(problems, (p) => p.code),
+      shacl: {
+        violations: findings.filter((f) => f.severity === 'violation').length,
+        warnings: findings.filter((f) => f.severity !== 'violation').length,
+        byMessage: countBy(findings, (f) => `${f.severity}: ${f.message}`),
+      },
+      triples: { total: dataTriples + tboxFile.triples + refFile.triples + calFile.triples, data: dataTriples, tbox: tboxFile.triples, reference: refFile.triples, calendar: calFile.triples },
+      ...(years ? { years } : {}),
+      reportDir: report.dir,
+      durationMs: Date.now() - started,
+    };
+    recordActivity(dataDir, {
+      actor: options.actor ?? 'cli',
+      activity: 'import',
+      generation: summary.generation,
+      previous: summary.previous,
+      systems: summaries.map((s) => ({ system: s.system, files: s.files, rowsRead: s.rowsRead, rowsMapped: s.rowsMapped, rowsQuarantined: s.rowsQuarantined, triples: s.triples })),
+      carried: summary.carried,
+      quarantineByReason: summary.quarantineByReason,
+      shacl: { violations: summary.shacl.violations, warnings: summary.shacl.warnings },
+      triples: summary.triples.total,
+      durationMs: summary.durationMs,
+    });
+    pruneGenerations(dataDir, config.import.keepGenerations);
+    return summary;
+  } catch (error) {
+    writer?.abort();
+    recordActivity(dataDir, { actor: options.actor ?? 'cli', activity: 'import-failed', error: (error as Error).message, code: (error as { code?: string }).code });
+    throw error;
+  } finally {
+    release();
+  }
+}
+
+

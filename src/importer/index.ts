@@ -1,0 +1,4 @@
+export { runImport, ImportRejectedError } from './import.js';
+export type { ImportOptions, ImportSummary, SystemSummary } from './import.js';
+export { ImportBusyError } from './lock.js';
+export { expandInputs } from './files.js';

@@ -1,0 +1,131 @@
+// Map every file of one source system: read, type and check rows, drop nothing silently
+// (duplicates and dangling references become problems too), and collect the quads.
+import type { Quad } from '@rdfjs/types';
+import { readCsv, readJson, readXml, SourceFileError, type CsvOptions, type SourceRow } from '../ingest/index.js';
+import { RowMapper, type MappingContext, type Problem } from './engine.js';
+import { filePatternMatches, type Mapping } from './spec.js';
+
+export interface RowProblem extends Problem {
+  system: string;
+  entity: string;
+  file: string;
+  /** 0 when the whole file was unusable. */
+  row: number;
+}
+
+export interface EntityStats {
+  entity: string;
+  files: string[];
+  rowsRead: number;
+  rowsMapped: number;
+  quads: number;
+}
+
+export interface SystemResult {
+  system: string;
+  quads: Quad[];
+  problems: RowProblem[];
+  entities: EntityStats[];
+  /** Subject IRI → where it was first typed, to trace SHACL findings back to a row. */
+  provenance: Map<string, { file: string; row: number; entity: string }>;
+}
+
+export interface MapOptions extends MappingContext {
+  csv: CsvOptions;
+  onProgress?: (event: { file: string; rows: number }) => void;
+}
+
+/** Which mapping reads which file; a file no mapping claims is reported, not ignored. */
+export function assignFiles(mappings: Mapping[], files: string[]): { byEntity: Map<string, string[]>; unclaimed: string[] } {
+  const byEntity = new Map<string, string[]>(mappings.map((m) => [m.entity, []]));
+  const unclaimed: string[] = [];
+  for (const file of files) {
+    const m = mappings.find((mapping) => mapping.files.some((p) => filePatternMatches(p, file)));
+    if (m) byEntity.get(m.entity)!.push(file);
+    else unclaimed.push(file);
+  }
+  return { byEntity, unclaimed };
+}
+
+function rowsOf(mapping: Mapping, file: string, options: MapOptions): AsyncGenerator<SourceRow> {
+  if (mapping.format === 'csv') return readCsv(file, options.csv);
+  if (mapping.format === 'json') return readJson(file, mapping.records, options.csv.encoding);
+  return readXml(file, mapping.records!, options.csv.encoding);
+}
+
+interface Accepted {
+  file: string;
+  row: number;
+  mapped: Exclude<ReturnType<RowMapper['map']>, Problem>;
+}
+
+export async function mapSystem(system: string, mappings: Mapping[], files: string[], options: MapOptions): Promise<SystemResult> {
+  const { byEntity } = assignFiles(mappings, files);
+  const problems: RowProblem[] = [];
+  const accepted = new Map<string, Accepted[]>();
+  const entities: EntityStats[] = [];
+
+  // Pass 1: type and check every row; keep the first row per key.
+  for (const mapping of mappings) {
+    const mapper = new RowMapper(mapping, options);
+    const mine = byEntity.get(mapping.entity) ?? [];
+    const stats: EntityStats = { entity: mapping.entity, files: mine, rowsRead: 0, rowsMapped: 0, quads: 0 };
+    entities.push(stats);
+    const rows: Accepted[] = [];
+    accepted.set(mapping.entity, rows);
+    const firstByKey = new Map<string, { file: string; row: number; signature: string }>();
+    for (const file of mine) {
+      const problem = (row: number, p: Problem) => problems.push({ system, entity: mapping.entity, file, row, ...p });
+      try {
+        for await (const row of rowsOf(mapping, file, options)) {
+          stats.rowsRead++;
+          if (stats.rowsRead % 50_000 === 0) options.onProgress?.({ file, rows: stats.rowsRead });
+          const mapped = mapper.map(row);
+          if ('code' in mapped) {
+            problem(row.row, mapped);
+            continue;
+          }
+          const signature = JSON.stringify([...mapped.values].map(([k, v]) => [k, v.text]));
+          const first = firstByKey.get(mapped.key);
+          if (first) {
+            const where = first.file === file ? `row ${first.row}` : `${first.file} row ${first.row}`;
+            problem(row.row, first.signature === signature
+              ? { code: 'duplicate_row', column: mapping.key.join('+'), value: mapped.key.replace(/\u0000/g, '+'), reason: `same as ${where}` }
+              : { code: 'duplicate_key', column: mapping.key.join('+'), value: mapped.key.replace(/\u0000/g, '+'), reason: `key already used by ${where} with other values` });
+            continue;
+          }
+          firstByKey.set(mapped.key, { file, row: row.row, signature });
+          rows.push({ file, row: row.row, mapped });
+        }
+      } catch (error) {
+        if (!(error instanceof SourceFileError)) throw error;
+        problem(0, { code: error.code, reason: error.message });
+      }
+    }
+  }
+
+  // Pass 2: references between entities of this system (only when the referenced entity was imported).
+  const keysOf = new Map([...accepted].map(([entity, rows]) => [entity, new Set(rows.map((r) => r.mapped.key))]));
+  const quads: Quad[] = [];
+  const provenance = new Map<string, { file: string; row: number; entity: string }>();
+  for (const mapping of mappings) {
+    const stats = entities.find((e) => e.entity === mapping.entity)!;
+    const checks = mapping.references.filter((r) => (byEntity.get(r.entity) ?? []).length > 0);
+    for (const { file, row, mapped } of accepted.get(mapping.entity)!) {
+      const dangling = checks.find((r) => {
+        const v = mapped.values.get(r.column);
+        return v !== undefined && !keysOf.get(r.entity)?.has(v.text);
+      });
+      if (dangling) {
+        const value = mapped.values.get(dangling.column)!.text;
+        problems.push({ system, entity: mapping.entity, file, row, code: 'unknown_reference', column: dangling.column, value, reason: `no ${dangling.entity} with key ${value}` });
+        continue;
+      }
+      stats.rowsMapped++;
+      stats.quads += mapped.quads.length;
+      for (const q of mapped.quads) quads.push(q);
+      for (const s of mapped.typedSubjects) if (!provenance.has(s)) provenance.set(s, { file, row, entity: mapping.entity });
+    }
+  }
+  return { system, quads, problems, entities, provenance };
+}

@@ -1,0 +1,16 @@
+export type { DatasetStore, QueryResult } from './store.js';
+export { EmbeddedStore } from './embedded.js';
+export {
+  GenerationWriter,
+  GenerationError,
+  currentGenerationId,
+  latestGoodGeneration,
+  listGenerations,
+  pruneGenerations,
+  readManifest,
+  verifyGeneration,
+  generationsDir,
+} from './generations.js';
+export type { Manifest, FileEntry, SourceEntry } from './generations.js';
+export { loadTbox, loadReference, calendarQuads, superclassIndex, withSuperclassTypes, yearSpan, ontologyVersions, ledgerCodeQuads, ledgerParent } from './base.js';
+export { writeFileDurable } from './files.js';

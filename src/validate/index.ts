@@ -1,0 +1,4 @@
+export { loadShapes, validateGraph } from './shacl.js';
+export type { ShaclFinding } from './shacl.js';
+export { writeQuarantineReport, countBy } from './report.js';
+export type { QuarantineReport } from './report.js';
