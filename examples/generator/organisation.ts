@@ -1,0 +1,84 @@
+// A fictitious nursing home, "Zorggroep De Linde": sites, locations, functions and accounts.
+// Shared by the committed example and the benchmark sizes.
+
+export interface Site {
+  number: string; // 12-digit KvK vestigingsnummer
+  name: string;
+  postcode: string;
+  houseNumber: string;
+  locations: { code: string; name: string; profile: string }[];
+}
+
+/** 3 sites in 2 zorgkantoor regions (Arnhem: Menzis, Nijmegen: VGZ), per our reference table. */
+export const SITES: Site[] = [
+  {
+    number: '000012345601', name: 'De Linde Arnhem', postcode: '6821 AB', houseNumber: '12',
+    locations: [
+      { code: 'ARN-PG', name: 'Arnhem psychogeriatrie', profile: '5VV' },
+      { code: 'ARN-SOM', name: 'Arnhem somatiek', profile: '6VV' },
+    ],
+  },
+  {
+    number: '000012345602', name: 'De Linde Velp', postcode: '6881CD', houseNumber: '3',
+    locations: [
+      { code: 'VLP-PG', name: 'Velp kleinschalig wonen', profile: '5VV' },
+      { code: 'VLP-HERST', name: 'Velp herstelafdeling', profile: '9BVV' },
+    ],
+  },
+  {
+    number: '000012345603', name: 'De Lindehof Nijmegen', postcode: '6521EF', houseNumber: '40',
+    locations: [
+      { code: 'NIJ-PG', name: 'Nijmegen psychogeriatrie', profile: '7VV' },
+      { code: 'NIJ-SOM', name: 'Nijmegen somatiek', profile: '8VV' },
+      { code: 'NIJ-PALL', name: 'Nijmegen palliatieve unit', profile: '10VV' },
+    ],
+  },
+];
+
+export const LOCATIONS = SITES.flatMap((s) => s.locations.map((l) => ({ ...l, site: s.number })));
+
+/** Functions: code, name, care function (the organisation's choice), ODB level, weight in the workforce. */
+export const FUNCTIONS = [
+  ['F100', 'Verpleegkundige', true, '5', 10],
+  ['F110', 'Verzorgende IG', true, '3', 30],
+  ['F120', 'Helpende Plus', true, '2', 14],
+  ['F130', 'Zorgassistent', true, '1', 8],
+  ['F140', 'Specialist ouderengeneeskunde', true, '6', 2],
+  ['F150', 'Coördinator zorg', true, '4', 4],
+  ['F200', 'Activiteitenbegeleider', false, '3', 6],
+  ['F300', 'Facilitair medewerker', false, '', 12],
+  ['F310', 'Administratief medewerker', false, '', 8],
+  ['F320', 'Teamleider', false, '', 4],
+] as const;
+
+/** AFAS employment kinds with their share of the agreements. */
+export const EMPLOYMENT_TYPES = [
+  ['onbepaalde tijd', 58],
+  ['bepaalde tijd', 20],
+  ['oproepcontract', 6],
+  ['BBL', 4],
+  ['uitzendovereenkomst', 5],
+  ['inhuur', 2],
+  ['stagair', 2],
+  ['vrijwilliger', 3],
+] as const;
+
+/** Exact accounts: number, description, RGS code, kind (how postings are generated). */
+export const ACCOUNTS = [
+  ['0100', 'Gebouwen', 'BMva', 'balance'],
+  ['0200', 'Inventaris', 'BMva', 'balance'],
+  ['1000', 'Liquide middelen', 'BLim', 'balance'],
+  ['1300', 'Debiteuren', 'BVor', 'balance'],
+  ['0500', 'Algemene reserve', 'BEivOvr', 'balance'],
+  ['1600', 'Crediteuren', 'BSch', 'balance'],
+  ['0700', 'Hypothecaire lening', 'BLas', 'balance'],
+  ['8000', 'Opbrengsten Wlz', 'WOmzNzo', 'revenue'],
+  ['8100', 'Opbrengsten Zvw', 'WOmz', 'revenue'],
+  ['4000', 'Salarissen zorg', 'WPerLes', 'cost'],
+  ['4010', 'Sociale lasten', 'WPerSol', 'cost'],
+  ['4020', 'Pensioenlasten', 'WPerPen', 'cost'],
+  ['4100', 'Uitzendkrachten', 'WBedOvpUik', 'cost'],
+  ['4110', 'Inhuur zzp', 'WBedOvpZzp', 'cost'],
+  ['4200', 'Voeding', 'WBedOvp', 'cost'],
+  ['4300', 'Afschrijvingen', 'WAfs', 'cost'],
+] as const;

@@ -1,0 +1,121 @@
+#!/usr/bin/env node
+// The `datastation` command.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { ConfigError, loadConfig, packageRoot, type Config } from '../config/index.js';
+import { ImportBusyError, ImportRejectedError, runImport } from '../importer/index.js';
+import { EmbeddedStore, GenerationError, listGenerations, currentGenerationId } from '../store/index.js';
+import { formatSummary } from './summary.js';
+import { formatTable } from './table.js';
+
+interface GlobalOptions {
+  config?: string;
+  dataDir?: string;
+}
+
+const program = new Command()
+  .name('datastation')
+  .description('KIK-V datastation: a nursing home\'s exports as KIK-V RDF, answering validated questions')
+  .option('-c, --config <file>', 'configuration file (YAML/JSON); default $DATASTATION_CONFIG or ./datastation.yaml')
+  .option('-d, --data-dir <dir>', 'data directory (overrides the configuration)');
+
+function config(): Config {
+  const opts = program.opts<GlobalOptions>();
+  return loadConfig({ ...(opts.config ? { file: opts.config } : {}), overrides: { dataDir: opts.dataDir } });
+}
+
+function initDataDir(cfg: Config): boolean {
+  const fresh = !existsSync(cfg.dataDir);
+  mkdirSync(join(cfg.dataDir, 'generations'), { recursive: true });
+  mkdirSync(join(cfg.dataDir, 'reports'), { recursive: true });
+  return fresh;
+}
+
+async function importAndReport(cfg: Config, inputs: string[], opts: { source?: string; allowEmpty?: boolean; quiet?: boolean }) {
+  const summary = await runImport(cfg, {
+    inputs,
+    ...(opts.source ? { source: opts.source } : {}),
+    allowEmpty: opts.allowEmpty ?? false,
+    actor: `cli:${process.env.USER ?? 'unknown'}`,
+    onProgress: opts.quiet ? undefined : (m) => process.stderr.write(`… ${m}\n`),
+  });
+  console.log(formatSummary(summary));
+  return summary;
+}
+
+program
+  .command('init')
+  .description('create the data directory (and a datastation.yaml to edit, if none exists)')
+  .action(() => {
+    const cfg = config();
+    initDataDir(cfg);
+    const file = join(process.cwd(), 'datastation.yaml');
+    if (!program.opts<GlobalOptions>().config && !existsSync(file)) {
+      writeFileSync(file, readFileSync(join(packageRoot(), 'datastation.example.yaml'), 'utf8'));
+      console.log(`wrote ${file}: set your organisation's name, KvK number and IRI base`);
+    }
+    console.log(`data directory ${cfg.dataDir} is ready`);
+  });
+
+program
+  .command('import')
+  .description('import exports (files or folders) as a new generation of the dataset')
+  .argument('<inputs...>', 'export files or folders')
+  .option('-s, --source <system>', 'only this source system (afas-hr, ons-ecd, exact-fin, …)')
+  .option('--allow-empty', 'accept a source that maps to zero rows (clears its previous data)')
+  .option('-q, --quiet', 'no progress lines')
+  .action(async (inputs: string[], opts: { source?: string; allowEmpty?: boolean; quiet?: boolean }) => {
+    const cfg = config();
+    initDataDir(cfg);
+    await importAndReport(cfg, inputs, opts);
+  });
+
+program
+  .command('status')
+  .description('the generation being served and its sources')
+  .action(async () => {
+    const cfg = config();
+    const store = await EmbeddedStore.open(cfg.dataDir, (id, e) => console.error(`skipping ${id}: ${e.message}`));
+    const m = store.manifest;
+    console.log(`current generation: ${m.id} (created ${m.createdAt}), ${store.size.toLocaleString('en-US')} triples, CURRENT=${currentGenerationId(cfg.dataDir)}`);
+    console.log(`generations on disk: ${listGenerations(cfg.dataDir).join(', ')}`);
+    console.log(`ontology: ${Object.entries(m.ontology).map(([k, v]) => `${k.replace(/^.*\//, '')} ${v}`).join(', ')}`);
+    for (const s of m.sources) console.log(`  ${s.system}: ${s.rowsMapped} rows from ${s.files.length} file(s), imported ${s.importedAt} in ${s.importedIn}`);
+  });
+
+program
+  .command('query')
+  .description('run a SPARQL query file against the current generation (for the organisation itself)')
+  .argument('<file>', 'a .rq file')
+  .action(async (file: string) => {
+    const cfg = config();
+    const store = await EmbeddedStore.open(cfg.dataDir);
+    console.log(formatTable(await store.query(readFileSync(file, 'utf8'))));
+  });
+
+program
+  .command('demo')
+  .description('the main job on the embedded default: initialise, import the example organisation, show what was loaded')
+  .option('--data-dir <dir>', 'data directory for the demo', './data/demo')
+  .action(async (opts: { dataDir: string }) => {
+    const cfg = loadConfig({ overrides: { dataDir: program.opts<GlobalOptions>().dataDir ?? opts.dataDir } });
+    initDataDir(cfg);
+    const example = join(packageRoot(), 'examples', 'de-linde');
+    console.log(`Importing the example organisation "${cfg.organisation.name}" from ${example}\n`);
+    await importAndReport(cfg, [example], { quiet: true });
+    const store = await EmbeddedStore.open(cfg.dataDir);
+    const query = readFileSync(join(packageRoot(), 'profiles', 'demo', 'staff-pro-rata.rq'), 'utf8')
+      .replace('#BIND(2025 AS ?jaar)', 'BIND(2025 AS ?jaar)')
+      .replace('#BIND("Q1" AS ?kwartaal)', 'BIND("Q1" AS ?kwartaal)');
+    console.log('\nStaff pro rata, Q1 2025, per site and for the organisation (profiles/demo/staff-pro-rata.rq):\n');
+    console.log(formatTable(await store.query(query)));
+  });
+
+program.parseAsync().catch((error: unknown) => {
+  const known = error instanceof ConfigError || error instanceof ImportRejectedError || error instanceof ImportBusyError || error instanceof GenerationError;
+  const e = error as Error & { code?: string; reportDir?: string };
+  console.error(`datastation: ${known ? '' : 'unexpected error: '}${e.message}${e.reportDir ? ` (report: ${e.reportDir})` : ''}`);
+  if (!known) console.error(e.stack);
+  process.exitCode = known ? 2 : 1;
+});
