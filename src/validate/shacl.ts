@@ -51,7 +51,10 @@ export async function validateGraph(
   const report = (await validator.validate({ dataset })) as { results: EngineResult[] };
   return report.results.map((r) => {
     const focus = r.focusNode.term.value;
-    const source = provenance.get(focus);
+    // A focus node no row typed (a dangling reference) is traced to a row that points at it.
+    const source =
+      provenance.get(focus) ??
+      dataset.getQuads(null, null, r.focusNode.term, null).map((q) => provenance.get(q.subject.value)).find((p) => p !== undefined);
     const finding: ShaclFinding = {
       severity: local(r.severity.value).toLowerCase() as ShaclFinding['severity'],
       focusNode: focus,
