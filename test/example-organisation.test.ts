@@ -22,7 +22,7 @@ beforeAll(async () => {
 
 describe('importing examples/de-linde', () => {
   it('quarantines exactly the messy rows, each with file, row, column and reason', () => {
-    const records = parseCsv(readFileSync(join(summary.reportDir, 'quarantine.csv')), { columns: true }) as Record<string, string>[];
+    const records = parseCsv<Record<string, string>>(readFileSync(join(summary.reportDir, 'quarantine.csv')), { columns: true });
     const got = records.map((r) => [r.entity, r.file!.replace(/^.*de-linde\//, ''), r.row, r.column, r.value, r.code].join(',')).sort();
     // entity, file (relative to the example), row, column, value, code
     expect(got).toEqual(
@@ -100,7 +100,7 @@ function independentStaffProRata(year: number, quarter: number): Record<string, 
     readFileSync(join(EXAMPLE_DIR, 'afas-hr', name), 'latin1').trim().split(/\r?\n/).slice(1).map((l) => l.split(';'));
   const day = (nl: string) => {
     const [d, m, y] = nl.split('-').map(Number);
-    return Date.UTC(y!, m! - 1, d!);
+    return Date.UTC(y!, m! - 1, d);
   };
   const qs = Date.UTC(year, (quarter - 1) * 3, 1), qe = Date.UTC(year, quarter * 3, 0);
   const daysInQ = (qe - qs) / 86_400_000 + 1;

@@ -30,6 +30,8 @@ export interface MappedRow {
 }
 
 const RDF_TYPE_IRI = NS.rdf + 'type';
+/** Joins the key columns of a row; cannot occur in exported text. */
+export const KEY_SEPARATOR = '\u0000';
 const POSTCODE = /^([1-9][0-9]{3})\s?([A-Za-z]{2})$/;
 
 function headerOf(name: string, spec: ColumnSpec): string[] {
@@ -214,7 +216,7 @@ export class RowMapper {
         if (q.predicate.value === RDF_TYPE_IRI) typedSubjects.push(q.subject.value);
       }
     }
-    const key = this.mapping.key.map((k) => values.get(k)?.text ?? '').join('\u0000');
+    const key = this.mapping.key.map((k) => values.get(k)?.text ?? '').join(KEY_SEPARATOR);
     return { key, values, quads, typedSubjects };
   }
 }

@@ -2,7 +2,7 @@
 // (duplicates and dangling references become problems too), and collect the quads.
 import type { Quad } from '@rdfjs/types';
 import { readCsv, readJson, readXml, SourceFileError, type CsvOptions, type SourceRow } from '../ingest/index.js';
-import { RowMapper, type MappingContext, type Problem } from './engine.js';
+import { KEY_SEPARATOR, RowMapper, type MappingContext, type Problem } from './engine.js';
 import { filePatternMatches, type Mapping } from './spec.js';
 
 export interface RowProblem extends Problem {
@@ -53,6 +53,7 @@ function rowsOf(mapping: Mapping, file: string, options: MapOptions): AsyncGener
   return readXml(file, mapping.records!, options.csv.encoding);
 }
 
+
 interface Accepted {
   file: string;
   row: number;
@@ -90,8 +91,8 @@ export async function mapSystem(system: string, mappings: Mapping[], files: stri
           if (first) {
             const where = first.file === file ? `row ${first.row}` : `${first.file} row ${first.row}`;
             problem(row.row, first.signature === signature
-              ? { code: 'duplicate_row', column: mapping.key.join('+'), value: mapped.key.replace(/\u0000/g, '+'), reason: `same as ${where}` }
-              : { code: 'duplicate_key', column: mapping.key.join('+'), value: mapped.key.replace(/\u0000/g, '+'), reason: `key already used by ${where} with other values` });
+              ? { code: 'duplicate_row', column: mapping.key.join('+'), value: mapped.key.split(KEY_SEPARATOR).join('+'), reason: `same as ${where}` }
+              : { code: 'duplicate_key', column: mapping.key.join('+'), value: mapped.key.split(KEY_SEPARATOR).join('+'), reason: `key already used by ${where} with other values` });
             continue;
           }
           firstByKey.set(mapped.key, { file, row: row.row, signature });

@@ -2,7 +2,10 @@
 import { DataFactory } from 'n3';
 import type { Literal, NamedNode, Quad } from '@rdfjs/types';
 
-export const { namedNode, literal, quad, defaultGraph } = DataFactory;
+// Bound explicitly: n3's DataFactory members are plain functions, passed around as such.
+export const namedNode = (value: string) => DataFactory.namedNode(value);
+export const literal = (value: string, languageOrDatatype?: string | NamedNode) => DataFactory.literal(value, languageOrDatatype);
+export const quad = (s: Quad['subject'], p: Quad['predicate'], o: Quad['object']) => DataFactory.quad(s, p, o);
 
 export const NS = {
   rdf: 'http://www.w3.org/1999/02/22-rdf-syntax-ns#',

@@ -64,7 +64,7 @@ export function withSuperclassTypes(quads: Quad[], supers: Map<string, string[]>
 }
 
 function readReferenceCsv(path: string): Record<string, string>[] {
-  return parseCsv(readFileSync(path), { columns: true, delimiter: ';', comment: '#', skip_empty_lines: true, trim: true }) as Record<string, string>[];
+  return parseCsv<Record<string, string>>(readFileSync(path), { columns: true, delimiter: ';', comment: '#', skip_empty_lines: true, trim: true });
 }
 
 const FIN = NS['onz-fin'];

@@ -37,7 +37,7 @@ export class EmbeddedStore implements DatasetStore {
     try {
       return Promise.resolve(this.store.query(sparql) as QueryResult);
     } catch (error) {
-      return Promise.reject(error as Error);
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
   }
 
