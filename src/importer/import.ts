@@ -1,6 +1,6 @@
 // The data path: exports → rows → quads (mapping) → checks (validate) → a new generation (store).
 // The previous generation stays current until the new one is completely on disk.
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Parser } from 'n3';
 import type { Quad } from '@rdfjs/types';
@@ -103,6 +103,7 @@ export async function runImport(config: Config, options: ImportOptions): Promise
   const started = Date.now();
   const dataDir = config.dataDir;
   const progress = options.onProgress ?? (() => undefined);
+  mkdirSync(dataDir, { recursive: true });
   const release = acquireImportLock(dataDir);
   let writer: GenerationWriter | undefined;
   try {
