@@ -153,7 +153,7 @@ export async function runImport(config: Config, options: ImportOptions): Promise
       for (const p of result.problems) p.file = display(p.file);
       for (const v of result.provenance.values()) v.file = display(v.file);
       result.quads = withSuperclassTypes(result.quads, supers);
-      problems.push(...result.problems);
+      for (const p of result.problems) problems.push(p); // not push(...): may be 100k+ rows
       mapped.push(result);
       const rowsMapped = result.entities.reduce((n, e) => n + e.rowsMapped, 0);
       const hadData = previous?.sources.find((s) => s.system === system && s.rowsMapped > 0);

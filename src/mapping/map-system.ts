@@ -60,6 +60,12 @@ interface Accepted {
   mapped: Exclude<ReturnType<RowMapper['map']>, Problem>;
 }
 
+function sameValues(a: Accepted['mapped'], b: Accepted['mapped']): boolean {
+  if (a.values.size !== b.values.size) return false;
+  for (const [k, v] of a.values) if (b.values.get(k)?.text !== v.text) return false;
+  return true;
+}
+
 export async function mapSystem(system: string, mappings: Mapping[], files: string[], options: MapOptions): Promise<SystemResult> {
   const { byEntity } = assignFiles(mappings, files);
   const problems: RowProblem[] = [];
@@ -74,7 +80,7 @@ export async function mapSystem(system: string, mappings: Mapping[], files: stri
     entities.push(stats);
     const rows: Accepted[] = [];
     accepted.set(mapping.entity, rows);
-    const firstByKey = new Map<string, { file: string; row: number; signature: string }>();
+    const firstByKey = new Map<string, { file: string; row: number; mapped: Accepted['mapped'] }>();
     for (const file of mine) {
       const problem = (row: number, p: Problem) => problems.push({ system, entity: mapping.entity, file, row, ...p });
       try {
@@ -86,16 +92,15 @@ export async function mapSystem(system: string, mappings: Mapping[], files: stri
             problem(row.row, mapped);
             continue;
           }
-          const signature = JSON.stringify([...mapped.values].map(([k, v]) => [k, v.text]));
           const first = firstByKey.get(mapped.key);
           if (first) {
             const where = first.file === file ? `row ${first.row}` : `${first.file} row ${first.row}`;
-            problem(row.row, first.signature === signature
+            problem(row.row, sameValues(first.mapped, mapped)
               ? { code: 'duplicate_row', column: mapping.key.join('+'), value: mapped.key.split(KEY_SEPARATOR).join('+'), reason: `same as ${where}` }
               : { code: 'duplicate_key', column: mapping.key.join('+'), value: mapped.key.split(KEY_SEPARATOR).join('+'), reason: `key already used by ${where} with other values` });
             continue;
           }
-          firstByKey.set(mapped.key, { file, row: row.row, signature });
+          firstByKey.set(mapped.key, { file, row: row.row, mapped });
           rows.push({ file, row: row.row, mapped });
         }
       } catch (error) {
