@@ -1,0 +1,115 @@
+// Parameters of validated queries. The official texts carry them as commented lines such as
+// `#BIND(2024 AS ?jaar)`; a requester sends only values, which we check against the declared
+// constraints and then write into those lines ourselves. The text that runs is the validated
+// query plus activated BINDs, never text chosen by the requester.
+import { z } from 'zod';
+import { NS } from '../rdf/index.js';
+import { QueryError } from './errors.js';
+
+export const parameterSpec = z.object({
+  name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/),
+  type: z.enum(['integer', 'string', 'date', 'iri']),
+  description: z.string().optional(),
+  min: z.number().optional(),
+  max: z.number().optional(),
+  pattern: z.string().optional(),
+  enum: z.array(z.string()).optional(),
+});
+
+export type ParameterSpec = z.infer<typeof parameterSpec>;
+export type ParameterValue = string | number;
+
+/** `#BIND(<expr> AS ?name)` with any whitespace, optional trailing dot and comment. */
+const COMMENTED_BIND = /^(\s*)#\s*BIND\s*\((.+?)\s+AS\s+\?([A-Za-z_][A-Za-z0-9_]*)\s*\)\s*\.?\s*(?:#.*)?$/i;
+
+export interface CommentedBind {
+  line: number; // 0-based
+  name: string;
+  expression: string;
+  /** Index of the run of consecutive commented BIND lines this one belongs to. */
+  group: number;
+}
+
+export function findCommentedBinds(text: string): CommentedBind[] {
+  const binds: CommentedBind[] = [];
+  let group = -1, previous = -2;
+  text.split('\n').forEach((line, i) => {
+    const m = COMMENTED_BIND.exec(line.replace(/\r$/, ''));
+    if (!m) return;
+    if (i !== previous + 1) group++;
+    previous = i;
+    binds.push({ line: i, name: m[3]!, expression: m[2]!.trim(), group });
+  });
+  return binds;
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Check one value against its declaration and render it as a SPARQL term. */
+export function renderValue(spec: ParameterSpec, value: unknown): string {
+  const bad = (why: string) => new QueryError('invalid_parameter', `${spec.name}: ${why}`);
+  switch (spec.type) {
+    case 'integer': {
+      const n = typeof value === 'number' ? value : typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : NaN;
+      if (!Number.isSafeInteger(n)) throw bad('expected an integer');
+      if ((spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max)) throw bad(`outside ${spec.min ?? ''}..${spec.max ?? ''}`);
+      return String(n);
+    }
+    case 'string': {
+      if (typeof value !== 'string') throw bad('expected a string');
+      if (spec.enum && !spec.enum.includes(value)) throw bad(`expected one of ${spec.enum.join(', ')}`);
+      if (spec.pattern && !new RegExp(spec.pattern).test(value)) throw bad(`does not match ${spec.pattern}`);
+      return JSON.stringify(value);
+    }
+    case 'date': {
+      if (typeof value !== 'string' || !DATE.test(value) || Number.isNaN(Date.parse(value + 'T00:00:00Z')) || new Date(value + 'T00:00:00Z').toISOString().slice(0, 10) !== value) {
+        throw bad('expected a date yyyy-mm-dd');
+      }
+      return `"${value}"^^<${NS.xsd}date>`;
+    }
+    case 'iri': {
+      if (typeof value !== 'string') throw bad('expected an IRI');
+      const full = /^[a-z][a-z-]*:[A-Za-z0-9_]+$/.test(value) && value.split(':')[0]! in NS ? NS[value.split(':')[0] as keyof typeof NS] + value.split(':')[1] : value;
+      if (!/^https?:\/\/[^\s<>"{}|\\^`]+$/.test(full)) throw bad('expected an http(s) IRI');
+      if (spec.enum && !spec.enum.includes(full)) throw bad(`expected one of ${spec.enum.join(', ')}`);
+      if (spec.pattern && !new RegExp(spec.pattern).test(full)) throw bad(`does not match ${spec.pattern}`);
+      return `<${full}>`;
+    }
+  }
+}
+
+export interface Activation {
+  text: string;
+  /** Declared parameters that have no BIND line in this query (their value has no effect). */
+  unused: string[];
+}
+
+/**
+ * Check the values against the declarations and activate the commented BIND lines: every copy
+ * (sub-selects repeat them), but only the first line for a name within one run of lines
+ * (a run may list alternatives).
+ */
+export function activateParameters(text: string, declared: ParameterSpec[], values: Record<string, unknown>): Activation {
+  for (const name of Object.keys(values)) {
+    if (!declared.some((p) => p.name === name)) throw new QueryError('unknown_parameter', name);
+  }
+  const rendered = new Map<string, string>();
+  for (const spec of declared) {
+    if (values[spec.name] === undefined || values[spec.name] === null) throw new QueryError('missing_parameter', spec.name);
+    rendered.set(spec.name, renderValue(spec, values[spec.name]));
+  }
+  const lines = text.split('\n');
+  const activated = new Set<string>();
+  const firstInGroup = new Set<string>();
+  for (const bind of findCommentedBinds(text)) {
+    const term = rendered.get(bind.name);
+    if (term === undefined) continue; // a commented BIND of something that is not a parameter
+    const key = `${bind.group}/${bind.name}`;
+    if (firstInGroup.has(key)) continue;
+    firstInGroup.add(key);
+    const indent = /^\s*/.exec(lines[bind.line]!)![0];
+    lines[bind.line] = `${indent}BIND(${term} AS ?${bind.name})`;
+    activated.add(bind.name);
+  }
+  return { text: lines.join('\n'), unused: declared.map((p) => p.name).filter((n) => !activated.has(n)) };
+}
