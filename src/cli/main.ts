@@ -7,7 +7,11 @@ import { ConfigError, loadConfig, packageRoot, type Config } from '../config/ind
 import { ImportBusyError, ImportRejectedError, runImport } from '../importer/index.js';
 import { EmbeddedStore, GenerationError, listGenerations, currentGenerationId } from '../store/index.js';
 import { formatSummary } from './summary.js';
-import { formatTable } from './table.js';
+import { formatJsonTable } from './table.js';
+import { openEngine } from './engine.js';
+import { registerQueryCommands } from './query-commands.js';
+import { prepareQuery, QueryError } from '../query/index.js';
+import { ProfileError } from '../profiles/index.js';
 
 interface GlobalOptions {
   config?: string;
@@ -85,16 +89,6 @@ program
   });
 
 program
-  .command('query')
-  .description('run a SPARQL query file against the current generation (for the organisation itself)')
-  .argument('<file>', 'a .rq file')
-  .action(async (file: string) => {
-    const cfg = config();
-    const store = await EmbeddedStore.open(cfg.dataDir);
-    console.log(formatTable(await store.query(readFileSync(file, 'utf8'))));
-  });
-
-program
   .command('demo')
   .description('the main job on the embedded default: initialise, import the example organisation, show what was loaded')
   .option('--data-dir <dir>', 'data directory for the demo', './data/demo')
@@ -104,16 +98,25 @@ program
     const example = join(packageRoot(), 'examples', 'de-linde');
     console.log(`Importing the example organisation "${cfg.organisation.name}" from ${example}\n`);
     await importAndReport(cfg, [example], { quiet: true });
-    const store = await EmbeddedStore.open(cfg.dataDir);
-    const query = readFileSync(join(packageRoot(), 'profiles', 'demo', 'staff-pro-rata.rq'), 'utf8')
-      .replace('#BIND(2025 AS ?jaar)', 'BIND(2025 AS ?jaar)')
-      .replace('#BIND("Q1" AS ?kwartaal)', 'BIND("Q1" AS ?kwartaal)');
-    console.log('\nStaff pro rata, Q1 2025, per site and for the organisation (profiles/demo/staff-pro-rata.rq):\n');
-    console.log(formatTable(await store.query(query)));
+    const { registry, pool } = await openEngine(cfg, 1);
+    try {
+      const indicator = registry.indicator('demo', 'staff-pro-rata');
+      const prepared = prepareQuery(indicator.text, indicator.parameters, { jaar: 2025, kwartaal: 'Q1' });
+      let json = '';
+      await pool.run({ text: prepared.engineText, vars: prepared.vars, format: 'json' }, (chunk) => void (json += chunk));
+      console.log(`\n${indicator.title}, Q1 2025 (profile demo 1.0.0, run in a query worker):\n`);
+      console.log(formatJsonTable(json));
+    } finally {
+      await pool.close();
+    }
   });
 
+registerQueryCommands(program, config);
+
 program.parseAsync().catch((error: unknown) => {
-  const known = error instanceof ConfigError || error instanceof ImportRejectedError || error instanceof ImportBusyError || error instanceof GenerationError;
+  const known =
+    error instanceof ConfigError || error instanceof ImportRejectedError || error instanceof ImportBusyError ||
+    error instanceof GenerationError || error instanceof ProfileError || error instanceof QueryError;
   const e = error as Error & { code?: string; reportDir?: string };
   console.error(`datastation: ${known ? '' : 'unexpected error: '}${e.message}${e.reportDir ? ` (report: ${e.reportDir})` : ''}`);
   if (!known) console.error(e.stack);

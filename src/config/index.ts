@@ -42,6 +42,16 @@ export const configSchema = z.object({
       calendarMarginYears: 1,
       keepGenerations: 3,
     }),
+  query: z
+    .object({
+      /** Worker threads holding the dataset; each holds a full copy in memory. */
+      workers: z.number().int().min(1).max(32).default(2),
+      deadlineMs: z.number().int().min(100).default(60_000),
+      rowCap: z.number().int().min(1).default(1_000_000),
+      maxQueryBytes: z.number().int().min(1024).default(256 * 1024),
+      maxDepth: z.number().int().min(4).default(128),
+    })
+    .default({ workers: 2, deadlineMs: 60_000, rowCap: 1_000_000, maxQueryBytes: 256 * 1024, maxDepth: 128 }),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -59,6 +69,8 @@ const ENV: Record<string, string> = {
   DATASTATION_ONTOLOGY_DIR: 'ontologyDir',
   DATASTATION_MAPPINGS_DIR: 'mappingsDir',
   DATASTATION_SHACL: 'import.shacl',
+  DATASTATION_QUERY_WORKERS: 'query.workers',
+  DATASTATION_QUERY_DEADLINE_MS: 'query.deadlineMs',
 };
 
 function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
@@ -71,8 +83,11 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
   node[keys.at(-1)!] = value;
 }
 
-function envValue(raw: string): unknown {
+const NUMERIC = new Set(['query.workers', 'query.deadlineMs']);
+
+function envValue(path: string, raw: string): unknown {
   if (raw === 'true' || raw === 'false') return raw === 'true';
+  if (NUMERIC.has(path) && /^\d+$/.test(raw)) return Number(raw);
   return raw;
 }
 
@@ -100,7 +115,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   }
   for (const [name, path] of Object.entries(ENV)) {
     const value = env[name];
-    if (value !== undefined && value !== '') setPath(raw, path, envValue(value));
+    if (value !== undefined && value !== '') setPath(raw, path, envValue(path, value));
   }
   for (const [path, value] of Object.entries(options.overrides ?? {})) {
     if (value !== undefined) setPath(raw, path, value);

@@ -42,7 +42,7 @@ function rewriteExpression(e: unknown): unknown {
     if (k === 'args' || k === 'expression' || k === 'patterns' || k === 'where') out[k] = rewriteExpression(v);
   }
   if (out.type !== 'operation' || !Array.isArray(out.args)) return out;
-  const [a, b] = out.args;
+  const [a, b] = out.args as unknown[];
   const operator = out.operator!;
   if (operator === '+' && out.args.length === 2) {
     if (isLiteral(b) && DURATIONS.has(b.datatype!.value)) return op('-', [a, negateDuration(b)]);

@@ -8,7 +8,8 @@ export interface PoliceLimits {
   maxDepth: number;
 }
 
-export const DEFAULT_LIMITS: PoliceLimits = { maxQueryBytes: 256 * 1024, maxDepth: 40 };
+// The deepest official query (ZK 18.2) nests 54 levels (long IF chains); 128 leaves room, stops abuse.
+export const DEFAULT_LIMITS: PoliceLimits = { maxQueryBytes: 256 * 1024, maxDepth: 128 };
 
 export type ParsedQuery = sparqljs.SparqlQuery;
 

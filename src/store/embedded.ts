@@ -33,9 +33,14 @@ export class EmbeddedStore implements DatasetStore {
     return this.store.size;
   }
 
+  /** Synchronous and blocking: call it where blocking is fine (a query worker, a CLI). */
+  querySync(sparql: string): QueryResult {
+    return this.store.query(sparql) as QueryResult;
+  }
+
   query(sparql: string): Promise<QueryResult> {
     try {
-      return Promise.resolve(this.store.query(sparql) as QueryResult);
+      return Promise.resolve(this.querySync(sparql));
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }

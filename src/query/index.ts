@@ -1,0 +1,13 @@
+export { QueryError, QUERY_ERRORS } from './errors.js';
+export type { QueryErrorCode } from './errors.js';
+export { police, parseSparql, DEFAULT_LIMITS } from './police.js';
+export type { ParsedQuery, PoliceLimits } from './police.js';
+export { activateParameters, findCommentedBinds, renderValue, parameterSpec } from './params.js';
+export type { ParameterSpec, Activation } from './params.js';
+export { compatibleText } from './compat.js';
+export { prepareQuery, exampleValue } from './prepare.js';
+export type { PreparedQuery } from './prepare.js';
+export { QueryPool } from './pool.js';
+export type { PoolOptions, RunRequest, RunResult, Sink } from './pool.js';
+export { serializer, chunks, CONTENT_TYPES, projectedVariables } from './serialize.js';
+export type { ResultFormat, Serializer } from './serialize.js';

@@ -1,0 +1,90 @@
+// A query worker: holds one generation of the dataset in its own Oxigraph store and runs one query
+// at a time. It can be terminated at any moment (deadline) without harming the server.
+import { parentPort } from 'node:worker_threads';
+import type { Quad, Term } from '@rdfjs/types';
+import { Writer } from 'n3';
+import { EmbeddedStore, readManifest } from '../store/index.js';
+import { chunks, serializer, type ResultFormat } from './serialize.js';
+
+export type ToWorker =
+  | { type: 'load'; dataDir: string; generation: string }
+  | { type: 'run'; id: number; text: string; format: ResultFormat; vars: string[]; rowCap: number }
+  | { type: 'more'; id: number };
+
+export type FromWorker =
+  | { type: 'ready'; generation: string; triples: number }
+  | { type: 'chunk'; id: number; data: string }
+  | { type: 'end'; id: number; rows: number; engineMs: number }
+  | { type: 'error'; id: number; code: 'result_too_large' | 'engine_failure' | 'unparseable_query'; message: string; fatal: boolean };
+
+const port = parentPort!;
+let store: EmbeddedStore | undefined;
+let pending: { id: number; next: () => void } | undefined;
+
+function post(message: FromWorker): void {
+  port.postMessage(message);
+}
+
+function* results(result: unknown, format: ResultFormat, vars: string[]): Generator<string> {
+  if (typeof result === 'boolean') {
+    yield serializer(format).boolean(result);
+    return;
+  }
+  const list = result as (Map<string, Term> | Quad)[];
+  if (list.length && !(list[0] instanceof Map)) {
+    const writer = new Writer({ format: 'N-Triples' });
+    let buf = '';
+    for (const q of list as Quad[]) {
+      buf += writer.quadToString(q.subject, q.predicate, q.object);
+      if (buf.length > 64 * 1024) {
+        yield buf;
+        buf = '';
+      }
+    }
+    if (buf) yield buf;
+    return;
+  }
+  const rows = list as Map<string, Term>[];
+  const names = vars.length ? vars : [...new Set(rows.flatMap((r) => [...r.keys()]))];
+  yield* chunks(serializer(format), names, rows);
+}
+
+port.on('message', (message: ToWorker) => {
+  if (message.type === 'load') {
+    store = EmbeddedStore.load(message.dataDir, readManifest(message.dataDir, message.generation));
+    post({ type: 'ready', generation: message.generation, triples: store.size });
+    return;
+  }
+  if (message.type === 'more') {
+    if (pending?.id === message.id) pending.next();
+    return;
+  }
+  const { id, text, format, vars, rowCap } = message;
+  const started = performance.now();
+  let result: unknown;
+  try {
+    result = store!.querySync(text);
+  } catch (error) {
+    const msg = (error as Error).message;
+    // A WebAssembly trap leaves the store unusable: say so, and let the pool replace this worker.
+    const fatal = (error as Error).name === 'RuntimeError' || /unreachable|memory access out of bounds/i.test(msg);
+    post({ type: 'error', id, code: fatal ? 'engine_failure' : 'unparseable_query', message: msg, fatal });
+    return;
+  }
+  const engineMs = performance.now() - started;
+  const rows = Array.isArray(result) ? result.length : 1;
+  if (rows > rowCap) {
+    post({ type: 'error', id, code: 'result_too_large', message: `${rows} rows, cap ${rowCap}`, fatal: false });
+    return;
+  }
+  const it = results(result, format, vars);
+  const next = () => {
+    const step = it.next();
+    if (step.done) {
+      pending = undefined;
+      post({ type: 'end', id, rows, engineMs });
+    } else post({ type: 'chunk', id, data: step.value });
+  };
+  pending = { id, next };
+  next();
+});
