@@ -1,10 +1,11 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { readFileSync } from 'node:fs';
 import type { Term } from '@rdfjs/types';
 import { loadConfig, packageRoot, type Config } from '../src/config/index.js';
 import type { DatasetStore } from '../src/store/index.js';
+import { ProfileRegistry } from '../src/profiles/index.js';
+import { prepareQuery } from '../src/query/index.js';
 
 export function tempDir(prefix = 'ds-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
@@ -26,11 +27,10 @@ export function testConfig(dataDir = tempDir('ds-data-'), overrides: Record<stri
 
 export const EXAMPLE_DIR = join(packageRoot(), 'examples', 'de-linde');
 
-/** Our demo indicator with its parameters activated (the profile binder arrives with the query engine). */
+/** Our demo indicator, its parameters activated and prepared for Oxigraph as the engine does. */
 export function staffProRataQuery(jaar: number, kwartaal: string): string {
-  return readFileSync(join(packageRoot(), 'profiles', 'demo', 'staff-pro-rata.rq'), 'utf8')
-    .replace('#BIND(2025 AS ?jaar)', `BIND(${jaar} AS ?jaar)`)
-    .replace('#BIND("Q1" AS ?kwartaal)', `BIND("${kwartaal}" AS ?kwartaal)`);
+  const indicator = ProfileRegistry.load([join(packageRoot(), 'profiles')]).indicator('demo', 'staff-pro-rata');
+  return prepareQuery(indicator.text, indicator.parameters, { jaar, kwartaal }).engineText;
 }
 
 export async function selectRows(store: DatasetStore, sparql: string): Promise<Record<string, string>[]> {

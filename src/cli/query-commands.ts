@@ -4,16 +4,15 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { Config } from '../config/index.js';
 import { installProfile, inferParameter, readHeader, type Indicator } from '../profiles/index.js';
-import { exampleValue, findCommentedBinds, prepareQuery, QueryError, type ResultFormat } from '../query/index.js';
+import { findCommentedBinds, prepareQuery, QueryError, type ParameterSpec, type ResultFormat } from '../query/index.js';
 import { openEngine, parseParams } from './engine.js';
 import { formatJsonTable } from './table.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-/** Values for an indicator: the requester's, else the example in the query's commented BIND. */
-function valuesFor(ind: { text: string; parameters: { name: string }[] }, given: Record<string, string>): Record<string, unknown> {
-  const examples = new Map(findCommentedBinds(ind.text).map((b) => [b.name, exampleValue(b.expression)] as const).reverse());
-  return Object.fromEntries(ind.parameters.map((p) => [p.name, given[p.name] ?? examples.get(p.name)]));
+/** Values for an indicator: the ones given, else each parameter's example. */
+function valuesFor(parameters: ParameterSpec[], given: Record<string, string>): Record<string, unknown> {
+  return Object.fromEntries(parameters.map((p) => [p.name, given[p.name] ?? p.example]));
 }
 
 export function registerQueryCommands(program: Command, config: () => Config): void {
@@ -39,7 +38,7 @@ export function registerQueryCommands(program: Command, config: () => Config): v
           const examples = new Map(findCommentedBinds(text).map((b) => [b.name, b.expression] as const));
           declared = readHeader(text).parameters.map((p) => inferParameter(p, examples.get(p)));
         } else throw new Error('give a .rq file or --profile and --indicator');
-        const prepared = prepareQuery(text, declared, valuesFor({ text, parameters: declared }, parseParams(opts.param)), { maxQueryBytes: cfg.query.maxQueryBytes, maxDepth: cfg.query.maxDepth });
+        const prepared = prepareQuery(text, declared, valuesFor(declared, parseParams(opts.param)), { maxQueryBytes: cfg.query.maxQueryBytes, maxDepth: cfg.query.maxDepth });
         const table = opts.format === 'table';
         const format = (table ? 'json' : opts.format) as ResultFormat;
         if (!['json', 'csv', 'tsv'].includes(format)) throw new Error(`unknown format ${opts.format}`);
@@ -89,22 +88,22 @@ export function registerQueryCommands(program: Command, config: () => Config): v
         .filter((p) => !opts.profile || p.id === opts.profile)
         .flatMap((p) => p.indicators.map((i) => registry.indicator(p.id, i.id, p.version)));
       console.log(`Coverage on generation ${generation}\n`);
-      console.log(`${'profile'.padEnd(28)} ${'indicator'.padEnd(16)} ${'rows'.padStart(5)}  ${'status'.padEnd(22)} ${'ms'.padStart(7)}`);
+      console.log(`${'profile'.padEnd(28)} ${'indicator'.padEnd(16)} ${'rows'.padStart(5)}  ${'status'.padEnd(22)} ${'engine ms'.padStart(9)}`);
       const counts = { rows: 0, empty: 0, error: 0 };
       await Promise.all(
         indicators.map(async (ind) => {
-          const started = performance.now();
-          let status: string, rows = 0;
+          let status: string, rows = 0, ms = 0;
           try {
-            const prepared = prepareQuery(ind.text, ind.parameters, valuesFor(ind, given));
+            const prepared = prepareQuery(ind.text, ind.parameters, valuesFor(ind.parameters, given));
             const r = await pool.run({ text: prepared.engineText, vars: prepared.vars, format: 'json', ...(opts.deadline ? { deadlineMs: Number(opts.deadline) } : {}) }, () => undefined);
             rows = r.rows;
+            ms = r.engineMs;
             status = rows ? 'rows' : 'empty';
           } catch (error) {
             status = `error: ${error instanceof QueryError ? error.code : (error as Error).message.slice(0, 40)}`;
           }
           counts[status === 'rows' ? 'rows' : status === 'empty' ? 'empty' : 'error']++;
-          console.log(`${ind.profile.id.slice(0, 28).padEnd(28)} ${ind.id.padEnd(16)} ${String(rows).padStart(5)}  ${status.padEnd(22)} ${(performance.now() - started).toFixed(0).padStart(7)}`);
+          console.log(`${ind.profile.id.slice(0, 28).padEnd(28)} ${ind.id.padEnd(16)} ${String(rows).padStart(5)}  ${status.padEnd(22)} ${ms.toFixed(0).padStart(7)}`);
         }),
       );
       console.log(`\n${indicators.length} indicators: ${counts.rows} with rows, ${counts.empty} empty, ${counts.error} errors; workers replaced: ${pool.replaced}`);

@@ -4,26 +4,32 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NS } from '../rdf/index.js';
-import { findCommentedBinds, police, type ParameterSpec } from '../query/index.js';
+import { exampleValue, findCommentedBinds, police, type ParameterSpec } from '../query/index.js';
 import { manifestSchema, type ProfileManifest } from './manifest.js';
 import { ProfileError } from './registry.js';
 
 /** Parameter conventions of the KIK-V profiles, by name. */
 const KNOWN: Record<string, Omit<ParameterSpec, 'name'>> = {
-  jaar: { type: 'integer', min: 2000, max: 2100, description: 'year' },
-  kwartaal: { type: 'string', enum: ['Q1', 'Q2', 'Q3', 'Q4'], description: 'quarter' },
-  peildatum: { type: 'date', description: 'reference date' },
-  startperiode: { type: 'date', description: 'first day of the period' },
-  eindperiode: { type: 'date', description: 'last day of the period' },
-  eind_periode: { type: 'date', description: 'last day of the period' },
-  zorgkantoor: { type: 'iri', pattern: `^${NS['onz-org'].replace(/[.#/]/g, (c) => (c === '.' ? '\\.' : c))}Zorgkantoor[A-Za-z]+$`, description: 'zorgkantoor individual' },
+  jaar: { type: 'integer', min: 2000, max: 2100, description: 'year', example: 2024 },
+  kwartaal: { type: 'string', enum: ['Q1', 'Q2', 'Q3', 'Q4'], description: 'quarter', example: 'Q1' },
+  peildatum: { type: 'date', description: 'reference date', example: '2024-12-31' },
+  startperiode: { type: 'date', description: 'first day of the period', example: '2024-01-01' },
+  eindperiode: { type: 'date', description: 'last day of the period', example: '2024-12-31' },
+  eind_periode: { type: 'date', description: 'last day of the period', example: '2024-12-31' },
+  zorgkantoor: {
+    type: 'iri',
+    pattern: `^${NS['onz-org'].replace(/[.#/]/g, (c) => (c === '.' ? '\\.' : c))}Zorgkantoor[A-Za-z]+$`,
+    description: 'zorgkantoor individual',
+    example: `${NS['onz-org']}ZorgkantoorMenzis`,
+  },
   vestigingsnummer: { type: 'string', pattern: '^[0-9]{12}$', description: 'KvK vestigingsnummer' },
 };
 
 /** A parameter's declaration: by convention, else from the shape of its example BIND. */
 export function inferParameter(name: string, example?: string): ParameterSpec {
   const known = KNOWN[name];
-  if (known) return { name, ...known };
+  const value = example === undefined ? undefined : exampleValue(example);
+  if (known) return { name, ...known, ...(value !== undefined ? { example: value } : {}) };
   if (example && /^-?\d+$/.test(example)) return { name, type: 'integer' };
   if (example && (/\^\^xsd:date$/.test(example) || /^xsd:date\(/.test(example))) return { name, type: 'date' };
   if (example && /^[a-z-]+:[A-Za-z0-9_]+$|^<.*>$/.test(example)) return { name, type: 'iri' };
@@ -77,8 +83,8 @@ export function installProfile(sourceDir: string, profilesDir: string): ProfileM
   let ontologyMin: string | undefined;
   const indicators: ProfileManifest['indicators'] = [];
   for (const { file, text, h } of headers) {
-    // Headers drift between files; the file name (1.1.rq, 15.4.1.rq) is the last resort.
-    h.indicator ??= /^(\d+(?:\.\d+)*)\.rq$/.exec(file)?.[1];
+    // Official files are named by indicator (1.1.rq, 15.4.1.rq); headers drift ("18.1.0", "totalen").
+    h.indicator = /^(\d+(?:\.\d+)*)\.rq$/.exec(file)?.[1] ?? h.indicator;
     if (!h.indicator) throw new ProfileError('invalid_profile', `${file}: neither its header nor its name names an indicator`);
     if ((h.profileTitle && h.profileTitle !== title) || (h.profileVersion && h.profileVersion !== version)) {
       throw new ProfileError('invalid_profile', `${file}: belongs to ${h.profileTitle ?? h.indicatorProfile} ${h.profileVersion ?? ''}, not ${title} ${version}`);

@@ -14,6 +14,8 @@ export const parameterSpec = z.object({
   max: z.number().optional(),
   pattern: z.string().optional(),
   enum: z.array(z.string()).optional(),
+  /** A value to try the indicator with (from the query's own commented BIND, or a convention). */
+  example: z.union([z.string(), z.number()]).optional(),
 });
 
 export type ParameterSpec = z.infer<typeof parameterSpec>;
