@@ -1,0 +1,118 @@
+// Query benchmark, per indicator, in one run: bare Oxigraph on the engine text (in process) vs our
+// engine (policing + compatibility rewrite + worker hop + JSON serialisation) vs Comunica over an
+// N3 store, medians of several runs; plus the cost of serialising a 1M-row result.
+//   npm run bench:query -- [--employees 1000] [--runs 5] [--official <dir with the official .rq>]
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Parser, Store } from 'n3';
+import oxigraph from 'oxigraph';
+import { QueryEngine } from '@comunica/query-sparql-rdfjs';
+import { generate } from '../examples/generator/generate.js';
+import { loadConfig, packageRoot } from '../src/config/index.js';
+import { runImport } from '../src/importer/index.js';
+import { ProfileRegistry, installProfile, type Indicator } from '../src/profiles/index.js';
+import { QueryPool, chunks, prepareQuery, serializer } from '../src/query/index.js';
+import { currentGenerationId, generationsDir, readManifest } from '../src/store/index.js';
+
+const arg = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1]! : fallback;
+};
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const employees = Number(arg('employees', '1000'));
+const runs = Number(arg('runs', '5'));
+const budgetMs = Number(arg('budget', '20000'));
+const official = arg('official', join(packageRoot(), '..', 'shared', 'conformance', 'zorgkantoren-1.3.5', 'queries'));
+
+const dataDir = join(tmpdir(), `ds-bench-query-${employees}-${process.pid}`);
+const config = loadConfig({ env: {}, overrides: { dataDir, 'import.shacl': false } });
+const org = generate(join(tmpdir(), `ds-bench-org-${employees}`), { employees, clients: Math.round((employees * 4) / 3), years: [2024, 2025], seed: 1, messy: false });
+await runImport(config, { inputs: [org.dir] });
+const roots = [join(packageRoot(), 'profiles')];
+if (existsSync(official)) {
+  installProfile(official, join(dataDir, 'profiles'));
+  roots.push(join(dataDir, 'profiles'));
+}
+const registry = ProfileRegistry.load(roots);
+const id = currentGenerationId(dataDir)!;
+const manifest = readManifest(dataDir, id);
+const ox = new oxigraph.Store();
+const n3 = new Store();
+for (const f of manifest.files) {
+  const text = readFileSync(join(generationsDir(dataDir), id, f.name), 'utf8');
+  ox.load(text, { format: 'application/n-triples', no_transaction: true });
+  n3.addQuads(new Parser({ format: 'N-Triples' }).parse(text));
+}
+const comunica = new QueryEngine();
+const pool = new QueryPool({ dataDir, size: 1, deadlineMs: budgetMs, rowCap: 10_000_000 });
+await pool.load(id);
+
+console.log(`Query benchmark: ${employees} employees, ${ox.size} triples, median of ${runs} runs (budget ${budgetMs} ms per query)\n`);
+console.log('| indicator | rows | bare Oxigraph ms | our engine ms | overhead | Comunica ms | Comunica / bare |');
+console.log('|---|---|---|---|---|---|---|');
+const overheads: number[] = [];
+const indicators: Indicator[] = registry.list().flatMap((p) => p.indicators.map((i) => registry.indicator(p.id, i.id, p.version)));
+for (const ind of indicators) {
+  const values = Object.fromEntries(ind.parameters.map((p) => [p.name, p.example]));
+  const prepared = prepareQuery(ind.text, ind.parameters, values);
+  // One probe run: queries over budget are reported, not repeated.
+  const probe = performance.now();
+  let rows = 0;
+  try {
+    rows = (ox.query(prepared.engineText) as unknown[]).length;
+  } catch (error) {
+    console.log(`| ${ind.profile.id.slice(0, 12)} ${ind.id} | error | ${(error as Error).message.slice(0, 40)} | | | | |`);
+    continue;
+  }
+  if (performance.now() - probe > budgetMs) {
+    console.log(`| ${ind.profile.id.slice(0, 12)} ${ind.id} | ${rows} | over budget (${Math.round(performance.now() - probe)} ms) | | | | |`);
+    continue;
+  }
+  const bare: number[] = [], ours: number[] = [], other: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    let t = performance.now();
+    ox.query(prepared.engineText);
+    bare.push(performance.now() - t);
+    t = performance.now();
+    const again = prepareQuery(ind.text, ind.parameters, values);
+    await pool.run({ text: again.engineText, vars: again.vars, format: 'json' }, () => undefined);
+    ours.push(performance.now() - t);
+  }
+  let comunicaMs = NaN;
+  try {
+    for (let r = 0; r < Math.min(runs, 3); r++) {
+      const t = performance.now();
+      await (await comunica.queryBindings(prepared.text, { sources: [n3] })).toArray();
+      other.push(performance.now() - t);
+    }
+    comunicaMs = median(other);
+  } catch {
+    comunicaMs = NaN;
+  }
+  const b = median(bare), o = median(ours);
+  overheads.push((o - b) / b);
+  console.log(`| ${ind.profile.id.slice(0, 12)} ${ind.id} | ${rows} | ${b.toFixed(1)} | ${o.toFixed(1)} | ${(((o - b) / b) * 100).toFixed(1)} % | ${Number.isNaN(comunicaMs) ? 'error' : comunicaMs.toFixed(1)} | ${Number.isNaN(comunicaMs) ? '' : (comunicaMs / b).toFixed(1) + '×'} |`);
+}
+console.log(`\nmedian overhead of our engine over bare Oxigraph: ${(median(overheads) * 100).toFixed(1)} % (target < 10 %)`);
+
+// Serialising a large result: time and memory next to the engine's own.
+const limit = Math.min(1_000_000, ox.size);
+const big = `SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT ${limit}`;
+global.gc?.();
+const heap0 = process.memoryUsage().heapUsed + process.memoryUsage().external;
+let t = performance.now();
+const result = ox.query(big) as Map<string, never>[];
+const engineMs = performance.now() - t;
+const heap1 = process.memoryUsage().heapUsed + process.memoryUsage().external;
+let bytes = 0, peak = heap1;
+t = performance.now();
+for (const chunk of chunks(serializer('json'), ['s', 'p', 'o'], result)) {
+  bytes += chunk.length;
+  peak = Math.max(peak, process.memoryUsage().heapUsed + process.memoryUsage().external);
+}
+const serialiseMs = performance.now() - t;
+console.log(`\n${result.length} rows: engine ${engineMs.toFixed(0)} ms, serialising ${serialiseMs.toFixed(0)} ms (${((serialiseMs / engineMs) * 100).toFixed(0)} % of the engine, target < 20 %), ${(bytes / 1e6).toFixed(0)} MB of JSON in 64 KB chunks`);
+console.log(`memory: result ${((heap1 - heap0) / 1e6).toFixed(0)} MB, peak during serialisation +${((peak - heap1) / 1e6).toFixed(0)} MB (${((peak - heap0) / (heap1 - heap0)).toFixed(2)}× the result, target < 1.5×)`);
+await pool.close();
+rmSync(dataDir, { recursive: true, force: true });
