@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { recordActivity } from '../audit/index.js';
 import type { Config } from '../config/index.js';
 import { installProfile, inferParameter, readHeader, type Indicator } from '../profiles/index.js';
 import { findCommentedBinds, prepareQuery, QueryError, type ParameterSpec, type ResultFormat } from '../query/index.js';
@@ -48,6 +49,15 @@ export function registerQueryCommands(program: Command, config: () => Config): v
           else if (!process.stdout.write(chunk)) return new Promise<void>((r) => process.stdout.once('drain', () => r()));
         });
         if (table) console.log(formatJsonTable(collected));
+        recordActivity(cfg.dataDir, {
+          actor: `cli:${process.env.USER ?? 'unknown'}`,
+          activity: 'query',
+          ...(opts.profile ? { profile: opts.profile, indicator: opts.indicator } : { file }),
+          parameters: parseParams(opts.param),
+          text: prepared.text,
+          rows: result.rows,
+          engineMs: Math.round(result.engineMs),
+        });
         console.error(`${result.rows} row(s), engine ${result.engineMs.toFixed(0)} ms, total ${result.totalMs.toFixed(0)} ms`);
         if (prepared.unusedParameters.length) console.error(`note: ${prepared.unusedParameters.join(', ')} declared but not used by this query`);
       } finally {

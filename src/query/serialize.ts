@@ -118,3 +118,13 @@ export function* chunks(s: Serializer, vars: string[], rows: Row[], chunkBytes =
   buf += s.tail();
   if (buf) yield buf;
 }
+
+/**
+ * The KIK-V response body: `{"resultset":[{"id":…,"result":<SPARQL JSON>},…]}`, written around
+ * streamed SPARQL JSON results so the whole answer is never one string.
+ */
+export const resultset = {
+  open: (id: string) => `{"resultset":[{"id":${JSON.stringify(id)},"result":`,
+  next: (id: string) => `},{"id":${JSON.stringify(id)},"result":`,
+  close: () => '}]}',
+};

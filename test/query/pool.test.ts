@@ -1,7 +1,7 @@
 // The worker pool over real worker threads and a real generation on disk.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runImport } from '../../src/importer/index.js';
-import { QueryPool, QueryError, prepareQuery } from '../../src/query/index.js';
+import { QueryPool, QueryError, prepareQuery, resultset } from '../../src/query/index.js';
 import { currentGenerationId } from '../../src/store/index.js';
 import { WORKED_EXAMPLE } from '../fixtures/worked-example.js';
 import { testConfig, writeFixture } from '../helpers.js';
@@ -47,6 +47,15 @@ describe('query pool', () => {
     expect((await collect(q, 'csv')).body).toBe('p,d,x\r\nhttps://data.zorggroep-delinde.example/id/medewerker/P1,1980-01-01,"a,""b"""\r\n');
     expect((await collect(q, 'tsv')).body).toBe('?p\t?d\t?x\n<https://data.zorggroep-delinde.example/id/medewerker/P1>\t"1980-01-01"^^<http://www.w3.org/2001/XMLSchema#date>\t"a,\\"b\\""\n');
     expect((await collect('ASK { ?s ?p ?o }')).body).toBe('{"head":{},"boolean":true}');
+  });
+
+  it('wraps streamed results in the KIK-V resultset body', async () => {
+    const a = await collect(COUNT_HUMANS), b = await collect('ASK { ?s ?p ?o }');
+    const body = resultset.open('1.1') + a.body + resultset.next('demo') + b.body + resultset.close();
+    expect(JSON.parse(body)).toEqual({ resultset: [
+      { id: '1.1', result: { head: { vars: ['n'] }, results: { bindings: [{ n: { type: 'literal', value: '5', datatype: 'http://www.w3.org/2001/XMLSchema#integer' } }] } } },
+      { id: 'demo', result: { head: {}, boolean: true } },
+    ] });
   });
 
   it('streams a large result in chunks, holding the next chunk back until the sink is ready', async () => {
