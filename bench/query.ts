@@ -1,7 +1,7 @@
 // Query benchmark, per indicator, in one run: bare Oxigraph on the engine text (in process) vs our
 // engine (policing + compatibility rewrite + worker hop + JSON serialisation) vs Comunica over an
 // N3 store, medians of several runs; plus the cost of serialising a 1M-row result.
-//   npm run bench:query -- [--employees 1000] [--runs 5] [--official <dir with the official .rq>]
+//   npm run bench:query -- [--employees 1000] [--runs 5] [--official <dir with the official .rq>] [--serialisation-only]
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,7 +52,7 @@ console.log(`Query benchmark: ${employees} employees, ${ox.size} triples, median
 console.log('| indicator | rows | bare Oxigraph ms | our engine ms | overhead | Comunica ms | Comunica / bare |');
 console.log('|---|---|---|---|---|---|---|');
 const overheads: number[] = [];
-const indicators: Indicator[] = registry.list().flatMap((p) => p.indicators.map((i) => registry.indicator(p.id, i.id, p.version)));
+const indicators: Indicator[] = process.argv.includes('--serialisation-only') ? [] : registry.list().flatMap((p) => p.indicators.map((i) => registry.indicator(p.id, i.id, p.version)));
 for (const ind of indicators) {
   const values = Object.fromEntries(ind.parameters.map((p) => [p.name, p.example]));
   const prepared = prepareQuery(ind.text, ind.parameters, values);
