@@ -1,24 +1,3 @@
-import type { Term } from '@rdfjs/types';
-import type { QueryResult } from '../store/index.js';
-
-function show(term: Term | undefined): string {
-  if (!term) return '';
-  return term.termType === 'NamedNode' ? `<${term.value}>` : term.value;
-}
-
-/** A SELECT result as an aligned text table (for the terminal; the API streams proper formats). */
-export function formatTable(result: QueryResult): string {
-  if (typeof result === 'boolean') return String(result);
-  if (result.length === 0) return '(no rows)';
-  if (!(result[0] instanceof Map)) return `${result.length} triples`;
-  const rows = result as Map<string, Term>[];
-  const vars = [...new Set(rows.flatMap((r) => [...r.keys()]))];
-  const cells = rows.map((r) => vars.map((v) => show(r.get(v))));
-  const widths = vars.map((v, i) => Math.max(v.length, ...cells.map((c) => c[i]!.length)));
-  const line = (c: string[]) => c.map((x, i) => x.padEnd(widths[i]!)).join('  ');
-  return [line(vars), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
-}
-
 interface JsonResults {
   head: { vars?: string[] };
   boolean?: boolean;
