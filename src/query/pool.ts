@@ -117,11 +117,14 @@ export class QueryPool {
     void slot.worker.terminate();
     this.replaced++;
     const index = this.slots.indexOf(slot);
+    if (index < 0) {
+      this.retired = this.retired.filter((s) => s !== slot); // an old generation's worker: just gone
+      return;
+    }
     const fresh = this.spawn(this.generation);
-    if (index >= 0) this.slots[index] = fresh;
-    else this.retired = this.retired.filter((s) => s !== slot);
+    this.slots[index] = fresh;
     const next = this.waiting.shift();
-    if (next && index >= 0) {
+    if (next) {
       fresh.busy = true;
       void fresh.ready.then(() => next(fresh));
     }
