@@ -34,6 +34,8 @@ interface Slot {
   ready: Promise<void>;
   generation: string;
   busy: boolean;
+  /** Set before we terminate it ourselves; any other exit is a crash to recover from. */
+  closing?: boolean;
 }
 
 /** Compiled: worker.js beside this file. From sources (tests, tsx): worker.ts, loaded through tsx. */
@@ -65,7 +67,7 @@ export class QueryPool {
     this.slots = Array.from({ length: this.options.size }, () => this.spawn(generation));
     await Promise.all(this.slots.map((s) => s.ready));
     // Old workers finish what they run, then go; idle ones go now.
-    for (const s of old) if (!s.busy) void s.worker.terminate();
+    for (const s of old) if (!s.busy) this.terminate(s);
     this.retired.push(...old.filter((s) => s.busy));
   }
 
@@ -83,6 +85,11 @@ export class QueryPool {
       };
       worker.on('message', onMessage);
       worker.once('error', reject);
+    });
+    // A crash inside the worker must not take the server down: log-free here, the exit handles it.
+    worker.on('error', () => undefined);
+    worker.on('exit', () => {
+      if (!slot.closing && !slot.busy && this.slots.includes(slot)) this.replace(slot);
     });
     worker.postMessage({ type: 'load', dataDir: this.options.dataDir, generation } satisfies ToWorker);
     return slot;
@@ -102,7 +109,7 @@ export class QueryPool {
     slot.busy = false;
     if (this.retired.includes(slot)) {
       this.retired = this.retired.filter((s) => s !== slot);
-      void slot.worker.terminate();
+      this.terminate(slot);
       return;
     }
     const next = this.waiting.shift();
@@ -113,8 +120,13 @@ export class QueryPool {
   }
 
   /** Replace a worker that must not be used again (killed at its deadline, or a trapped engine). */
-  private replace(slot: Slot): void {
+  private terminate(slot: Slot): void {
+    slot.closing = true;
     void slot.worker.terminate();
+  }
+
+  private replace(slot: Slot): void {
+    this.terminate(slot);
     this.replaced++;
     const index = this.slots.indexOf(slot);
     if (index < 0) {
@@ -171,7 +183,9 @@ export class QueryPool {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.slots, ...this.retired].map((s) => s.worker.terminate()));
+    const all = [...this.slots, ...this.retired];
+    for (const s of all) s.closing = true;
+    await Promise.all(all.map((s) => s.worker.terminate()));
     this.slots = [];
     this.retired = [];
   }
