@@ -21,6 +21,7 @@ const arg = (name: string, fallback: string) => {
 };
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const employees = Number(arg('employees', '1000'));
+const serialisationOnly = process.argv.includes('--serialisation-only');
 const runs = Number(arg('runs', '5'));
 const budgetMs = Number(arg('budget', '20000'));
 const official = arg('official', join(packageRoot(), '..', 'shared', 'conformance', 'zorgkantoren-1.3.5', 'queries'));
@@ -42,7 +43,7 @@ const n3 = new Store();
 for (const f of manifest.files) {
   const text = readFileSync(join(generationsDir(dataDir), id, f.name), 'utf8');
   ox.load(text, { format: 'application/n-triples', no_transaction: true });
-  n3.addQuads(new Parser({ format: 'N-Triples' }).parse(text));
+  if (!serialisationOnly) n3.addQuads(new Parser({ format: 'N-Triples' }).parse(text));
 }
 const comunica = new QueryEngine();
 const pool = new QueryPool({ dataDir, size: 1, deadlineMs: budgetMs, rowCap: 10_000_000 });
@@ -53,7 +54,7 @@ console.log('| indicator | rows | bare Oxigraph ms | our engine ms | overhead | 
 console.log('|---|---|---|---|---|---|---|');
 const overheads: number[] = [];
 const measured: { ind: Indicator; text: string; rows: number; bare: number; ours: number }[] = [];
-const indicators: Indicator[] = process.argv.includes('--serialisation-only') ? [] : registry.list().flatMap((p) => p.indicators.map((i) => registry.indicator(p.id, i.id, p.version)));
+const indicators: Indicator[] = serialisationOnly ? [] : registry.list().flatMap((p) => p.indicators.map((i) => registry.indicator(p.id, i.id, p.version)));
 for (const ind of indicators) {
   const values = Object.fromEntries(ind.parameters.map((p) => [p.name, p.example]));
   const prepared = prepareQuery(ind.text, ind.parameters, values);
