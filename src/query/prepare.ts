@@ -15,7 +15,26 @@ export interface PreparedQuery {
   unusedParameters: string[];
 }
 
+// Preparing is deterministic in (text, declarations, values, limits): requesters ask the same
+// indicator with the same parameters again and again, and parsing an official query costs ms.
+const cache = new Map<string, PreparedQuery>();
+const CACHE_SIZE = 256;
+
 export function prepareQuery(validated: string, declared: ParameterSpec[], values: Record<string, unknown>, limits: PoliceLimits = DEFAULT_LIMITS): PreparedQuery {
+  const key = JSON.stringify([validated, declared, Object.entries(values).sort(([a], [b]) => a.localeCompare(b)), limits]);
+  const hit = cache.get(key);
+  if (hit) {
+    cache.delete(key); // keep recently used entries last
+    cache.set(key, hit);
+    return hit;
+  }
+  const prepared = prepareUncached(validated, declared, values, limits);
+  cache.set(key, prepared);
+  if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  return prepared;
+}
+
+function prepareUncached(validated: string, declared: ParameterSpec[], values: Record<string, unknown>, limits: PoliceLimits): PreparedQuery {
   const { text, unused } = activateParameters(validated, declared, values);
   const ast = police(text, limits);
   if (ast.type !== 'query') throw new Error('unreachable: police() admits queries only');
