@@ -22,33 +22,40 @@ export interface Serializer {
 const XSD_STRING = 'http://www.w3.org/2001/XMLSchema#string';
 const RDF_LANG = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#langString';
 
-function jsonTerm(t: Term): Record<string, string> {
+// Written as strings (no intermediate objects): this runs once per value of a large result.
+const q = JSON.stringify;
+
+function jsonTerm(t: Term): string {
   switch (t.termType) {
     case 'NamedNode':
-      return { type: 'uri', value: t.value };
+      return `{"type":"uri","value":${q(t.value)}}`;
     case 'BlankNode':
-      return { type: 'bnode', value: t.value };
+      return `{"type":"bnode","value":${q(t.value)}}`;
     case 'Literal': {
-      if (t.language) return { type: 'literal', value: t.value, 'xml:lang': t.language };
-      if (t.datatype.value === XSD_STRING || t.datatype.value === RDF_LANG) return { type: 'literal', value: t.value };
-      return { type: 'literal', value: t.value, datatype: t.datatype.value };
+      if (t.language) return `{"type":"literal","value":${q(t.value)},"xml:lang":${q(t.language)}}`;
+      const dt = t.datatype.value;
+      if (dt === XSD_STRING || dt === RDF_LANG) return `{"type":"literal","value":${q(t.value)}}`;
+      return `{"type":"literal","value":${q(t.value)},"datatype":${q(dt)}}`;
     }
     default:
-      return { type: 'literal', value: t.value };
+      return `{"type":"literal","value":${q(t.value)}}`;
   }
 }
 
 function json(): Serializer {
-  let vars: string[] = [];
+  let names: [string, string][] = [];
   return {
-    head: (v) => ((vars = v), `{"head":{"vars":${JSON.stringify(v)}},"results":{"bindings":[`),
+    head: (v) => ((names = v.map((n) => [n, q(n)])), `{"head":{"vars":${q(v)}},"results":{"bindings":[`),
     row: (row, i) => {
-      const b: Record<string, Record<string, string>> = {};
-      for (const name of vars) {
+      let out = i ? ',{' : '{';
+      let first = true;
+      for (const [name, quoted] of names) {
         const t = row.get(name);
-        if (t) b[name] = jsonTerm(t);
+        if (!t) continue;
+        out += (first ? '' : ',') + quoted + ':' + jsonTerm(t);
+        first = false;
       }
-      return (i ? ',' : '') + JSON.stringify(b);
+      return out + '}';
     },
     tail: () => ']}}',
     boolean: (value) => `{"head":{},"boolean":${value}}`,
