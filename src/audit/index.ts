@@ -1,6 +1,6 @@
 // The activity log: append-only JSON lines, fsynced per entry. The hash-chained NEN 7513 log of
 // the exchange builds on this file format later.
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 export interface Activity {
@@ -27,13 +27,4 @@ export function recordActivity(dataDir: string, entry: Omit<Activity, 'time'>): 
     closeSync(fd);
   }
   return full;
-}
-
-export function readActivities(dataDir: string): Activity[] {
-  const path = activityLogPath(dataDir);
-  if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as Activity);
 }

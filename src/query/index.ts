@@ -9,5 +9,5 @@ export { prepareQuery, exampleValue } from './prepare.js';
 export type { PreparedQuery } from './prepare.js';
 export { QueryPool } from './pool.js';
 export type { PoolOptions, RunRequest, RunResult, Sink } from './pool.js';
-export { serializer, chunks, resultset, CONTENT_TYPES, projectedVariables } from './serialize.js';
+export { serializer, chunks, resultset, projectedVariables } from './serialize.js';
 export type { ResultFormat, Serializer } from './serialize.js';

@@ -4,12 +4,6 @@ import type { Term } from '@rdfjs/types';
 
 export type ResultFormat = 'json' | 'csv' | 'tsv';
 
-export const CONTENT_TYPES: Record<ResultFormat, string> = {
-  json: 'application/sparql-results+json',
-  csv: 'text/csv; charset=utf-8',
-  tsv: 'text/tab-separated-values; charset=utf-8',
-};
-
 type Row = Map<string, Term>;
 
 export interface Serializer {
