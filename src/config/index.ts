@@ -52,6 +52,60 @@ export const configSchema = z.object({
       maxDepth: z.number().int().min(4).default(128),
     })
     .default({ workers: 2, deadlineMs: 60_000, rowCap: 1_000_000, maxQueryBytes: 256 * 1024, maxDepth: 128 }),
+  identity: z
+    .object({
+      // did:web of this datastation; the document is served at /.well-known/did.json of this host.
+      domain: z.string().regex(/^[a-z0-9.-]+(%3A[0-9]+)?(:[A-Za-z0-9._-]+)*$/i, 'a host name, optionally %3A<port> and :path segments').default('localhost%3A8443'),
+      // Private keys are encrypted at rest with a key derived from $DATASTATION_KEY_SECRET, or else
+      // from this file (created with mode 0600 by `datastation init` when neither exists).
+      keySecretFile: z.string().optional(),
+    })
+    .prefault({}),
+  trust: z
+    .object({
+      // Issuer trust list (YAML/JSON): beheerorganisatie DIDs per question-credential type.
+      trustList: z.string().optional(),
+      algorithms: z.array(z.enum(['EdDSA', 'ES256', 'ES384', 'PS256'])).min(1).default(['EdDSA']),
+      clockSkewSeconds: z.number().int().min(0).max(300).default(30),
+      maxJwtBytes: z.number().int().min(1024).default(512 * 1024),
+      maxCredentials: z.number().int().min(1).default(20),
+      // Question-credential layouts accepted, normalised to one internal type.
+      credentialTypes: z
+        .array(
+          z.object({
+            type: z.string(),
+            profile: z.string(),
+            ontology: z.string(),
+            query: z.string(),
+            queryUrlEncoded: z.boolean().default(false),
+          }),
+        )
+        .min(1)
+        .default([
+          { type: 'ValidQueryCredential', profile: 'credentialSubject.profile', ontology: 'credentialSubject.ontology', query: 'credentialSubject.query', queryUrlEncoded: false },
+          {
+            type: 'ValidatedQueryCredential',
+            profile: 'credentialSubject.validatedQuery.profile',
+            ontology: 'credentialSubject.validatedQuery.ontology',
+            query: 'credentialSubject.validatedQuery.sparql',
+            queryUrlEncoded: true,
+          },
+        ]),
+      // did:web documents kept here (<did with : as _>.json) are used without going online.
+      didDocumentsDir: z.string().optional(),
+      didWebOnline: z.boolean().default(false),
+      didCacheSeconds: z.number().int().min(0).default(300),
+      fetchTimeoutMs: z.number().int().min(100).default(3000),
+      fetchMaxBytes: z.number().int().min(1024).default(1024 * 1024),
+      // Status lists: fetched from their URL (https) unless a copy is in this folder.
+      statusListDir: z.string().optional(),
+      statusListOnline: z.boolean().default(true),
+      statusListCacheSeconds: z.number().int().min(0).default(300),
+      // Plain http for DID documents and status lists: loopback tests only.
+      allowInsecureHttp: z.boolean().default(false),
+      accessTokenSeconds: z.number().int().min(10).max(3600).default(300),
+    })
+    .prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -71,6 +125,8 @@ const ENV: Record<string, string> = {
   DATASTATION_SHACL: 'import.shacl',
   DATASTATION_QUERY_WORKERS: 'query.workers',
   DATASTATION_QUERY_DEADLINE_MS: 'query.deadlineMs',
+  DATASTATION_DOMAIN: 'identity.domain',
+  DATASTATION_TRUST_LIST: 'trust.trustList',
 };
 
 function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
@@ -128,5 +184,19 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   const base = file ? dirname(resolve(file)) : process.cwd();
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
   const config = parsed.data;
-  return { ...config, dataDir: abs(config.dataDir), ontologyDir: abs(config.ontologyDir), mappingsDir: abs(config.mappingsDir) };
+  const dataDir = abs(config.dataDir);
+  const inData = (p: string | undefined, fallback: string) => (p ? abs(p) : join(dataDir, fallback));
+  return {
+    ...config,
+    dataDir,
+    ontologyDir: abs(config.ontologyDir),
+    mappingsDir: abs(config.mappingsDir),
+    identity: { ...config.identity, keySecretFile: inData(config.identity.keySecretFile, 'identity/key-secret') },
+    trust: {
+      ...config.trust,
+      trustList: inData(config.trust.trustList, 'trust-list.yaml'),
+      didDocumentsDir: inData(config.trust.didDocumentsDir, 'did-documents'),
+      statusListDir: inData(config.trust.statusListDir, 'status-lists'),
+    },
+  };
 }

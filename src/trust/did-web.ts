@@ -1,0 +1,49 @@
+// did:web resolution that works offline: documents kept in a folder are used first; going online
+// is optional and bounded (https, timeout, size limit). Tests therefore never need the internet.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DIDDocument, DIDResolutionResult, DIDResolver, ParsedDID } from 'did-resolver';
+import { fetchBounded, type FetchLimits } from './fetch.js';
+
+export interface DidWebOptions extends FetchLimits {
+  documentsDir: string;
+  online: boolean;
+}
+
+/** The file a did:web document is kept under in the documents folder. */
+export function didDocumentFileName(did: string): string {
+  return `${did.replace(/:/g, '_')}.json`;
+}
+
+/** https://host[:port]/path/did.json, or /.well-known/did.json without a path (did:web spec §3.2). */
+export function didWebUrl(did: string, scheme = 'https'): string {
+  const [host, ...path] = did.slice('did:web:'.length).split(':').map(decodeURIComponent);
+  return `${scheme}://${host}/${path.length ? path.join('/') : '.well-known'}/did.json`;
+}
+
+function failure(error: string, message: string): DIDResolutionResult {
+  return { didResolutionMetadata: { error, message }, didDocument: null, didDocumentMetadata: {} };
+}
+
+export function didWebResolver(options: DidWebOptions): Record<string, DIDResolver> {
+  const resolve: DIDResolver = async (did: string, parsed: ParsedDID) => {
+    const file = join(options.documentsDir, didDocumentFileName(parsed.did));
+    let text: string;
+    try {
+      if (existsSync(file)) text = readFileSync(file, 'utf8');
+      else if (options.online) text = await fetchBounded(didWebUrl(parsed.did, options.allowInsecureHttp ? 'http' : 'https'), options, 'application/did+json, application/json');
+      else return failure('notFound', `no local document for ${parsed.did} and online resolution is off`);
+    } catch (error) {
+      return failure('notFound', (error as Error).message);
+    }
+    let doc: DIDDocument;
+    try {
+      doc = JSON.parse(text) as DIDDocument;
+    } catch {
+      return failure('invalidDidDocument', 'the DID document is not JSON');
+    }
+    if (doc.id !== parsed.did) return failure('invalidDidDocument', `the document is for ${String(doc.id)}, not ${parsed.did}`);
+    return { didResolutionMetadata: { contentType: 'application/did+json' }, didDocument: doc, didDocumentMetadata: {} };
+  };
+  return { web: resolve };
+}

@@ -1,0 +1,62 @@
+// Trust failures are values with a code, one HTTP status and one text (the error report). The
+// rule numbers are those of the verification table in docs/protocol.md.
+export const TRUST_ERRORS = {
+  // rule 1
+  jwt_too_large: { status: 413, text: 'a JWT is over the size limit' },
+  too_many_credentials: { status: 413, text: 'the presentation holds more credentials than allowed' },
+  // rule 2
+  invalid_token: { status: 403, text: 'the access token is missing, unknown or expired' },
+  insufficient_scope: { status: 403, text: 'the access token does not carry the required scope' },
+  token_subject_mismatch: { status: 403, text: 'the access token was issued to another party than the sender' },
+  // not in the table: a token that is not a JWT at all
+  malformed_jwt: { status: 400, text: 'a JWT cannot be decoded' },
+  // rule 5
+  unsupported_alg: { status: 400, text: 'the JWT algorithm is not accepted (EdDSA is required)' },
+  // rule 6
+  invalid_kid: { status: 401, text: 'the key id is missing, not a DID URL of the issuer, or not an assertion method' },
+  // rule 7
+  did_unresolvable: { status: 401, text: 'the DID cannot be resolved' },
+  // rule 8
+  invalid_signature: { status: 401, text: 'a signature does not verify' },
+  // rule 9
+  presenter_mismatch: { status: 401, text: 'the presentation is missing its issuer or was not made by the sender' },
+  wrong_audience: { status: 401, text: 'the presentation is not addressed to this datastation' },
+  invalid_presentation: { status: 401, text: 'the presentation is not a verifiable presentation of compact JWT credentials' },
+  // rule 10
+  missing_time_claims: { status: 401, text: 'nbf and exp are required' },
+  jwt_expired: { status: 401, text: 'the presentation has expired' },
+  jwt_not_yet_valid: { status: 401, text: 'the presentation is not yet valid' },
+  // rule 11
+  replayed_presentation: { status: 409, text: 'this presentation was already used' },
+  // rule 12
+  issuer_not_trusted: { status: 403, text: 'the credential issuer is not on the trust list for this credential type' },
+  // rule 13
+  unsupported_credential_type: { status: 422, text: 'the credential is not an accepted question credential' },
+  // rule 14
+  subject_mismatch: { status: 403, text: 'the credential was issued to another party than the presenter' },
+  // rule 15
+  credential_expired: { status: 403, text: 'the credential has expired' },
+  credential_not_yet_valid: { status: 403, text: 'the credential is not yet valid' },
+  // rule 16
+  credential_revoked: { status: 403, text: 'the credential has been revoked' },
+  status_unverifiable: { status: 403, text: 'the credential status cannot be established' },
+  // rule 17
+  incomplete_credential: { status: 422, text: 'the credential lacks its profile, ontology or query' },
+  // OAuth2 token endpoint (RFC 6749 §5.2 answers these with 400)
+  unsupported_grant_type: { status: 400, text: 'the grant type is not supported' },
+  invalid_scope: { status: 400, text: 'the requested scope is not offered' },
+  invalid_request: { status: 400, text: 'the token request is malformed' },
+} as const;
+
+export type TrustErrorCode = keyof typeof TRUST_ERRORS;
+
+export class TrustError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: TrustErrorCode,
+    readonly detail?: string,
+  ) {
+    super(`${TRUST_ERRORS[code].text}${detail ? `: ${detail}` : ''}`);
+    this.status = TRUST_ERRORS[code].status;
+  }
+}
