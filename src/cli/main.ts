@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The `datastation` command.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { ConfigError, loadConfig, packageRoot, type Config } from '../config/index.js';
@@ -12,6 +12,9 @@ import { openEngine } from './engine.js';
 import { registerQueryCommands } from './query-commands.js';
 import { prepareQuery, QueryError } from '../query/index.js';
 import { ProfileError } from '../profiles/index.js';
+import { initIdentity, KeyStoreLockedError } from '../trust/index.js';
+import { registerCredentialCommands } from './credentials-commands.js';
+import { registerServeCommand } from './serve-command.js';
 
 interface GlobalOptions {
   config?: string;
@@ -50,16 +53,22 @@ async function importAndReport(cfg: Config, inputs: string[], opts: { source?: s
 
 program
   .command('init')
-  .description('create the data directory (and a datastation.yaml to edit, if none exists)')
-  .action(() => {
-    const cfg = config();
-    initDataDir(cfg);
+  .description("create the data directory, the organisation's DID and keys, a trust list (and a datastation.yaml to edit, if none exists)")
+  .action(async () => {
     const file = join(process.cwd(), 'datastation.yaml');
     if (!program.opts<GlobalOptions>().config && !existsSync(file)) {
       writeFileSync(file, readFileSync(join(packageRoot(), 'datastation.example.yaml'), 'utf8'));
-      console.log(`wrote ${file}: set your organisation's name, KvK number and IRI base`);
+      console.log(`wrote ${file}: set your organisation's name, KvK number, IRI base and domain`);
     }
-    console.log(`data directory ${cfg.dataDir} is ready`);
+    const cfg = config();
+    initDataDir(cfg);
+    const { identity, created } = await initIdentity(cfg);
+    for (const c of created) console.log(`created ${c}`);
+    if (!existsSync(cfg.trust.trustList!)) {
+      copyFileSync(join(packageRoot(), 'credentials', 'trust-list.example.yaml'), cfg.trust.trustList!);
+      console.log(`created ${cfg.trust.trustList}: add the beheerorganisatie DIDs you trust`);
+    }
+    console.log(`data directory ${cfg.dataDir} is ready; this datastation is ${identity.did}`);
   });
 
 program
@@ -112,11 +121,13 @@ program
   });
 
 registerQueryCommands(program, config);
+registerCredentialCommands(program, config);
+registerServeCommand(program, config);
 
 program.parseAsync().catch((error: unknown) => {
   const known =
     error instanceof ConfigError || error instanceof ImportRejectedError || error instanceof ImportBusyError ||
-    error instanceof GenerationError || error instanceof ProfileError || error instanceof QueryError;
+    error instanceof GenerationError || error instanceof ProfileError || error instanceof QueryError || error instanceof KeyStoreLockedError;
   const e = error as Error & { code?: string; reportDir?: string };
   console.error(`datastation: ${known ? '' : 'unexpected error: '}${e.message}${e.reportDir ? ` (report: ${e.reportDir})` : ''}`);
   if (!known) console.error(e.stack);

@@ -61,6 +61,15 @@ export const configSchema = z.object({
       keySecretFile: z.string().optional(),
     })
     .prefault({}),
+  server: z
+    .object({
+      host: z.string().default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(8443),
+      // The URL requesters use (behind a proxy it differs from host:port); default https://<domain>.
+      publicUrl: z.string().url().optional(),
+      bodyLimitBytes: z.number().int().min(1024).default(1024 * 1024),
+    })
+    .prefault({}),
   trust: z
     .object({
       // Issuer trust list (YAML/JSON): beheerorganisatie DIDs per question-credential type.
@@ -127,6 +136,9 @@ const ENV: Record<string, string> = {
   DATASTATION_QUERY_DEADLINE_MS: 'query.deadlineMs',
   DATASTATION_DOMAIN: 'identity.domain',
   DATASTATION_TRUST_LIST: 'trust.trustList',
+  DATASTATION_HOST: 'server.host',
+  DATASTATION_PORT: 'server.port',
+  DATASTATION_PUBLIC_URL: 'server.publicUrl',
 };
 
 function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
@@ -139,7 +151,7 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
   node[keys.at(-1)!] = value;
 }
 
-const NUMERIC = new Set(['query.workers', 'query.deadlineMs']);
+const NUMERIC = new Set(['query.workers', 'query.deadlineMs', 'server.port']);
 
 function envValue(path: string, raw: string): unknown {
   if (raw === 'true' || raw === 'false') return raw === 'true';
@@ -191,6 +203,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     dataDir,
     ontologyDir: abs(config.ontologyDir),
     mappingsDir: abs(config.mappingsDir),
+    server: { ...config.server, publicUrl: (config.server.publicUrl ?? `https://${decodeURIComponent(config.identity.domain.split(':')[0]!)}`).replace(/\/$/, '') },
     identity: { ...config.identity, keySecretFile: inData(config.identity.keySecretFile, 'identity/key-secret') },
     trust: {
       ...config.trust,

@@ -15,18 +15,12 @@ export async function fetchBounded(url: string, limits: FetchLimits, accept: str
   if (!response.ok) throw new Error(`HTTP ${response.status} from ${parsed.origin}`);
   const declared = Number(response.headers.get('content-length') ?? '0');
   if (declared > limits.maxBytes) throw new Error(`answer over ${limits.maxBytes} bytes`);
-  const reader = response.body?.getReader();
-  if (!reader) throw new Error('empty answer');
+  if (!response.body) throw new Error('empty answer');
   const parts: Uint8Array[] = [];
   let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
+  for await (const value of response.body as AsyncIterable<Uint8Array>) {
     size += value.byteLength;
-    if (size > limits.maxBytes) {
-      await reader.cancel();
-      throw new Error(`answer over ${limits.maxBytes} bytes`);
-    }
+    if (size > limits.maxBytes) throw new Error(`answer over ${limits.maxBytes} bytes`);
     parts.push(value);
   }
   return Buffer.concat(parts).toString('utf8');

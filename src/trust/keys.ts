@@ -12,7 +12,7 @@ const ED25519_MULTICODEC = [0xed, 0x01];
 
 /** The verification method's key as a JWK (publicKeyJwk, or Ed25519 multibase/base58 forms). */
 function methodJwk(method: VerificationMethod): JWK {
-  if (method.publicKeyJwk) return method.publicKeyJwk as JWK;
+  if (method.publicKeyJwk) return method.publicKeyJwk;
   let raw: Uint8Array | undefined;
   if (method.publicKeyMultibase) {
     const bytes = base58btc.decode(method.publicKeyMultibase);

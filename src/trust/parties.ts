@@ -1,16 +1,18 @@
 // The other roles, played with real keys for suppliers' tests and ours: a beheerorganisatie that
 // issues question credentials (and status lists), a requester that presents them. Their keys
-// are test-only and stored unencrypted in a file named as such.
+// are test-only, in a file named as such, encrypted under a published (so: no) secret.
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { IIdentifier } from '@veramo/core';
-import { assertionKid, createDid, didResolver, didWebDocument, openAgent, type Agent, type DidMethod } from './agent.js';
+import { SecretBox } from '@veramo/kms-local';
+import { assertionKid, createDid, didResolver, didWebDocument, openAgent, secretBoxKey, type Agent, type DidMethod } from './agent.js';
 import { didDocumentFileName } from './did-web.js';
 import { statusListFileName } from './status.js';
 
 export const TEST_ONLY_FILE = 'TEST-ONLY-identities.json';
+const TEST_ONLY_SECRET = 'test-only identities: this is not a secret';
 
 export interface QuestionClaims {
   profile: string | { id: string; version: string };
@@ -35,7 +37,7 @@ export class Parties {
   static async open(dir: string): Promise<Parties> {
     mkdirSync(join(dir, 'did-documents'), { recursive: true });
     const resolver = didResolver({ documentsDir: join(dir, 'did-documents'), online: false, timeoutMs: 1000, maxBytes: 65536, allowInsecureHttp: false });
-    return new Parties(await openAgent({ file: join(dir, TEST_ONLY_FILE), resolver }), dir);
+    return new Parties(await openAgent({ file: join(dir, TEST_ONLY_FILE), secret: TEST_ONLY_SECRET, resolver }), dir);
   }
 
   get documentsDir(): string {
@@ -147,8 +149,9 @@ export class Parties {
   async privateJwk(did: string): Promise<{ kty: 'OKP'; crv: 'Ed25519'; x: string; d: string }> {
     const key = (await this.find(did)).keys[0]!;
     const state = JSON.parse(readFileSync(join(this.dir, TEST_ONLY_FILE), 'utf8')) as { privateKeys: Record<string, { privateKeyHex: string }> };
-    const hex = state.privateKeys[key.kid]?.privateKeyHex;
-    if (!hex) throw new Error(`no private key for ${did}`);
+    const sealed = state.privateKeys[key.kid]?.privateKeyHex;
+    if (!sealed) throw new Error(`no private key for ${did}`);
+    const hex = await new SecretBox(secretBoxKey(TEST_ONLY_SECRET)).decrypt(sealed);
     // kms-local keeps seed ‖ public key; the JWK's d is the 32-byte seed.
     return { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(key.publicKeyHex, 'hex').toString('base64url'), d: Buffer.from(hex.slice(0, 64), 'hex').toString('base64url') };
   }

@@ -69,15 +69,15 @@ export class StatusChecker {
     if (list.issuer !== credentialIssuer) throw new TrustError('status_unverifiable', 'the status list has another issuer than the credential');
     const types = [list.subject.type ?? []].flat();
     if (!types.includes(listType)) throw new TrustError('status_unverifiable', `the list is not a ${listType}`);
-    const purpose = e.statusPurpose ?? 'revocation';
-    if (list.subject.statusPurpose !== purpose) throw new TrustError('status_unverifiable', `the list's purpose is not ${String(purpose)}`);
+    const purpose = typeof e.statusPurpose === 'string' ? e.statusPurpose : 'revocation';
+    if (list.subject.statusPurpose !== purpose) throw new TrustError('status_unverifiable', `the list's purpose is not ${purpose}`);
     let set: boolean;
     try {
       set = statusBit(list.subject.encodedList ?? '', index);
     } catch (error) {
       throw new TrustError('status_unverifiable', (error as Error).message);
     }
-    if (set) throw new TrustError('credential_revoked', `${String(purpose)} bit ${index} is set`);
+    if (set) throw new TrustError('credential_revoked', `${purpose} bit ${index} is set`);
   }
 
   private async list(url: string, now: number) {

@@ -1,5 +1,5 @@
 // The issuer trust list: which beheerorganisatie DIDs may issue which question-credential types.
-// A file the organisation controls (YAML or JSON); re-read when it changes on disk.
+// A file the organisation controls (YAML or JSON); re-read within a second of a change on disk.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -21,6 +21,7 @@ export type TrustListFile = z.infer<typeof trustListSchema>;
 export class TrustList {
   private entries = new Map<string, Set<string>>();
   private mtime = -1;
+  private checkedAt = 0;
 
   constructor(private readonly file: string) {}
 
@@ -36,6 +37,10 @@ export class TrustList {
   }
 
   private refresh(): void {
+    // At most one stat per second: this runs for every credential on the hot path.
+    const now = Date.now();
+    if (now - this.checkedAt < 1000) return;
+    this.checkedAt = now;
     const mtime = existsSync(this.file) ? statSync(this.file).mtimeMs : 0;
     if (mtime === this.mtime) return;
     const parsed = mtime === 0 ? { issuers: [] } : trustListSchema.parse(parseYaml(readFileSync(this.file, 'utf8')) ?? {});

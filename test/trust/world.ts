@@ -68,7 +68,7 @@ export async function makeWorld(configOverrides: Record<string, unknown> = {}): 
       if (!keys.has(did)) keys.set(did, await importJWK(await parties.privateJwk(did), 'EdDSA'));
       const fullHeader = { alg: 'EdDSA', typ: 'JWT', ...('kid' in header ? {} : { kid: await parties.kid(did) }), ...header };
       for (const [k, v] of Object.entries(fullHeader)) if (v === undefined) delete (fullHeader as Record<string, unknown>)[k];
-      return new SignJWT(payload).setProtectedHeader(fullHeader as { alg: string }).sign(keys.get(did)!);
+      return new SignJWT(payload).setProtectedHeader(fullHeader).sign(keys.get(did)!);
     },
     vcPayload(overrides = {}, vc = {}) {
       return {

@@ -1,0 +1,46 @@
+// The OAuth2 token endpoint for service-to-service access: a Verifiable Presentation as the
+// grant (RFC 7523 jwt-bearer as in the Nuts GFI profile, or the Nuts RFC021 vp_token-bearer),
+// scope `verifiedsparql`, a short-lived access token bound to the presenter DID. Errors follow
+// RFC 6749 §5.2; `error_code` carries our own code for the requester's logs.
+import type { FastifyPluginAsync } from 'fastify';
+import { recordActivity } from '../../audit/index.js';
+import { SCOPE, TrustError } from '../../trust/index.js';
+import type { ServerDeps } from '../server.js';
+
+export const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+export const GRANT_TYPES = [JWT_BEARER, 'vp_token-bearer', 'urn:ietf:params:oauth:grant-type:vp_token-bearer'];
+
+const OAUTH_ERROR: Partial<Record<string, string>> = {
+  unsupported_grant_type: 'unsupported_grant_type',
+  invalid_scope: 'invalid_scope',
+  invalid_request: 'invalid_request',
+};
+
+export function oauthRoutes({ config, trust }: ServerDeps): FastifyPluginAsync {
+  return async (app) => {
+    app.post('/oauth2/token', async (request, reply) => {
+      const body = (typeof request.body === 'object' && request.body !== null ? request.body : {}) as Record<string, unknown>;
+      try {
+        const grantType = body.grant_type;
+        if (typeof grantType !== 'string') throw new TrustError('invalid_request', 'grant_type is required');
+        if (!GRANT_TYPES.includes(grantType)) throw new TrustError('unsupported_grant_type', grantType);
+        const scopes = typeof body.scope === 'string' ? body.scope.split(' ').filter(Boolean) : [SCOPE];
+        if (scopes.length !== 1 || scopes[0] !== SCOPE) throw new TrustError('invalid_scope', `only ${SCOPE} is offered`);
+        if (typeof body.assertion !== 'string') throw new TrustError('invalid_request', 'assertion (the presentation) is required');
+        const presentation = await trust.verifier.verify(body.assertion);
+        const token = trust.tokens.issue(presentation.presenter, SCOPE);
+        recordActivity(config.dataDir, { actor: presentation.presenter, activity: 'token-issued', grant_type: grantType, vp_jti: presentation.jti, expires_at: token.expiresAt });
+        return reply
+          .header('cache-control', 'no-store')
+          .send({ access_token: token.token, token_type: 'Bearer', expires_in: config.trust.accessTokenSeconds, scope: SCOPE });
+      } catch (error) {
+        if (!(error instanceof TrustError)) throw error;
+        recordActivity(config.dataDir, { actor: 'unknown', activity: 'token-rejected', code: error.code, reason: error.message });
+        return reply
+          .code(400)
+          .header('cache-control', 'no-store')
+          .send({ error: OAUTH_ERROR[error.code] ?? 'invalid_grant', error_description: error.message, error_code: error.code });
+      }
+    });
+  };
+}
