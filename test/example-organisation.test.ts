@@ -89,7 +89,7 @@ describe('importing examples/de-linde', () => {
   });
 
   it('records the import in the activity log', () => {
-    const log = readFileSync(join(dataDir, 'activity.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const log = readFileSync(join(dataDir, 'audit', 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(log.at(-1)).toMatchObject({ activity: 'import', generation: summary.generation, quarantineByReason: summary.quarantineByReason });
   });
 });

@@ -1,30 +1,12 @@
-// The activity log: append-only JSON lines, fsynced per entry. The hash-chained NEN 7513 log of
-// the exchange builds on this file format later.
-import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+// The activity log (NEN 7513): append-only, hash-chained, durable before anyone acts on it.
+import { AuditLog, type AuditEntry, type AuditInput } from './log.js';
 
-export interface Activity {
-  time: string;
-  actor: string;
-  activity: string;
-  thread_id?: string;
-  [detail: string]: unknown;
-}
+export { AuditLog, AuditWriteError, auditPath, entryHash, GENESIS } from './log.js';
+export type { AuditEntry, AuditInput } from './log.js';
+export { verifyAuditLog, exportAuditLog } from './verify.js';
+export type { VerifyResult, ExportFilter } from './verify.js';
 
-export function activityLogPath(dataDir: string): string {
-  return join(dataDir, 'activity.jsonl');
-}
-
-export function recordActivity(dataDir: string, entry: Omit<Activity, 'time'>): Activity {
-  const full = { time: new Date().toISOString(), ...entry } as Activity;
-  const path = activityLogPath(dataDir);
-  mkdirSync(dirname(path), { recursive: true });
-  const fd = openSync(path, 'a');
-  try {
-    writeSync(fd, JSON.stringify(full) + '\n');
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  return full;
+/** Append one activity to the data directory's log (throws AuditWriteError when it cannot). */
+export function recordActivity(dataDir: string, entry: AuditInput): AuditEntry {
+  return AuditLog.for(dataDir).append(entry);
 }

@@ -1,0 +1,59 @@
+// `datastation audit verify` and `audit export`: recompute the chain, report the first entry that
+// was edited, removed or reordered; select what an auditor asks for.
+import { createReadStream, existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { GENESIS, entryHash, type AuditEntry } from './log.js';
+
+export interface VerifyResult {
+  ok: boolean;
+  entries: number;
+  head: { seq: number; hash: string };
+  problem?: { line: number; reason: string };
+}
+
+async function* lines(path: string): AsyncGenerator<[number, string]> {
+  if (!existsSync(path)) return;
+  let n = 0;
+  for await (const line of createInterface({ input: createReadStream(path), crlfDelay: Infinity })) {
+    n++;
+    if (line !== '') yield [n, line];
+  }
+}
+
+export async function verifyAuditLog(path: string): Promise<VerifyResult> {
+  let head = { seq: 0, hash: GENESIS };
+  let entries = 0;
+  for await (const [line, text] of lines(path)) {
+    const fail = (reason: string): VerifyResult => ({ ok: false, entries, head, problem: { line, reason } });
+    let entry: AuditEntry;
+    try {
+      entry = JSON.parse(text) as AuditEntry;
+    } catch {
+      return fail('not a JSON entry');
+    }
+    const { hash, ...body } = entry;
+    if (entry.seq !== head.seq + 1) return fail(`sequence ${String(entry.seq)} follows ${head.seq} (an entry was removed, inserted or reordered)`);
+    if (entry.prev !== head.hash) return fail('does not chain to the entry before it (removed, inserted or reordered)');
+    if (entryHash(body) !== hash) return fail('content does not match its hash (edited)');
+    head = { seq: entry.seq, hash };
+    entries++;
+  }
+  return { ok: true, entries, head };
+}
+
+export interface ExportFilter {
+  thread?: string;
+  from?: Date;
+  to?: Date;
+}
+
+export async function* exportAuditLog(path: string, filter: ExportFilter): AsyncGenerator<AuditEntry> {
+  for await (const [, text] of lines(path)) {
+    const entry = JSON.parse(text) as AuditEntry;
+    if (filter.thread && entry.thread_id !== filter.thread) continue;
+    const time = new Date(entry.time);
+    if (filter.from && time < filter.from) continue;
+    if (filter.to && time > filter.to) continue;
+    yield entry;
+  }
+}
