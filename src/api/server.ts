@@ -1,32 +1,101 @@
-// The fastify server requesters talk to. Routes live in ./routes, one file per concern; this file
-// wires them to the capabilities (trust now; exchange, catalogue and admin as they arrive).
-import Fastify, { type FastifyInstance } from 'fastify';
+// The fastify servers. Requester-facing: routes in ./routes, one file per concern, limits (body,
+// headers, time, rate per requester), TLS with optional mutual TLS or a verified-certificate
+// header from a trusted proxy. Admin: a separate listener for the release queue.
+import { readFileSync } from 'node:fs';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import formbody from '@fastify/formbody';
+import rateLimit from '@fastify/rate-limit';
 import type { Config } from '../config/index.js';
+import { errorReport, EXCHANGE_ERRORS, type Exchange } from '../exchange/index.js';
 import type { OwnIdentity, Trust } from '../trust/index.js';
-import { wellKnownRoutes } from './routes/well-known.js';
-import { oauthRoutes } from './routes/oauth.js';
+import type { CatalogInput } from './catalog.js';
+import type { Metrics } from './metrics.js';
+import { openApi } from './openapi.js';
+import { adminRoutes, type AdminDeps } from './routes/admin.js';
+import { catalogRoutes } from './routes/catalog.js';
 import { healthRoutes } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { oauthRoutes } from './routes/oauth.js';
+import { verifiedSparqlRoutes } from './routes/verifiedsparql.js';
+import { wellKnownRoutes } from './routes/well-known.js';
 
 export interface ServerDeps {
   config: Config;
   identity: OwnIdentity;
   trust: Trust;
+  exchange?: Exchange;
+  metrics?: Metrics;
+  catalog?: () => CatalogInput;
   /** Whether a dataset is loaded and queries can be answered (for /ready). */
   ready?: () => boolean;
   logger?: boolean;
 }
 
+function tlsOptions(config: Config): Partial<FastifyServerOptions> {
+  const tls = config.server.tls;
+  if (!tls) return {};
+  return {
+    https: {
+      key: readFileSync(tls.key),
+      cert: readFileSync(tls.cert),
+      ...(tls.ca ? { ca: readFileSync(tls.ca) } : {}),
+      requestCert: tls.requireClientCert,
+      rejectUnauthorized: tls.requireClientCert,
+    },
+  } as Partial<FastifyServerOptions>;
+}
+
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
+  const { config, trust } = deps;
   const app = Fastify({
     logger: deps.logger ?? false,
-    bodyLimit: deps.config.server.bodyLimitBytes,
-    // Requests carry no secrets in URLs, but a proxy may: keep ids short, never log bodies.
-    requestIdHeader: false,
-  });
+    bodyLimit: config.server.bodyLimitBytes,
+    requestTimeout: config.server.requestTimeoutMs,
+    http: { maxHeaderSize: config.server.maxHeaderBytes },
+    ...tlsOptions(config),
+  } as FastifyServerOptions);
   await app.register(formbody);
+  await app.register(rateLimit, {
+    global: false,
+    max: config.exchange.ratePerMinute,
+    timeWindow: 60_000,
+    // Per requester: the bearer token stands for one presenter; without one, per address.
+    keyGenerator: (request) => request.headers.authorization ?? request.ip,
+    errorResponseBuilder: (_request, context) => ({
+      statusCode: 429,
+      ...errorReport(trust.did, undefined, undefined, 'rate_limited', `${EXCHANGE_ERRORS.rate_limited.text}; retry in ${Math.ceil(context.ttl / 1000)} s`),
+    }),
+  });
+  const proxyHeader = config.server.clientCertHeader?.toLowerCase();
+  if (proxyHeader) {
+    // Behind a TLS-terminating proxy: only requests relayed by a trusted proxy with a verified
+    // client certificate reach the requester endpoints.
+    app.addHook('onRequest', async (request, reply) => {
+      if (!request.url.startsWith('/api/') && !request.url.startsWith('/oauth2/')) return;
+      if (!config.server.trustedProxies.includes(request.socket.remoteAddress ?? '') || !request.headers[proxyHeader]) {
+        return reply.code(403).send(errorReport(trust.did, undefined, undefined, 'client_certificate_required', EXCHANGE_ERRORS.client_certificate_required.text));
+      }
+    });
+  }
+  app.setErrorHandler((error: { statusCode?: number; code?: string; message: string }, _request, reply) => {
+    // fastify's own refusals (body too large, bad JSON) as error reports too
+    const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
+    const code = status === 413 ? 'body_too_large' : status === 429 ? 'rate_limited' : status < 500 ? 'malformed_envelope' : 'internal_error';
+    if (status === 500) console.error(error);
+    return reply.code(status).send(errorReport(trust.did, undefined, undefined, code, status === 500 ? EXCHANGE_ERRORS.internal_error.text : error.message));
+  });
   await app.register(wellKnownRoutes(deps));
   await app.register(oauthRoutes(deps));
   await app.register(healthRoutes(deps));
+  app.get('/openapi.json', async () => openApi(config));
+  if (deps.metrics) await app.register(metricsRoutes(deps.metrics));
+  if (deps.catalog) await app.register(catalogRoutes(deps.catalog));
+  if (deps.exchange && deps.metrics) await app.register(verifiedSparqlRoutes(deps.exchange, deps.metrics));
   return app;
+}
+
+export async function buildAdminServer(deps: AdminDeps, logger: boolean): Promise<FastifyInstance> {
+  const admin = Fastify({ logger, bodyLimit: 64 * 1024 });
+  await admin.register(adminRoutes(deps));
+  return admin;
 }

@@ -1,21 +1,20 @@
-// `datastation serve`: the HTTP server requesters talk to.
+// `datastation serve`: the requester API and, on its own listener, the admin API.
 import type { Command } from 'commander';
 import type { Config } from '../config/index.js';
-import { buildServer } from '../api/index.js';
-import { createTrust, loadIdentity } from '../trust/index.js';
+import { startDatastation } from '../api/index.js';
+import { profileRoots } from './engine.js';
 
 export function registerServeCommand(program: Command, config: () => Config): void {
   program
     .command('serve')
-    .description('serve the datastation over HTTP (token endpoint, DID document, health)')
+    .description('serve the datastation: requester API (token endpoint, verifiedsparql, catalogue) and admin API')
     .action(async () => {
       const cfg = config();
-      const identity = loadIdentity(cfg);
-      if (!identity) throw new Error('no identity yet: run `datastation init` first');
-      const app = await buildServer({ config: cfg, identity, trust: createTrust(cfg), logger: true });
-      const stop = () => void app.close().then(() => process.exit(0));
+      const ds = await startDatastation(cfg, { profileRoots: profileRoots(cfg), logger: true });
+      const stop = () => void ds.close().then(() => process.exit(0));
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
-      await app.listen({ host: cfg.server.host, port: cfg.server.port });
+      await ds.app.listen({ host: cfg.server.host, port: cfg.server.port });
+      await ds.admin.listen({ host: cfg.admin.host, port: cfg.admin.port });
     });
 }

@@ -68,6 +68,51 @@ export const configSchema = z.object({
       // The URL requesters use (behind a proxy it differs from host:port); default https://<domain>.
       publicUrl: z.string().url().optional(),
       bodyLimitBytes: z.number().int().min(1024).default(1024 * 1024),
+      maxHeaderBytes: z.number().int().min(1024).default(16 * 1024),
+      requestTimeoutMs: z.number().int().min(1000).default(120_000),
+      // TLS on our own listener; with requireClientCert, mutual TLS against the CA bundle (e.g. PKIoverheid).
+      tls: z
+        .object({ key: z.string(), cert: z.string(), ca: z.string().optional(), requireClientCert: z.boolean().default(false) })
+        .optional(),
+      // Behind a TLS-terminating proxy that verified the client certificate: the header it forwards
+      // the certificate in, accepted only from these proxy addresses.
+      clientCertHeader: z.string().optional(),
+      trustedProxies: z.array(z.string()).default([]),
+    })
+    .prefault({}),
+  exchange: z
+    .object({
+      // Release policy: the first matching rule decides; otherwise `defaultRelease`.
+      defaultRelease: z.enum(['auto', 'manual']).default('auto'),
+      release: z
+        .array(
+          z.object({
+            profile: z.string().optional(),
+            indicator: z.string().optional(),
+            requester: z.string().optional(),
+            mode: z.enum(['auto', 'manual']),
+          }),
+        )
+        .default([]),
+      // reply_url must be https; plain http only for loopback tests.
+      allowHttpReplyUrl: z.boolean().default(false),
+      deliveryAttempts: z.number().int().min(1).max(20).default(6),
+      deliveryBackoffMs: z.number().int().min(10).default(2000),
+      deliveryTimeoutMs: z.number().int().min(100).default(10_000),
+      // Message content above this size is logged as sha256 + size instead of inline.
+      auditMaxContentBytes: z.number().int().min(0).default(64 * 1024),
+      // Rows shown to the operator before a manual release.
+      previewRows: z.number().int().min(0).default(20),
+      ratePerMinute: z.number().int().min(1).default(120),
+    })
+    .prefault({}),
+  admin: z
+    .object({
+      // The admin API listens apart from the requester API (loopback by default) and needs the
+      // admin token ($DATASTATION_ADMIN_TOKEN, or this file, created by `datastation init`).
+      host: z.string().default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(8444),
+      tokenFile: z.string().optional(),
     })
     .prefault({}),
   trust: z
@@ -204,6 +249,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     ontologyDir: abs(config.ontologyDir),
     mappingsDir: abs(config.mappingsDir),
     server: { ...config.server, publicUrl: (config.server.publicUrl ?? `https://${decodeURIComponent(config.identity.domain.split(':')[0]!)}`).replace(/\/$/, '') },
+    admin: { ...config.admin, tokenFile: inData(config.admin.tokenFile, 'identity/admin-token') },
     identity: { ...config.identity, keySecretFile: inData(config.identity.keySecretFile, 'identity/key-secret') },
     trust: {
       ...config.trust,

@@ -1,0 +1,100 @@
+// The running datastation: trust, profiles, the query pool on the current generation, the
+// release queue and its deliverer, the requester server and the separate admin server.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config/index.js';
+import { Deliverer, Exchange, ReleaseQueue } from '../exchange/index.js';
+import { ProfileRegistry } from '../profiles/index.js';
+import { QueryPool } from '../query/index.js';
+import { currentGenerationId, latestGoodGeneration, type Manifest } from '../store/index.js';
+import { createTrust, loadIdentity, type Trust } from '../trust/index.js';
+import { buildAdminServer, buildServer } from './server.js';
+import { createMetrics } from './metrics.js';
+
+export interface Datastation {
+  app: FastifyInstance;
+  admin: FastifyInstance;
+  trust: Trust;
+  queue: ReleaseQueue;
+  deliverer: Deliverer;
+  pool: QueryPool;
+  /** Load the newest generation if CURRENT moved (an import finished). */
+  refresh(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  profileRoots: string[];
+  logger?: boolean;
+  /** Seconds between checks for a new generation and for decided releases (0: no timers). */
+  pollSeconds?: number;
+  now?: () => number;
+}
+
+/** The admin token: $DATASTATION_ADMIN_TOKEN, else the token file (created on first use, 0600). */
+export function adminToken(config: Config, env: NodeJS.ProcessEnv = process.env): string {
+  if (env.DATASTATION_ADMIN_TOKEN) return env.DATASTATION_ADMIN_TOKEN;
+  const file = config.admin.tokenFile!;
+  if (!existsSync(file)) {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600 });
+  }
+  return readFileSync(file, 'utf8').trim();
+}
+
+export async function startDatastation(config: Config, options: StartOptions): Promise<Datastation> {
+  const identity = loadIdentity(config);
+  if (!identity) throw new Error('no identity yet: run `datastation init` first');
+  const trust = createTrust(config, options.now);
+  const registry = ProfileRegistry.load(options.profileRoots);
+  const pool = new QueryPool({ dataDir: config.dataDir, size: config.query.workers, deadlineMs: config.query.deadlineMs, rowCap: config.query.rowCap });
+  let manifest: Manifest | undefined;
+  const refresh = async () => {
+    const current = currentGenerationId(config.dataDir);
+    if (!current || current === manifest?.id) return;
+    const next = await latestGoodGeneration(config.dataDir, (id, e) => console.error(`skipping generation ${id}: ${e.message}`));
+    if (next.id === manifest?.id) return;
+    await pool.load(next.id);
+    manifest = next;
+  };
+  await refresh();
+  const queue = new ReleaseQueue(config.dataDir);
+  const deliverer = new Deliverer(config, queue, trust.did);
+  const exchange = new Exchange({ config, trust, registry, pool, queue, deliverer, generation: () => manifest?.id });
+  const metrics = createMetrics(() => queue.list('pending').length);
+  const app = await buildServer({
+    config,
+    identity,
+    trust,
+    exchange,
+    metrics,
+    ready: () => manifest !== undefined,
+    catalog: () => ({ config, did: trust.did, generation: manifest, profiles: registry.list() }),
+    logger: options.logger ?? false,
+  });
+  const admin = await buildAdminServer({ dataDir: config.dataDir, adminToken: adminToken(config), queue, deliverer }, options.logger ?? false);
+  const poll = options.pollSeconds ?? 2;
+  let timer: NodeJS.Timeout | undefined;
+  if (poll > 0) {
+    deliverer.start(poll * 1000);
+    timer = setInterval(() => void refresh().catch((e: Error) => console.error(`generation refresh failed: ${e.message}`)), poll * 1000);
+    timer.unref();
+  }
+  return {
+    app,
+    admin,
+    trust,
+    queue,
+    deliverer,
+    pool,
+    refresh,
+    async close() {
+      if (timer) clearInterval(timer);
+      deliverer.stop();
+      await Promise.all([app.close(), admin.close()]);
+      await pool.close();
+    },
+  };
+}

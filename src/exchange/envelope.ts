@@ -1,0 +1,76 @@
+// The KIK-V message envelope: requests in (JSON canonical form, or the Nuts pilot's header form),
+// responses and error reports out.
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { ExchangeError } from './errors.js';
+
+export const REQUEST = 'v1/basic-message/request';
+export const RESPONSE = 'v1/basic-message/response';
+export const ERROR_REPORT = 'v1/error-report';
+
+const did = z.string().regex(/^did:[a-z0-9]+:\S+$/, 'a DID');
+
+export const requestSchema = z.object({
+  type: z.string(),
+  jti: z.string().min(1).max(256),
+  from: did,
+  to: did,
+  thread_id: z.string().min(1).max(256),
+  reply_url: z.string().max(2048).optional(),
+  iat: z.number().int().optional(),
+  exp: z.number().int().optional(),
+  body: z.object({
+    message: z.string().min(1),
+    parameters: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  }),
+});
+
+export type RequestMessage = z.infer<typeof requestSchema>;
+
+/** What identifies a message for logging, as far as it can be read from an unchecked body. */
+export function threadOf(raw: unknown): { thread_id?: string; from?: string } {
+  if (!raw || typeof raw !== 'object') return {};
+  const r = raw as Record<string, unknown>;
+  return {
+    ...(typeof r.thread_id === 'string' ? { thread_id: r.thread_id.slice(0, 256) } : {}),
+    ...(typeof r.from === 'string' ? { from: r.from.slice(0, 512) } : {}),
+  };
+}
+
+export function parseRequest(raw: unknown): RequestMessage {
+  const parsed = requestSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ExchangeError('malformed_envelope', parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '));
+  }
+  if (parsed.data.type !== REQUEST) throw new ExchangeError('wrong_message_type', parsed.data.type);
+  return parsed.data;
+}
+
+/**
+ * The Nuts workshop variant: `Message-ID`, `From`, `To`, `References` (thread) and `Reply-To` as
+ * HTTP headers, the VP as the body (text) or `{ message, parameters }` (JSON).
+ */
+export function fromHeaders(headers: Record<string, string | string[] | undefined>, body: unknown): unknown {
+  const h = (name: string) => {
+    const v = headers[name];
+    return Array.isArray(v) ? v[0] : v;
+  };
+  const json = body && typeof body === 'object' ? (body as Record<string, unknown>) : undefined;
+  return {
+    type: REQUEST,
+    jti: h('message-id'),
+    from: h('from'),
+    to: h('to'),
+    thread_id: h('references') ?? h('message-id'),
+    ...(h('reply-to') ? { reply_url: h('reply-to') } : {}),
+    body: json ? { message: json.message, ...(json.parameters ? { parameters: json.parameters } : {}) } : { message: typeof body === 'string' ? body.trim() : undefined },
+  };
+}
+
+export function responseMessage(ownDid: string, to: string, threadId: string, body: unknown) {
+  return { type: RESPONSE, jti: randomUUID(), from: ownDid, to, thread_id: threadId, iat: Math.floor(Date.now() / 1000), body };
+}
+
+export function errorReport(ownDid: string, to: string | undefined, threadId: string | undefined, code: string, text: string) {
+  return { type: ERROR_REPORT, jti: randomUUID(), from: ownDid, ...(to ? { to } : {}), ...(threadId ? { thread_id: threadId } : {}), iat: Math.floor(Date.now() / 1000), body: { message: text, code } };
+}

@@ -1,0 +1,170 @@
+// One credentialed question, from receipt to answer: log receipt → token → envelope → presentation
+// and credentials → validated queries → run → release (now, or queued for a person) → log the
+// answer. Every step is an audit entry carrying the thread id; a failure at any step becomes an
+// error report with its code, and is logged. Nothing is answered that could not be logged.
+import { randomUUID } from 'node:crypto';
+import type { Config } from '../config/index.js';
+import { recordActivity, type AuditInput } from '../audit/index.js';
+import type { ProfileRegistry } from '../profiles/index.js';
+import { QueryError, resultset, type QueryPool } from '../query/index.js';
+import { SCOPE, type Trust } from '../trust/index.js';
+import { contentForAudit } from './content.js';
+import { errorReport, parseRequest, RESPONSE, threadOf, type RequestMessage } from './envelope.js';
+import { ExchangeError, failure } from './errors.js';
+import { resolveQuestion, undeclaredParameters, type Question } from './questions.js';
+import { releaseMode, type ReleaseQueue } from './release.js';
+import type { Deliverer } from './delivery.js';
+
+export interface ExchangeDeps {
+  config: Config;
+  trust: Trust;
+  registry: ProfileRegistry;
+  pool: QueryPool;
+  queue: ReleaseQueue;
+  deliverer: Deliverer;
+  /** The generation the pool serves (undefined before the first import). */
+  generation: () => string | undefined;
+}
+
+export interface Outcome {
+  status: number;
+  /** The message to send back, as JSON text. */
+  body: string;
+  code?: string;
+  /** The presenter, once the token was checked (for rate limiting and metrics). */
+  requester?: string;
+}
+
+interface Answered {
+  question: Question;
+  json: string;
+  rows: number;
+  ms: number;
+}
+
+export class Exchange {
+  constructor(private readonly deps: ExchangeDeps) {}
+
+  get ratePerMinute(): number {
+    return this.deps.config.exchange.ratePerMinute;
+  }
+
+  private log(entry: AuditInput): void {
+    recordActivity(this.deps.config.dataDir, entry);
+  }
+
+  async handle(authorization: string | undefined, raw: unknown): Promise<Outcome> {
+    const { config, trust } = this.deps;
+    const ids = threadOf(raw);
+    const thread_id = ids.thread_id;
+    let requester: string | undefined;
+    try {
+      this.log({ thread_id, actor: ids.from ?? 'unknown', activity: 'received', content: contentForAudit(JSON.stringify(raw ?? null), config.exchange.auditMaxContentBytes) });
+    } catch (error) {
+      const f = failure(error);
+      return { status: f.status, code: f.code, body: JSON.stringify(errorReport(trust.did, ids.from, thread_id, f.code, f.text)) };
+    }
+    try {
+      requester = trust.tokens.check(authorization, SCOPE, ids.from).subject;
+      this.log({ thread_id, actor: requester, activity: 'token-checked' });
+      const message = this.checkEnvelope(parseRequest(raw));
+      const vp = await trust.verifier.verify(message.body.message, message.from);
+      this.log({
+        thread_id,
+        actor: requester,
+        activity: 'presentation-verified',
+        vp_jti: vp.jti,
+        credentials: vp.credentials.map((c) => ({ id: c.id, type: c.type, issuer: c.issuer, profile: c.profile, ontology: c.ontology })),
+      });
+      const parameters = message.body.parameters ?? {};
+      const questions = vp.credentials.map((c) => resolveQuestion(c, this.deps.registry, parameters, config.query));
+      const undeclared = undeclaredParameters(questions, parameters);
+      if (undeclared.length) throw new QueryError('unknown_parameter', undeclared.join(', '));
+      this.log({
+        thread_id,
+        actor: requester,
+        activity: 'query-validated',
+        questions: questions.map((q) => ({ id: q.id, profile: q.profile, version: q.version, parameters: q.parameters, query: q.prepared.text })),
+      });
+      const manual = questions.some((q) => releaseMode(config, { profile: q.profile, indicator: q.id, requester: requester! }) === 'manual');
+      if (manual && !message.reply_url) throw new ExchangeError('bad_reply_url', 'a question released by hand is answered asynchronously: reply_url is required');
+      const generation = this.deps.generation();
+      if (!generation) throw new ExchangeError('no_dataset');
+
+      const answers = await Promise.all(questions.map((q) => this.run(q)));
+      for (const a of answers) this.log({ thread_id, actor: trust.did, activity: 'executed', indicator: a.question.id, generation, rows: a.rows, ms: Math.round(a.ms) });
+      const body = responseText(trust.did, message, answers);
+
+      if (!manual) {
+        this.log({ thread_id, actor: trust.did, activity: 'answer-sent', to: requester, release: 'auto', content: contentForAudit(body, config.exchange.auditMaxContentBytes) });
+        return { status: 200, body, requester };
+      }
+      const item = this.deps.queue.add(
+        {
+          id: randomUUID(),
+          thread_id: message.thread_id,
+          requester,
+          reply_url: message.reply_url!,
+          received: new Date().toISOString(),
+          questions: answers.map((a) => ({ id: a.question.id, profile: a.question.profile, version: a.question.version, title: a.question.indicator.title, parameters: a.question.parameters, rows: a.rows, query: a.question.prepared.text })),
+          preview: Object.fromEntries(answers.map((a) => [a.question.id, preview(a.json, config.exchange.previewRows)])),
+        },
+        body,
+      );
+      this.log({ thread_id, actor: trust.did, activity: 'queued-for-release', release: item.id, reply_url: item.reply_url });
+      return { status: 202, body: JSON.stringify({ status: 'accepted', thread_id: message.thread_id, release_id: item.id, reply_url: item.reply_url }), requester };
+    } catch (error) {
+      const f = failure(error);
+      try {
+        this.log({ thread_id, actor: requester ?? ids.from ?? 'unknown', activity: 'rejected', code: f.code, status: f.status, reason: f.text });
+      } catch (auditError) {
+        const a = failure(auditError);
+        return { status: a.status, code: a.code, body: JSON.stringify(errorReport(trust.did, ids.from, thread_id, a.code, a.text)) };
+      }
+      if (f.code === 'internal_error') console.error(error);
+      return { status: f.status, code: f.code, body: JSON.stringify(errorReport(trust.did, ids.from, thread_id, f.code, f.text)), ...(requester ? { requester } : {}) };
+    }
+  }
+
+  /** Rules 3 and 4: recipient, reply_url, expiry, replay. */
+  private checkEnvelope(message: RequestMessage): RequestMessage {
+    const { trust, config } = this.deps;
+    if (message.to !== trust.did) throw new ExchangeError('wrong_recipient', message.to);
+    if (message.reply_url !== undefined) {
+      let url: URL;
+      try {
+        url = new URL(message.reply_url);
+      } catch {
+        throw new ExchangeError('bad_reply_url', 'not a URL');
+      }
+      if (url.protocol !== 'https:' && !(config.exchange.allowHttpReplyUrl && url.protocol === 'http:')) throw new ExchangeError('bad_reply_url', `${url.protocol} is not accepted`);
+      if (url.username || url.password) throw new ExchangeError('bad_reply_url', 'credentials in the URL');
+    }
+    const now = trust.verifier.now();
+    if (message.exp !== undefined && message.exp <= now - config.trust.clockSkewSeconds) throw new ExchangeError('message_expired');
+    if (!trust.replay.use(`msg ${message.from} ${message.jti}`, (message.exp ?? now + 86400) + config.trust.clockSkewSeconds, now)) {
+      throw new ExchangeError('replayed_message', message.jti);
+    }
+    return message;
+  }
+
+  private async run(question: Question): Promise<Answered> {
+    const parts: string[] = [];
+    const result = await this.deps.pool.run({ text: question.prepared.engineText, vars: question.prepared.vars, format: 'json' }, (chunk) => void parts.push(chunk));
+    return { question, json: parts.join(''), rows: result.rows, ms: result.totalMs };
+  }
+}
+
+/** The response message around the SPARQL JSON results, without re-parsing them. */
+function responseText(ownDid: string, message: RequestMessage, answers: Answered[]): string {
+  const head = { type: RESPONSE, jti: randomUUID(), from: ownDid, to: message.from, thread_id: message.thread_id, iat: Math.floor(Date.now() / 1000) };
+  const parts = answers.map((a, i) => (i === 0 ? resultset.open(a.question.id) : resultset.next(a.question.id)) + a.json);
+  const body = answers.length ? parts.join('') + resultset.close() : '{"resultset":[]}';
+  return `${JSON.stringify(head).slice(0, -1)},"body":${body}}`;
+}
+
+function preview(json: string, rows: number): unknown {
+  const parsed = JSON.parse(json) as { head?: unknown; results?: { bindings: unknown[] }; boolean?: boolean };
+  if (!parsed.results) return parsed;
+  return { head: parsed.head, results: { bindings: parsed.results.bindings.slice(0, rows) }, total: parsed.results.bindings.length };
+}

@@ -1,0 +1,8 @@
+// The exchange: KIK-V messages in and out, release policy and queue, asynchronous delivery.
+export { Exchange } from './exchange.js';
+export type { ExchangeDeps, Outcome } from './exchange.js';
+export { EXCHANGE_ERRORS, ExchangeError, failure } from './errors.js';
+export { fromHeaders, errorReport, REQUEST, RESPONSE, ERROR_REPORT } from './envelope.js';
+export { ReleaseQueue, ReleaseError, releaseMode } from './release.js';
+export type { ReleaseItem, ReleaseState } from './release.js';
+export { Deliverer } from './delivery.js';

@@ -1,0 +1,106 @@
+// Release: per profile/indicator/requester, answers go out automatically or wait for a person.
+// Waiting answers live in a durable queue, one JSON file per message (written atomically), so a
+// restart loses nothing; the server delivers approved ones, whoever approved them (CLI or admin API).
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from '../config/index.js';
+
+export type ReleaseMode = 'auto' | 'manual';
+
+export function releaseMode(config: Config, q: { profile: string; indicator: string; requester: string }): ReleaseMode {
+  const rule = config.exchange.release.find(
+    (r) => (!r.profile || r.profile === q.profile) && (!r.indicator || r.indicator === q.indicator) && (!r.requester || r.requester === q.requester),
+  );
+  return rule?.mode ?? config.exchange.defaultRelease;
+}
+
+export type ReleaseState = 'pending' | 'approved' | 'rejected';
+
+export interface ReleaseItem {
+  id: string;
+  thread_id: string;
+  requester: string;
+  reply_url: string;
+  received: string;
+  state: ReleaseState;
+  questions: { id: string; profile: string; version: string; title: string; parameters: Record<string, unknown>; rows: number; query: string }[];
+  /** The first rows of each answer, for the operator. */
+  preview: Record<string, unknown>;
+  /** The full response message body (the resultset), exactly what will be delivered. */
+  answerFile: string;
+  decidedBy?: string;
+  decidedAt?: string;
+  reason?: string;
+  /** After a decision: the answer (approved) or error report (rejected) goes to reply_url. */
+  delivery?: 'waiting' | 'delivered' | 'failed';
+  attempts: { at: string; ok: boolean; status?: number; error?: string }[];
+}
+
+function writeAtomically(file: string, text: string): void {
+  const temp = `${file}.tmp`;
+  const fd = openSync(temp, 'w');
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(temp, file);
+}
+
+export class ReleaseError extends Error {
+  constructor(
+    readonly code: 'unknown_release' | 'not_pending',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class ReleaseQueue {
+  readonly dir: string;
+
+  constructor(dataDir: string) {
+    this.dir = join(dataDir, 'release');
+    mkdirSync(this.dir, { recursive: true });
+  }
+
+  add(item: Omit<ReleaseItem, 'answerFile' | 'state' | 'attempts'>, answer: string): ReleaseItem {
+    const answerFile = join(this.dir, `${item.id}.answer.json`);
+    writeAtomically(answerFile, answer);
+    const full: ReleaseItem = { ...item, answerFile, state: 'pending', attempts: [] };
+    this.save(full);
+    return full;
+  }
+
+  get(id: string): ReleaseItem {
+    const file = join(this.dir, `${id}.json`);
+    if (!/^[\w-]+$/.test(id) || !existsSync(file)) throw new ReleaseError('unknown_release', `no release ${id}`);
+    return JSON.parse(readFileSync(file, 'utf8')) as ReleaseItem;
+  }
+
+  list(state?: ReleaseState): ReleaseItem[] {
+    return readdirSync(this.dir)
+      .filter((f) => /^[\w-]+\.json$/.test(f) && !f.endsWith('.answer.json'))
+      .map((f) => this.get(f.slice(0, -'.json'.length)))
+      .filter((i) => !state || i.state === state)
+      .sort((a, b) => a.received.localeCompare(b.received));
+  }
+
+  answer(item: ReleaseItem): string {
+    return readFileSync(item.answerFile, 'utf8');
+  }
+
+  /** pending → approved | rejected, by someone. */
+  decide(id: string, decision: 'approved' | 'rejected', by: string, reason?: string): ReleaseItem {
+    const item = this.get(id);
+    if (item.state !== 'pending') throw new ReleaseError('not_pending', `release ${id} is ${item.state}`);
+    const next: ReleaseItem = { ...item, state: decision, delivery: 'waiting', decidedBy: by, decidedAt: new Date().toISOString(), ...(reason ? { reason } : {}) };
+    this.save(next);
+    return next;
+  }
+
+  save(item: ReleaseItem): void {
+    writeAtomically(join(this.dir, `${item.id}.json`), JSON.stringify(item, null, 1));
+  }
+}
