@@ -7,14 +7,15 @@ import { ConfigError, loadConfig, packageRoot, type Config } from '../config/ind
 import { ImportBusyError, ImportRejectedError, runImport } from '../importer/index.js';
 import { EmbeddedStore, GenerationError, listGenerations, currentGenerationId } from '../store/index.js';
 import { formatSummary } from './summary.js';
-import { formatJsonTable } from './table.js';
-import { openEngine } from './engine.js';
 import { registerQueryCommands } from './query-commands.js';
-import { prepareQuery, QueryError } from '../query/index.js';
+import { QueryError } from '../query/index.js';
 import { ProfileError } from '../profiles/index.js';
 import { initIdentity, KeyStoreLockedError } from '../trust/index.js';
+import { ReleaseError } from '../exchange/index.js';
 import { registerCredentialCommands } from './credentials-commands.js';
 import { registerServeCommand } from './serve-command.js';
+import { registerOperatorCommands } from './operator-commands.js';
+import { runDemo } from './demo.js';
 
 interface GlobalOptions {
   config?: string;
@@ -99,7 +100,7 @@ program
 
 program
   .command('demo')
-  .description('the main job on the embedded default: initialise, import the example organisation, show what was loaded')
+  .description('the main job on the embedded default: initialise, import the example organisation, serve, and answer credentialed questions end to end')
   .option('--data-dir <dir>', 'data directory for the demo', './data/demo')
   .action(async (opts: { dataDir: string }) => {
     const cfg = loadConfig({ overrides: { dataDir: program.opts<GlobalOptions>().dataDir ?? opts.dataDir } });
@@ -107,27 +108,18 @@ program
     const example = join(packageRoot(), 'examples', 'de-linde');
     console.log(`Importing the example organisation "${cfg.organisation.name}" from ${example}\n`);
     await importAndReport(cfg, [example], { quiet: true });
-    const { registry, pool } = await openEngine(cfg, 1);
-    try {
-      const indicator = registry.indicator('demo', 'staff-pro-rata');
-      const prepared = prepareQuery(indicator.text, indicator.parameters, { jaar: 2025, kwartaal: 'Q1' });
-      let json = '';
-      await pool.run({ text: prepared.engineText, vars: prepared.vars, format: 'json' }, (chunk) => void (json += chunk));
-      console.log(`\n${indicator.title}, Q1 2025 (profile demo 1.0.0, run in a query worker):\n`);
-      console.log(formatJsonTable(json));
-    } finally {
-      await pool.close();
-    }
+    await runDemo(cfg);
   });
 
 registerQueryCommands(program, config);
 registerCredentialCommands(program, config);
 registerServeCommand(program, config);
+registerOperatorCommands(program, config);
 
 program.parseAsync().catch((error: unknown) => {
   const known =
     error instanceof ConfigError || error instanceof ImportRejectedError || error instanceof ImportBusyError ||
-    error instanceof GenerationError || error instanceof ProfileError || error instanceof QueryError || error instanceof KeyStoreLockedError;
+    error instanceof GenerationError || error instanceof ProfileError || error instanceof QueryError || error instanceof KeyStoreLockedError || error instanceof ReleaseError;
   const e = error as Error & { code?: string; reportDir?: string };
   console.error(`datastation: ${known ? '' : 'unexpected error: '}${e.message}${e.reportDir ? ` (report: ${e.reportDir})` : ''}`);
   if (!known) console.error(e.stack);

@@ -1,0 +1,116 @@
+// `datastation demo`: the whole exchange on the embedded default, end to end over real HTTP on
+// localhost. The datastation imports the example organisation and serves; a zorgkantoor (answered
+// automatically) and a second requester (whose answers the organisation releases by hand) get
+// question credentials from a demo beheerorganisatie, obtain tokens and ask; the demo operator
+// approves the waiting answer; the answers and the audit trail of each conversation are printed.
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import { join } from 'node:path';
+import { adminToken, startDatastation } from '../api/index.js';
+import { auditPath, exportAuditLog, verifyAuditLog } from '../audit/index.js';
+import type { Config } from '../config/index.js';
+import { Parties, SCOPE, initIdentity } from '../trust/index.js';
+import { indicatorClaims, trustIssuer } from './credentials-commands.js';
+import { profileRoots } from './engine.js';
+import { formatJsonTable } from './table.js';
+
+async function identity(parties: Parties, method: 'web' | 'key', alias: string): Promise<string> {
+  try {
+    return (await parties.find(alias)).did;
+  } catch {
+    return (await parties.create(method, alias)).did;
+  }
+}
+
+function resultTables(message: string): string {
+  const { body } = JSON.parse(message) as { body: { resultset: { id: string; result: unknown }[] } };
+  return body.resultset.map((r) => `[${r.id}]\n${formatJsonTable(JSON.stringify(r.result))}`).join('\n');
+}
+
+export async function runDemo(base: Config): Promise<void> {
+  const { identity: own } = await initIdentity(base);
+  const parties = await Parties.open(join(base.dataDir, 'demo-parties'));
+  const beheer = await identity(parties, 'web', 'beheer.kik-v.example');
+  const zorgkantoor = await identity(parties, 'key', 'zorgkantoor-demo');
+  const igj = await identity(parties, 'key', 'igj-demo');
+  trustIssuer(base, beheer, ['ValidQueryCredential', 'ValidatedQueryCredential'], parties.documentsDir);
+  const config: Config = {
+    ...base,
+    exchange: { ...base.exchange, allowHttpReplyUrl: true, release: [{ requester: igj, mode: 'manual' }] },
+  };
+  console.log(`\nThe datastation is ${own.did}; it trusts the demo beheerorganisatie ${beheer}.`);
+  console.log(`Requesters: zorgkantoor ${zorgkantoor} (released automatically), ${igj} (released by hand).\n`);
+
+  const replies: string[] = [];
+  const inbox = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      replies.push(body);
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((r) => inbox.listen(0, '127.0.0.1', r));
+  const replyUrl = `http://127.0.0.1:${(inbox.address() as { port: number }).port}/kikv/inbox`;
+
+  const ds = await startDatastation(config, { profileRoots: profileRoots(config), pollSeconds: 0 });
+  const url = await ds.app.listen({ host: '127.0.0.1', port: 0 });
+  const adminUrl = await ds.admin.listen({ host: '127.0.0.1', port: 0 });
+  console.log(`Serving on ${url} (admin API on ${adminUrl}).\n`);
+  const threads: string[] = [];
+  try {
+    const claims = indicatorClaims(config, 'demo', 'staff-pro-rata');
+    const ask = async (requester: string, parameters: Record<string, unknown>, replyTo?: string) => {
+      const vc = await parties.issueQuestion(beheer, requester, claims);
+      const tokenResponse = await fetch(`${url}/oauth2/token`, {
+        method: 'POST',
+        body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: await parties.present(requester, own.did, [vc]), scope: SCOPE }),
+      });
+      const { access_token } = (await tokenResponse.json()) as { access_token: string };
+      const thread_id = `demo-${randomUUID()}`;
+      threads.push(thread_id);
+      const message = {
+        type: 'v1/basic-message/request',
+        jti: randomUUID(),
+        from: requester,
+        to: own.did,
+        thread_id,
+        ...(replyTo ? { reply_url: replyTo } : {}),
+        body: { message: await parties.present(requester, own.did, [vc]), parameters },
+      };
+      const response = await fetch(`${url}/api/verifiedsparql`, { method: 'POST', headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' }, body: JSON.stringify(message) });
+      return { status: response.status, text: await response.text(), thread_id };
+    };
+
+    console.log(`1. The zorgkantoor asks "${claims.profile.id} ${claims.profile.version} / staff-pro-rata" for Q1 2025 (released automatically):`);
+    const auto = await ask(zorgkantoor, { jaar: 2025, kwartaal: 'Q1' });
+    if (auto.status !== 200) throw new Error(`unexpected answer ${auto.status}: ${auto.text}`);
+    console.log(`   HTTP ${auto.status}, answered at once:\n\n${resultTables(auto.text)}\n`);
+
+    console.log('2. The second requester asks the same indicator for Q4 2024; its answers are released by hand:');
+    const manual = await ask(igj, { jaar: 2024, kwartaal: 'Q4' }, replyUrl);
+    const { release_id } = JSON.parse(manual.text) as { release_id: string };
+    console.log(`   HTTP ${manual.status} Accepted; waiting for release as ${release_id}.`);
+    const admin = (path: string, init: RequestInit = {}) => fetch(`${adminUrl}${path}`, { ...init, headers: { authorization: `Bearer ${adminToken(config)}`, 'content-type': 'application/json' } });
+    const item = (await (await admin(`/admin/releases/${release_id}`)).json()) as { questions: { id: string; rows: number }[]; requester: string };
+    console.log(`   The operator sees: requester ${item.requester}, ${item.questions.map((q) => `${q.id} with ${q.rows} rows`).join(', ')} (and a preview), and approves.`);
+    await admin(`/admin/releases/${release_id}/approve`, { method: 'POST', body: JSON.stringify({ by: 'demo-operator' }) });
+    const until = Date.now() + 15_000;
+    while (!replies.length && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    if (!replies.length) throw new Error('the released answer did not arrive');
+    console.log(`   Delivered to the requester's reply_url:\n\n${resultTables(replies[0]!)}\n`);
+
+    console.log('3. The audit trail of both conversations (NEN 7513, hash-chained):');
+    for await (const e of exportAuditLog(auditPath(config.dataDir), {})) {
+      if (e.thread_id && threads.includes(e.thread_id)) {
+        const extra = [e.code, e.rows === undefined ? undefined : `${String(e.rows as number)} rows`, e.release].find((x) => typeof x === 'string') ?? '';
+        console.log(`   ${e.time}  ${e.thread_id.slice(0, 13)}…  ${e.activity.padEnd(22)} ${e.actor.slice(0, 40)} ${extra}`);
+      }
+    }
+    const verified = await verifyAuditLog(auditPath(config.dataDir));
+    console.log(`\n   datastation audit verify: ${verified.ok ? `intact, ${verified.entries} entries` : `BROKEN at line ${verified.problem?.line}`}`);
+  } finally {
+    await ds.close();
+    await new Promise<void>((r) => inbox.close(() => r()));
+  }
+}

@@ -1,0 +1,63 @@
+// `datastation release …` (the manual-release queue, the same one the admin API works on) and
+// `datastation audit verify|export`.
+import type { Command } from 'commander';
+import type { Config } from '../config/index.js';
+import { auditPath, exportAuditLog, recordActivity, verifyAuditLog } from '../audit/index.js';
+import { ReleaseQueue, type ReleaseState } from '../exchange/index.js';
+
+export function registerOperatorCommands(program: Command, config: () => Config): void {
+  const release = program.command('release').description('answers waiting for manual release (the running server delivers decided ones)');
+  release
+    .command('list')
+    .option('-s, --state <state>', 'pending | approved | rejected')
+    .action((opts: { state?: ReleaseState }) => {
+      const items = new ReleaseQueue(config().dataDir).list(opts.state);
+      if (!items.length) console.log('nothing in the release queue');
+      for (const i of items) {
+        console.log(`${i.id}  ${i.state}${i.delivery ? `/${i.delivery}` : ''}  ${i.received}  ${i.requester}  ${i.questions.map((q) => `${q.profile} ${q.version} ${q.id} (${q.rows} rows)`).join(', ')}`);
+      }
+    });
+  release
+    .command('show')
+    .argument('<id>')
+    .action((id: string) => {
+      const item = new ReleaseQueue(config().dataDir).get(id);
+      console.log(JSON.stringify(item, null, 2));
+    });
+  for (const decision of ['approve', 'reject'] as const) {
+    release
+      .command(decision)
+      .argument('<id>')
+      .option('-r, --reason <text>', 'told to the requester when rejecting')
+      .action((id: string, opts: { reason?: string }) => {
+        const cfg = config();
+        const by = `cli:${process.env.USER ?? 'unknown'}`;
+        const item = new ReleaseQueue(cfg.dataDir).decide(id, decision === 'approve' ? 'approved' : 'rejected', by, opts.reason);
+        recordActivity(cfg.dataDir, { thread_id: item.thread_id, actor: by, activity: decision === 'approve' ? 'released' : 'release-rejected', release: id, ...(opts.reason ? { reason: opts.reason } : {}) });
+        console.log(`${id} ${item.state}; the server delivers it to ${item.reply_url}`);
+      });
+  }
+
+  const audit = program.command('audit').description('the NEN 7513 activity log');
+  audit
+    .command('verify')
+    .description('recompute the hash chain; exit 2 at the first edited, removed or reordered entry')
+    .action(async () => {
+      const result = await verifyAuditLog(auditPath(config().dataDir));
+      if (result.ok) console.log(`audit log intact: ${result.entries} entries, head ${result.head.seq} ${result.head.hash} (record this head elsewhere to detect truncation)`);
+      else {
+        console.error(`audit log BROKEN at line ${result.problem!.line}: ${result.problem!.reason} (${result.entries} entries verified before it)`);
+        process.exitCode = 2;
+      }
+    });
+  audit
+    .command('export')
+    .description('entries of one thread or a time window, as JSON lines')
+    .option('-t, --thread <id>')
+    .option('--from <iso-time>')
+    .option('--to <iso-time>')
+    .action(async (opts: { thread?: string; from?: string; to?: string }) => {
+      const filter = { ...(opts.thread ? { thread: opts.thread } : {}), ...(opts.from ? { from: new Date(opts.from) } : {}), ...(opts.to ? { to: new Date(opts.to) } : {}) };
+      for await (const entry of exportAuditLog(auditPath(config().dataDir), filter)) process.stdout.write(JSON.stringify(entry) + '\n');
+    });
+}
