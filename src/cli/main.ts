@@ -16,6 +16,7 @@ import { registerCredentialCommands } from './credentials-commands.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerOperatorCommands } from './operator-commands.js';
 import { runDemo } from './demo.js';
+import { adminToken } from '../api/index.js';
 
 interface GlobalOptions {
   config?: string;
@@ -69,6 +70,8 @@ program
       copyFileSync(join(packageRoot(), 'credentials', 'trust-list.example.yaml'), cfg.trust.trustList!);
       console.log(`created ${cfg.trust.trustList}: add the beheerorganisatie DIDs you trust`);
     }
+    adminToken(cfg);
+    console.log(`admin API token: $DATASTATION_ADMIN_TOKEN or ${cfg.admin.tokenFile}`);
     console.log(`data directory ${cfg.dataDir} is ready; this datastation is ${identity.did}`);
   });
 

@@ -184,6 +184,8 @@ const ENV: Record<string, string> = {
   DATASTATION_HOST: 'server.host',
   DATASTATION_PORT: 'server.port',
   DATASTATION_PUBLIC_URL: 'server.publicUrl',
+  DATASTATION_ADMIN_HOST: 'admin.host',
+  DATASTATION_ADMIN_PORT: 'admin.port',
 };
 
 function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
@@ -196,7 +198,7 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
   node[keys.at(-1)!] = value;
 }
 
-const NUMERIC = new Set(['query.workers', 'query.deadlineMs', 'server.port']);
+const NUMERIC = new Set(['query.workers', 'query.deadlineMs', 'server.port', 'admin.port']);
 
 function envValue(path: string, raw: string): unknown {
   if (raw === 'true' || raw === 'false') return raw === 'true';
