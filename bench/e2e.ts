@@ -1,0 +1,107 @@
+// Credentialed indicator requests per second and p99 latency over real HTTP (autocannon), next to
+// a bare fastify route measured in the same run; afterwards the audit log must verify and hold
+// exactly the expected entries for every request.
+//   npm run bench:e2e -- [--employees 10000] [--requests 400] [--connections 8] [--out result.json]
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import Fastify from 'fastify';
+import { generate } from '../examples/generator/generate.js';
+import { startDatastation } from '../src/api/index.js';
+import { auditPath, exportAuditLog, verifyAuditLog } from '../src/audit/index.js';
+import { loadConfig, packageRoot } from '../src/config/index.js';
+import { runImport } from '../src/importer/index.js';
+import { Parties, SCOPE, initIdentity } from '../src/trust/index.js';
+import { indicatorClaims, trustIssuer } from '../src/cli/credentials-commands.js';
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1]! : fallback;
+}
+const employees = Number(arg('employees', '1000'));
+const requests = Number(arg('requests', '400'));
+const connections = Number(arg('connections', '8'));
+
+const root = mkdtempSync(join(tmpdir(), 'bench-e2e-'));
+process.stderr.write(`… generating and importing ${employees} employees\n`);
+generate(join(root, 'exports'), { employees, clients: Math.round((employees * 4) / 3), years: [2024, 2025], seed: 1, messy: false });
+const config = loadConfig({ env: {}, overrides: { dataDir: join(root, 'data'), 'exchange.ratePerMinute': 1_000_000, 'query.workers': 2 } });
+await runImport(config, { inputs: [join(root, 'exports')] });
+const { identity } = await initIdentity(config, {});
+const parties = await Parties.open(join(root, 'parties'));
+const beheer = (await parties.create('web', 'beheer.kik-v.example')).did;
+const requester = (await parties.create('key')).did;
+trustIssuer(config, beheer, ['ValidQueryCredential'], parties.documentsDir);
+const ds = await startDatastation(config, { profileRoots: [join(packageRoot(), 'profiles')], pollSeconds: 0 });
+const url = await ds.app.listen({ host: '127.0.0.1', port: 0 });
+
+process.stderr.write(`… preparing ${requests} credentialed messages\n`);
+const vc = await parties.issueQuestion(beheer, requester, indicatorClaims(config, 'demo', 'staff-pro-rata'));
+const tokenResponse = await fetch(`${url}/oauth2/token`, {
+  method: 'POST',
+  body: new URLSearchParams({ grant_type: 'vp_token-bearer', assertion: await parties.present(requester, identity.did, [vc]), scope: SCOPE }),
+});
+const { access_token } = (await tokenResponse.json()) as { access_token: string };
+const bodies: string[] = [];
+for (let i = 0; i < requests; i++) {
+  bodies.push(
+    JSON.stringify({
+      type: 'v1/basic-message/request',
+      jti: randomUUID(),
+      from: requester,
+      to: identity.did,
+      thread_id: `bench-${i}`,
+      body: { message: await parties.present(requester, identity.did, [vc], 3600), parameters: { jaar: 2025, kwartaal: (['Q1', 'Q2', 'Q3', 'Q4'] as const)[i % 4] } },
+    }),
+  );
+}
+
+async function load(target: string, path: string, make: () => { body?: string; headers: Record<string, string> }) {
+  const result = await autocannon({
+    url: target,
+    connections,
+    amount: requests,
+    requests: [{ method: 'POST', path, setupRequest: (req) => ({ ...req, ...make() }) }],
+  });
+  return { rps: result.requests.average, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
+}
+
+let next = 0;
+const ours = await load(url, '/api/verifiedsparql', () => ({ body: bodies[next++]!, headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' } }));
+await ds.close();
+
+const bare = Fastify();
+bare.post('/bare', async () => ({ type: 'v1/basic-message/response', body: { resultset: [] } }));
+const bareUrl = await bare.listen({ host: '127.0.0.1', port: 0 });
+const baseline = await load(bareUrl, '/bare', () => ({ body: '{}', headers: { 'content-type': 'application/json' } }));
+await bare.close();
+
+// Every request: received, token-checked, presentation-verified, query-validated, executed, answer-sent.
+const verified = await verifyAuditLog(auditPath(config.dataDir));
+const perThread = new Map<string, string[]>();
+for await (const e of exportAuditLog(auditPath(config.dataDir), {})) {
+  if (e.thread_id?.startsWith('bench-')) perThread.set(e.thread_id, [...(perThread.get(e.thread_id) ?? []), e.activity]);
+}
+const expected = 'received,token-checked,presentation-verified,query-validated,executed,answer-sent';
+const complete = [...perThread.values()].filter((a) => a.join(',') === expected).length;
+
+const result = {
+  employees,
+  requests,
+  connections,
+  ours,
+  baseline,
+  ratio: ours.rps / baseline.rps,
+  audit: { verifies: verified.ok, threadsComplete: complete, threadsExpected: requests },
+};
+console.log(`End-to-end benchmark: ${employees} employees, ${requests} credentialed requests (demo staff-pro-rata), ${connections} connections`);
+console.log('| what | requests/s | p99 latency | non-2xx |');
+console.log('|---|---|---|---|');
+console.log(`| POST /api/verifiedsparql (token, VP + VC verify, query, audit fsync) | ${ours.rps.toFixed(1)} | ${ours.p99} ms | ${ours.non2xx} |`);
+console.log(`| baseline: bare fastify route | ${baseline.rps.toFixed(1)} | ${baseline.p99} ms | ${baseline.non2xx} |`);
+console.log(`ratio to bare route: ${result.ratio.toFixed(4)}`);
+console.log(`audit log: ${verified.ok ? 'verifies' : 'BROKEN'}; ${complete}/${requests} threads hold exactly the 6 expected entries`);
+const out = arg('out', '');
+if (out) writeFileSync(out, JSON.stringify(result, null, 2));
