@@ -6,7 +6,7 @@ import { Parser } from 'n3';
 import type { Quad } from '@rdfjs/types';
 import { recordActivity } from '../audit/index.js';
 import type { Config } from '../config/index.js';
-import { loadMappings, mapSystem, assignFiles, type EntityStats, type RowProblem, type SystemResult } from '../mapping/index.js';
+import { loadMappings, mapRdf, mapSystem, assignFiles, RDF_SYSTEM, type EntityStats, type RowProblem, type SystemResult } from '../mapping/index.js';
 import { NS, RDF_TYPE, iri, literal, namedNode, quad } from '../rdf/index.js';
 import {
   GenerationWriter,
@@ -26,6 +26,7 @@ import {
 } from '../store/index.js';
 import { countBy, loadShapes, validateGraph, writeQuarantineReport, type ShaclFinding } from '../validate/index.js';
 import { expandInputs } from './files.js';
+import { isRdfFile } from '../ingest/index.js';
 import { acquireImportLock } from './lock.js';
 
 export interface ImportOptions {
@@ -118,13 +119,15 @@ export async function runImport(config: Config, options: ImportOptions): Promise
     const files = expandInputs(options.inputs);
     const allMappings = loadMappings(config.mappingsDir);
     const systems = options.source ? new Map([[options.source, allMappings.get(options.source) ?? []]]) : allMappings;
-    if (options.source && !allMappings.has(options.source)) {
+    if (options.source && !allMappings.has(options.source) && options.source !== RDF_SYSTEM) {
       throw new ImportRejectedError('nothing_to_import', `unknown source "${options.source}"; known: ${[...allMappings.keys()].join(', ')}`);
     }
     const filesBySystem = new Map<string, string[]>();
     const unclaimed: string[] = [];
     for (const file of files) {
-      const system = [...systems].find(([, mappings]) => assignFiles(mappings, [file]).unclaimed.length === 0)?.[0];
+      // RDF files are the `rdf` source (ONZ RDF produced elsewhere), taken as they are.
+      const rdf = isRdfFile(file) && (!options.source || options.source === RDF_SYSTEM) ? RDF_SYSTEM : undefined;
+      const system = rdf ?? [...systems].find(([, mappings]) => assignFiles(mappings, [file]).unclaimed.length === 0)?.[0];
       if (system) filesBySystem.set(system, [...(filesBySystem.get(system) ?? []), file]);
       else unclaimed.push(file);
     }
@@ -143,7 +146,7 @@ export async function runImport(config: Config, options: ImportOptions): Promise
     const mapped: SystemResult[] = [];
     for (const [system, sysFiles] of filesBySystem) {
       progress(`${system}: mapping ${sysFiles.length} file(s)`);
-      const result = await mapSystem(system, systems.get(system)!, sysFiles, {
+      const result = system === RDF_SYSTEM ? await mapRdf(sysFiles, display) : await mapSystem(system, systems.get(system)!, sysFiles, {
         iriBase: config.organisation.iriBase,
         dateFormats: config.import.dateFormats,
         decimal: config.import.csv.decimal,

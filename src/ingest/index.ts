@@ -2,3 +2,4 @@ export { readCsv, readJson, readXml, detectDelimiter, detectEncoding, SourceFile
 export type { SourceRow, CsvOptions, Encoding } from './readers.js';
 export { parseDate, parseDecimal, parseBoolean } from './values.js';
 export type { DecimalMode, ParsedDate } from './values.js';
+export { readRdf, isRdfFile, RdfSyntaxError } from './rdf.js';
