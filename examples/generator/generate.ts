@@ -117,7 +117,21 @@ export function generate(outDir: string, o: GenerateOptions): GeneratedFiles {
   }
   const functions: (string | number)[][] = [['Functie', 'Omschrijving', 'Zorgfunctie', 'Kwalificatieniveau'], ...FUNCTIONS.map((f) => [f[0], f[1], f[2] ? 'J' : 'N', f[3]])];
 
+  // Payroll journal: paid hours per employment per month (dated by the month's first day), as the
+  // salary run books them: the worked hours of that month. Derived, so no randomness is drawn.
+  const paidByMonth = new Map<string, number>();
+  for (const [employment, date, worked] of hours.slice(1)) {
+    const [, month, year] = String(date).split('-');
+    const key = `${String(employment)};1-${month}-${year}`;
+    paidByMonth.set(key, (paidByMonth.get(key) ?? 0) + Number(String(worked).replace(',', '.')));
+  }
+  const paid: (string | number)[][] = [
+    ['Dienstverband', 'Periode', 'Verloonde uren'],
+    ...[...paidByMonth].map(([key, total]) => [...key.split(';'), total.toFixed(2).replace('.', ',')]),
+  ];
+
   if (o.messy) {
+    paid.push(['D999999', '1-1-2024', '12,5']); // an employment payroll knows but HR does not
     employees.push(employees[3]!); // exact duplicate row
     employees.push(['', '1-1-1980']); // missing key
     employees.push(['M900001', '1975-13-01']); // impossible date
@@ -142,7 +156,8 @@ export function generate(outDir: string, o: GenerateOptions): GeneratedFiles {
   write('afas-hr', 'formatie.csv', csv(lines, ';'));
   write('afas-hr', 'verzuim.csv', csv(absence, ';'));
   write('afas-hr', 'uren.csv', csv(hours, ';'));
-  rows += employees.length + functions.length + employments.length + lines.length + absence.length + hours.length - 6;
+  write('afas-hr', 'loonjournaal.csv', csv(paid, ';'));
+  rows += employees.length + functions.length + employments.length + lines.length + absence.length + hours.length + paid.length - 7;
 
   // ---------------- ECD (Nedap ONS) ----------------
   const sites = SITES.map((s) => ({ vestigingsnummer: s.number, naam: s.name, postcode: s.postcode, huisnummer: s.houseNumber }));
