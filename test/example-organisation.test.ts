@@ -43,11 +43,12 @@ describe('importing examples/de-linde', () => {
         'employment,afas-hr/dienstverbanden.csv,155,Dienstverband,D900003,duplicate_key',
         'employment,afas-hr/dienstverbanden.csv,156,Medewerker,M999999,unknown_reference',
         'indication,ons-ecd/indicaties.xml,201,Zorgprofiel,VV11,unknown_code',
+        'invoice,ons-ecd/declaraties.csv,202,Traject,T9999999,unknown_reference',
         'paid-hours,afas-hr/loonjournaal.csv,2143,Dienstverband,D999999,unknown_reference',
         'posting,exact-fin/boekingen.xml,650,Rekening,7777,unknown_reference',
       ].sort(),
     );
-    expect(summary.rowsQuarantined).toBe(18);
+    expect(summary.rowsQuarantined).toBe(19);
     expect(summary.rowsRead).toBe(summary.rowsMapped + summary.rowsQuarantined - 1); // the unclaimed file has no rows
   });
 

@@ -196,7 +196,27 @@ export function generate(outDir: string, o: GenerateOptions): GeneratedFiles {
     const n = Math.max(4, Math.round((o.clients / LOCATIONS.length) * 0.75));
     for (let u = 1; u <= n; u++) units.push([`${loc.code}-${String(u).padStart(3, '0')}`, loc.code, r.chance(0.1) ? 2 : 1]);
   }
+  // Derived without drawing randomness (so the other files stay as they were): the facility
+  // module's occupancy on the last day of the data, and one Wlz invoice per care period, a few of
+  // them Korsakov care (EX001/EX003/EX004), some not (yet) approved.
+  const occupancy: (string | number)[][] = [
+    ['Wooneenheid', 'Peildatum', 'Bezet', 'Bewoners'],
+    ...units.slice(1).map((u, i) => (i % 9 === 4 ? [u[0]!, isoDay(periodEnd), 'N', 0] : [u[0]!, isoDay(periodEnd), 'J', u[2]!])),
+  ];
+  const invoices: (string | number)[][] = [
+    ['Declaratie', 'Traject', 'Prestatiecode', 'Datum', 'Bedrag', 'Goedgekeurd'],
+    ...trajects.map((t, i) => [
+      `F${String(i + 1).padStart(7, '0')}`,
+      t.trajectId!,
+      i % 17 === 3 ? 'EX001' : i % 23 === 5 ? 'EX003' : i % 31 === 7 ? 'EX004' : 'Z105',
+      t.begindatum!,
+      (1234.5 + (i % 7) * 100).toFixed(2).replace('.', ','),
+      i % 13 === 12 ? 'N' : 'J',
+    ]),
+  ];
+
   if (o.messy) {
+    invoices.push(['F9000001', 'T9999999', 'EX001', '2024-05-01', '100,00', 'J']); // a care period the ECD does not know
     clients.push({ clientnummer: 'C900001', geboortedatum: '' }); // missing birth date
     indications.push('  <Indicatie>\n    <Besluitnummer>B9000001</Besluitnummer>\n    <Clientnummer>C000001</Clientnummer>\n    <Wet>Wlz</Wet>\n    <Zorgprofiel>VV11</Zorgprofiel>\n    <Leveringsvorm>instelling</Leveringsvorm>\n    <Ingangsdatum>2024-01-01</Ingangsdatum>\n  </Indicatie>\n');
     trajects.push({ trajectId: 'T9000001', clientnummer: 'C000002', besluitnummer: 'B0000002', locatieCode: 'ARN-PG', begindatum: '2024-03-01', einddatum: '2023-03-01' });
@@ -207,7 +227,9 @@ export function generate(outDir: string, o: GenerateOptions): GeneratedFiles {
   write('ons-ecd', 'indicaties.xml', `<?xml version="1.0" encoding="UTF-8"?>\n<Indicaties>\n${indications.join('')}</Indicaties>\n`);
   write('ons-ecd', 'zorgtrajecten.json', JSON.stringify({ zorgtrajecten: trajects }, null, 2));
   write('ons-ecd', 'wooneenheden.csv', csv(units, ','));
-  rows += sites.length + locations.length + clients.length + indications.length + trajects.length + units.length - 1;
+  write('ons-ecd', 'bezetting.csv', csv(occupancy, ';'));
+  write('ons-ecd', 'declaraties.csv', csv(invoices, ';'));
+  rows += sites.length + locations.length + clients.length + indications.length + trajects.length + units.length + occupancy.length + invoices.length - 3;
 
   // ---------------- Finance (Exact) ----------------
   const accounts: (string | number)[][] = [['Rekening', 'Omschrijving', 'RGS-code'], ...ACCOUNTS.map((a) => [a[0], a[1], a[2]])];
