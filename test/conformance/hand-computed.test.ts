@@ -59,4 +59,56 @@ describe.skipIf(!existsSync(OFFICIAL))('hand-computed values, official queries',
     const rows = await official(payroll, '2.2', { jaar: 2024, kwartaal: 'Q2', zorgkantoor: 'onz-org:ZorgkantoorMenzis' });
     expect([num(rows, 'Organisatie (gecontracteerd + algemeen)', 'Zorggerelateerd'), num(rows, 'Organisatie (gecontracteerd + algemeen)', 'Niet_Zorggerelateerd')]).toEqual([148, 100]);
   });
+
+  // Clients and care in the same organisation: four clients at L1 (site V1, region of Menzis).
+  const care = {
+    ...WORKED_EXAMPLE,
+    'ons-ecd/clienten.json': JSON.stringify({
+      clienten: [
+        { clientnummer: 'C1', geboortedatum: '1940-01-01' },
+        { clientnummer: 'C2', geboortedatum: '1941-01-01' },
+        { clientnummer: 'C3', geboortedatum: '1942-01-01' },
+        { clientnummer: 'C4', geboortedatum: '1943-01-01' },
+      ],
+    }),
+    'ons-ecd/indicaties.xml':
+      '<?xml version="1.0" encoding="UTF-8"?>\n<Indicaties>\n' +
+      ['C1', 'C2', 'C3', 'C4']
+        .map((c) => `  <Indicatie>\n    <Besluitnummer>B${c}</Besluitnummer>\n    <Clientnummer>${c}</Clientnummer>\n    <Wet>Wlz</Wet>\n    <Zorgprofiel>VV05</Zorgprofiel>\n    <Leveringsvorm>instelling</Leveringsvorm>\n    <Ingangsdatum>2023-01-01</Ingangsdatum>\n  </Indicatie>\n`)
+        .join('') +
+      '</Indicaties>\n',
+    'ons-ecd/zorgtrajecten.json': JSON.stringify({
+      zorgtrajecten: [
+        { trajectId: 'T1', clientnummer: 'C1', besluitnummer: 'BC1', locatieCode: 'L1', begindatum: '2023-02-01' },
+        { trajectId: 'T2', clientnummer: 'C2', besluitnummer: 'BC2', locatieCode: 'L1', begindatum: '2023-02-01', einddatum: '2023-12-31' },
+        { trajectId: 'T3', clientnummer: 'C3', besluitnummer: 'BC3', locatieCode: 'L1', begindatum: '2024-06-01' },
+        { trajectId: 'T4', clientnummer: 'C4', besluitnummer: 'BC4', locatieCode: 'L1', begindatum: '2023-05-01' },
+      ],
+    }),
+    'ons-ecd/wooneenheden.csv': 'Wooneenheid,Locatie,Capaciteit\nL1-001,L1,1\nL1-002,L1,2\nL1-003,L1,1\n',
+    // L1-002 is empty on the reference date: it gets no OccupancyQuality.
+    'ons-ecd/bezetting.csv': 'Wooneenheid;Peildatum;Bezet;Bewoners\nL1-001;2024-12-31;J;1\nL1-002;2024-12-31;N;0\nL1-003;2024-12-31;J;1\n',
+    // Korsakov care = an approved EX001/EX003/EX004 invoice on a care period running on the peildatum.
+    // T1: approved EX001 → counts. T2: approved EX003 but ended 2023-12-31 → not on 2024-01-01.
+    // T3: approved EX004 but starts 2024-06-01 → not yet. T4: EX001 not approved, plus an approved
+    // Z105 (not Korsakov) → does not count. Expected on 2024-01-01: 1 client (C1).
+    // On 2024-07-01: C1 and C3 → 2.
+    'ons-ecd/declaraties.csv':
+      'Declaratie;Traject;Prestatiecode;Datum;Bedrag;Goedgekeurd\n' +
+      'F1;T1;EX001;2023-02-28;1000,00;J\nF2;T2;EX003;2023-02-28;1000,00;J\nF3;T3;EX004;2024-06-30;1000,00;J\n' +
+      'F4;T4;EX001;2023-05-31;1000,00;N\nF5;T4;Z105;2023-05-31;1000,00;J\n',
+  };
+
+  it('15.2 occupied housing units: 2 of 3 (L1-002 is empty), for site V1 and the organisation', async () => {
+    const rows = await official(care, '15.2', { zorgkantoor: 'onz-org:ZorgkantoorMenzis' });
+    expect([num(rows, '000000000001', 'Aantal_bezette_wooneenheden'), num(rows, 'Organisatie (gecontracteerd + algemeen)', 'Aantal_bezette_wooneenheden')]).toEqual([2, 2]);
+  });
+
+  it('16.1 clients with Korsakov care: 1 on 2024-01-01 (C1), 2 on 2024-07-01 (C1, C3)', async () => {
+    const column = 'Aantal_clienten_met_het_syndroom_van_Korsakov';
+    const jan = await official(care, '16.1', { peildatum: '2024-01-01', zorgkantoor: 'onz-org:ZorgkantoorMenzis' });
+    expect([num(jan, '000000000001', column), num(jan, 'Organisatie (gecontracteerd + algemeen)', column)]).toEqual([1, 1]);
+    const jul = await official(care, '16.1', { peildatum: '2024-07-01', zorgkantoor: 'onz-org:ZorgkantoorMenzis' });
+    expect(num(jul, 'Organisatie (gecontracteerd + algemeen)', column)).toBe(2);
+  });
 });
