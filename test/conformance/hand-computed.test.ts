@@ -111,4 +111,46 @@ describe.skipIf(!existsSync(OFFICIAL))('hand-computed values, official queries',
     const jul = await official(care, '16.1', { peildatum: '2024-07-01', zorgkantoor: 'onz-org:ZorgkantoorMenzis' });
     expect(num(jul, 'Organisatie (gecontracteerd + algemeen)', column)).toBe(2);
   });
+
+  // The worked example alone (kikv-domain.md): on 1-3-2024 A1 (P1, Fz care, 36 h) and A2 line 1
+  // (P2, Fz care, 24 h, 15-2..15-3) run; on 1-4-2024 A1 and A2 line 2 (P2, Fs non-care, 24 h);
+  // on 15-1-2024 also A3 (P3, agency, Fz, no unit). A4 is an intern and A5 a volunteer (Fs, L1).
+  const ORG = 'Organisatie (gecontracteerd + algemeen)';
+  const SITE = '000000000001';
+  const zk = { zorgkantoor: 'onz-org:ZorgkantoorMenzis' };
+
+  it('1.2 staff on a peildatum (persons; interns and volunteers never count)', async () => {
+    // 1-3: P1 and P2 both in care functions → care 2, non-care 0, total 2 (site and organisation).
+    const march = await official(WORKED_EXAMPLE, '1.2', { peildatum: '2024-03-01', ...zk });
+    expect([num(march, SITE, 'Zorg'), num(march, SITE, 'Niet_zorg'), num(march, SITE, 'Totaal')]).toEqual([2, 0, 2]);
+    // 1-4: P2 moved to the non-care function → 1, 1, 2.
+    const april = await official(WORKED_EXAMPLE, '1.2', { peildatum: '2024-04-01', ...zk });
+    expect([num(april, ORG, 'Zorg'), num(april, ORG, 'Niet_zorg'), num(april, ORG, 'Totaal')]).toEqual([1, 1, 2]);
+    // 15-1: P1, and P3 through the agency (PNIL counts in 1.2); P3's line has no unit, so it is
+    // in the organisation row only: site care 1, organisation care 2.
+    const jan = await official(WORKED_EXAMPLE, '1.2', { peildatum: '2024-01-15', ...zk });
+    expect([num(jan, SITE, 'Zorg'), num(jan, ORG, 'Zorg'), num(jan, ORG, 'Totaal')]).toEqual([1, 2, 2]);
+  });
+
+  it('4.1 average contract hours per care / non-care employee (PIL only)', async () => {
+    // 1-4: care A1 36 h / 1 person = 36; non-care A2 line 2 24 h / 1 person = 24.
+    const april = await official(WORKED_EXAMPLE, '4.1', { peildatum: '2024-04-01', ...zk });
+    expect([num(april, ORG, 'Gem_contracturen_per_zorgverlener'), num(april, ORG, 'Gem_contracturen_per_niet_zorgverlener')]).toEqual([36, 24]);
+    // 1-3: care (36 + 24) / 2 = 30; nobody in a non-care function: "Ongedefineerd".
+    const march = await official(WORKED_EXAMPLE, '4.1', { peildatum: '2024-03-01', ...zk });
+    expect(num(march, SITE, 'Gem_contracturen_per_zorgverlener')).toBe(30);
+    expect(march.find((r) => r.Indeling === SITE)?.Gem_contracturen_per_niet_zorgverlener).toBe('Ongedefineerd');
+  });
+
+  it('9.1 volunteers in a quarter: P5 (A5 from 1-1-2024 at L1) → 1, site and organisation', async () => {
+    const rows = await official(WORKED_EXAMPLE, '9.1', { jaar: 2024, kwartaal: 'Q1', ...zk });
+    expect([num(rows, SITE, 'Aantal_vrijwilligers'), num(rows, ORG, 'Aantal_vrijwilligers')]).toEqual([1, 1]);
+  });
+
+  it('15.1 housing units: 3, and 15.3 capacity: 1 + 2 + 1 = 4', async () => {
+    const units = await official(care, '15.1', zk);
+    expect([num(units, SITE, 'Aantal_wooneenheden'), num(units, ORG, 'Aantal_wooneenheden')]).toEqual([3, 3]);
+    const capacity = await official(care, '15.3', zk);
+    expect([num(capacity, SITE, 'Capaciteit_aantal_bewoners'), num(capacity, ORG, 'Capaciteit_aantal_bewoners')]).toEqual([4, 4]);
+  });
 });
