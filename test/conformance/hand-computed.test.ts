@@ -153,4 +153,33 @@ describe.skipIf(!existsSync(OFFICIAL))('hand-computed values, official queries',
     const capacity = await official(care, '15.3', zk);
     expect([num(capacity, SITE, 'Capaciteit_aantal_bewoners'), num(capacity, ORG, 'Capaciteit_aantal_bewoners')]).toEqual([4, 4]);
   });
+
+  it('12.1 absence frequency Q1 2024: PIL persons P1, P2; new sick reports of P1 (10-1, 5-3) → 2 / 2 = 100 %', async () => {
+    // P2's report of 1-2 predates A2's first agreement line (15-2): it counts nowhere. Pregnancy
+    // leave is not a ZiektePeriode. A3 (agency) is not in loondienst.
+    const files = {
+      ...WORKED_EXAMPLE,
+      'afas-hr/verzuim.csv':
+        'Verzuimmelding;Dienstverband;Soort verzuim;Begindatum verzuim;Einddatum verzuim;Begindatum percentage;Einddatum percentage;Percentage aanwezig\n' +
+        'V1;A1;Ziekte;10-1-2024;20-1-2024;10-1-2024;20-1-2024;0\nV2;A1;Ziekte;5-3-2024;8-3-2024;5-3-2024;8-3-2024;0\n' +
+        'V3;A2;Ziekte;1-2-2024;3-2-2024;1-2-2024;3-2-2024;0\nV4;A2;Zwangerschapsverlof;1-3-2024;20-6-2024;1-3-2024;20-6-2024;0\n' +
+        'V5;A3;Ziekte;10-1-2024;12-1-2024;10-1-2024;12-1-2024;0\n',
+    };
+    const rows = await official(files, '12.1', { jaar: 2024, kwartaal: 'Q1', ...zk });
+    expect([num(rows, ORG, 'Aantal_personeelsleden_in_loondienst'), num(rows, ORG, 'Aantal_nieuwe_ziekmeldingen'), num(rows, ORG, 'Verzuimfrequentie_excl_zwangerschap')]).toEqual([2, 2, 100]);
+  });
+
+  it('13.1 inflow of PIL care staff: on 1-3-2024 P1 (since 2022) and P2 (new) → 1 of 2 = 50 %; on 1-4-2024 0 of 1', async () => {
+    const march = await official(WORKED_EXAMPLE, '13.1', { peildatum: '2024-03-01' });
+    expect([num(march, ORG, 'Aantal_PIL_met_zorgfunctie'), num(march, ORG, 'Aantal_ingestroomde_PIL_met_zorgfunctie'), num(march, ORG, 'Procent_zorggerelateerde_instroom_tov_totaal_zorggerelateerd')]).toEqual([2, 1, 50]);
+    // 1-4: P2 now has a non-care function, so only P1 (who was there a year ago): 0 %.
+    const april = await official(WORKED_EXAMPLE, '13.1', { peildatum: '2024-04-01' });
+    expect([num(april, ORG, 'Aantal_PIL_met_zorgfunctie'), num(april, ORG, 'Aantal_ingestroomde_PIL_met_zorgfunctie'), num(april, ORG, 'Procent_zorggerelateerde_instroom_tov_totaal_zorggerelateerd')]).toEqual([1, 0, 0]);
+  });
+
+  it('14.2 Wlz VV clients by delivery form on 1-7-2024: T1, T3, T4 run (T2 ended) → Verblijf 3, total 3', async () => {
+    const rows = await official(care, '14.2', { peildatum: '2024-07-01', ...zk });
+    expect([num(rows, ORG, 'Verblijf'), num(rows, ORG, 'VPT'), num(rows, ORG, 'MPT'), num(rows, ORG, 'PGB'), num(rows, ORG, 'Totaal')]).toEqual([3, 0, 0, 0, 3]);
+    expect(num(rows, SITE, 'Verblijf')).toBe(3);
+  });
 });
