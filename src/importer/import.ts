@@ -3,7 +3,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Parser } from 'n3';
-import type { Quad } from '@rdfjs/types';
+import type { NamedNode, Quad } from '@rdfjs/types';
 import { recordActivity } from '../audit/index.js';
 import type { Config } from '../config/index.js';
 import { loadMappings, mapRdf, mapSystem, assignFiles, RDF_SYSTEM, type EntityStats, type RowProblem, type SystemResult } from '../mapping/index.js';
@@ -96,6 +96,26 @@ function prismantCodes(quads: Quad[]): Quad[] {
   return [...codes].flatMap(ledgerCodeQuads);
 }
 
+/**
+ * The official queries find postings `partOf` the ledger code itself (onz-fin:BLim, onz-fin:4111…)
+ * and count each only under its most specific code; an account of our own in between would hide
+ * them. So a posting on an account is placed directly under the account's ledger code.
+ */
+function postingsOnLedgerCodes(quads: Quad[], context: Quad[]): Quad[] {
+  const partOf = NS['onz-g'] + 'partOf';
+  const posting = NS['onz-fin'] + 'Grootboekpost';
+  const codeOf = new Map<string, Quad['object']>();
+  const postings = new Set<string>();
+  for (const q of [...context, ...quads]) {
+    if (q.predicate.value === partOf && q.object.value.startsWith(NS['onz-fin']) && !q.subject.value.startsWith(NS['onz-fin'])) codeOf.set(q.subject.value, q.object);
+    if (q.predicate.value === RDF_TYPE.value && q.object.value === posting) postings.add(q.subject.value);
+  }
+  return quads.map((q) => {
+    const code = q.predicate.value === partOf && postings.has(q.subject.value) ? codeOf.get(q.object.value) : undefined;
+    return code ? quad(q.subject as NamedNode, q.predicate as NamedNode, code as NamedNode) : q;
+  });
+}
+
 function readNTriples(path: string): Quad[] {
   return new Parser({ format: 'N-Triples' }).parse(readFileSync(path, 'utf8'));
 }
@@ -172,6 +192,8 @@ export async function runImport(config: Config, options: ImportOptions): Promise
     const carriedQuads = carried.flatMap((s) =>
       previous!.files.filter((f) => f.system === s.system).flatMap((f) => readNTriples(join(generationsDir(dataDir), previous!.id, f.name))),
     );
+    const allMapped = mapped.flatMap((m) => m.quads);
+    for (const m of mapped) m.quads = postingsOnLedgerCodes(m.quads, [...allMapped, ...carriedQuads]);
 
     const organisation = organisationQuads(config);
     const reference = [...loadReference(config.ontologyDir), ...prismantCodes([...mapped.flatMap((m) => m.quads), ...carriedQuads])];

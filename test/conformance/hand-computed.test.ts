@@ -182,4 +182,31 @@ describe.skipIf(!existsSync(OFFICIAL))('hand-computed values, official queries',
     expect([num(rows, ORG, 'Verblijf'), num(rows, ORG, 'VPT'), num(rows, ORG, 'MPT'), num(rows, ORG, 'PGB'), num(rows, ORG, 'Totaal')]).toEqual([3, 0, 0, 0, 3]);
     expect(num(rows, SITE, 'Verblijf')).toBe(3);
   });
+
+  // A small ledger (Exact): opening balances per RGS code on 31-12-2023 and postings in 2024.
+  // Credit amounts are negative, as Exact exports them.
+  const ledger = {
+    ...WORKED_EXAMPLE,
+    'exact-fin/grootboekrekeningen.csv': 'Rekening,Omschrijving,RGS-code\n1000,Liquide middelen,BLim\n1300,Debiteuren,BVor\n1600,Crediteuren,BSch\n',
+    'exact-fin/balans.csv': 'RGS-code;Datum;Saldo\nBLim;31-12-2023;100000\nBVor;31-12-2023;50000\nBSch;31-12-2023;-30000\n',
+    'exact-fin/kostenplaatsen.csv': 'Kostenplaats,Omschrijving,Vestigingsnummer\nKP1,V1,000000000001\n',
+    'exact-fin/boekingen.xml':
+      '<?xml version="1.0" encoding="UTF-8"?>\n<eExact>\n  <GLTransactions>\n' +
+      [
+        ['1', '2024-03-01', '1000', '2000'],
+        ['2', '2024-04-01', '1300', '-500'],
+        ['3', '2024-05-01', '1600', '-1000'],
+        ['4', '2024-08-01', '1000', '9999'],
+      ]
+        .map(([e, d, a, m]) => `    <GLTransactionLine entry="${e}" line="1">\n      <Date>${d}</Date>\n      <GLAccount>${a}</GLAccount>\n      <Amount>${m}</Amount>\n      <CostCenter>KP1</CostCenter>\n    </GLTransactionLine>\n`)
+        .join('') +
+      '  </GLTransactions>\n</eExact>\n',
+  };
+
+  it('19.2 working capital on 30-6-2024: current assets (100000 + 2000) + (50000 − 500) minus short-term debt (−30000 − 1000) = 182500', async () => {
+    // The posting of 1-8 is after the peildatum. Debt is credit (negative) in the export, and the
+    // query subtracts it as it stands: 151500 − (−31000).
+    const rows = await official(ledger, '19.2', { peildatum: '2024-06-30' });
+    expect(rows).toEqual([{ Kental: 'Werkkapitaal op korte termijn', Waarde: '182500' }]);
+  });
 });
