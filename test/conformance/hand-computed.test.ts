@@ -209,4 +209,22 @@ describe.skipIf(!existsSync(OFFICIAL))('hand-computed values, official queries',
     const rows = await official(ledger, '19.2', { peildatum: '2024-06-30' });
     expect(rows).toEqual([{ Kental: 'Werkkapitaal op korte termijn', Waarde: '182500' }]);
   });
+
+  it('3.1 fixed-term share: on 1-3-2024 A2 (fixed) and A1 (permanent) → 1 of 2 = 50 %; on 15-1-2024 only A1 → 0 %', async () => {
+    const march = await official(WORKED_EXAMPLE, '3.1', { peildatum: '2024-03-01', ...zk });
+    expect([num(march, SITE, 'Aantal_arbeidsovereenkomsten_bepaalde_tijd'), num(march, SITE, 'Aantal_arbeidsovereenkomsten_voor_bepaalde_en_onbepaalde_tijd'), num(march, SITE, 'Percentage_bepaalde_tijd')]).toEqual([1, 2, 50]);
+    const jan = await official(WORKED_EXAMPLE, '3.1', { peildatum: '2024-01-15', ...zk });
+    expect([num(jan, ORG, 'Aantal_arbeidsovereenkomsten_bepaalde_tijd'), num(jan, ORG, 'Aantal_arbeidsovereenkomsten_voor_bepaalde_en_onbepaalde_tijd'), num(jan, ORG, 'Percentage_bepaalde_tijd')]).toEqual([0, 1, 0]);
+  });
+
+  it('10.1 BBL students in a quarter: P6 (BBL from 1-9-2023 at L1) → 1 in Q1 2024; P7 (BBL ended 31-12-2023) does not count', async () => {
+    const files = {
+      ...WORKED_EXAMPLE,
+      'afas-hr/medewerkers.csv': `${WORKED_EXAMPLE['afas-hr/medewerkers.csv']}P6;1-1-2004\nP7;1-1-2005\n`,
+      'afas-hr/dienstverbanden.csv': `${WORKED_EXAMPLE['afas-hr/dienstverbanden.csv']}A6;P6;1-9-2023;;bbl\nA7;P7;1-9-2022;31-12-2023;bbl\n`,
+      'afas-hr/formatie.csv': `${WORKED_EXAMPLE['afas-hr/formatie.csv']}A6;1;1-9-2023;;Fz;L1;20\nA7;1;1-9-2022;31-12-2023;Fz;L1;20\n`,
+    };
+    const rows = await official(files, '10.1', { jaar: 2024, kwartaal: 'Q1', ...zk });
+    expect([num(rows, SITE, 'Aantal_BBL_leerlingen'), num(rows, ORG, 'Aantal_BBL_leerlingen')]).toEqual([1, 1]);
+  });
 });
