@@ -157,17 +157,24 @@ describe.skipIf(!existsSync(OFFICIAL))('hand-computed values, official queries',
   it('12.1 absence frequency Q1 2024: PIL persons P1, P2; new sick reports of P1 (10-1, 5-3) → 2 / 2 = 100 %', async () => {
     // P2's report of 1-2 predates A2's first agreement line (15-2): it counts nowhere. Pregnancy
     // leave is not a ZiektePeriode. A3 (agency) is not in loondienst.
-    const files = {
+    const rows = await official(absence, '12.1', { jaar: 2024, kwartaal: 'Q1', ...zk });
+    expect([num(rows, ORG, 'Aantal_personeelsleden_in_loondienst'), num(rows, ORG, 'Aantal_nieuwe_ziekmeldingen'), num(rows, ORG, 'Verzuimfrequentie_excl_zwangerschap')]).toEqual([2, 2, 100]);
+  });
+
+  it('12.2 the same including pregnancy leave: the leave of P2 on 1-3 falls in A2 line 1 → 3 / 2 = 150 %', async () => {
+    const rows = await official(absence, '12.2', { jaar: 2024, kwartaal: 'Q1', ...zk });
+    expect([num(rows, ORG, 'Aantal_nieuwe_ziekmeldingen'), num(rows, ORG, 'Verzuimfrequentie_incl_zwangerschap')]).toEqual([3, 150]);
+  });
+
+  const absence0 = () => ({
       ...WORKED_EXAMPLE,
       'afas-hr/verzuim.csv':
         'Verzuimmelding;Dienstverband;Soort verzuim;Begindatum verzuim;Einddatum verzuim;Begindatum percentage;Einddatum percentage;Percentage aanwezig\n' +
         'V1;A1;Ziekte;10-1-2024;20-1-2024;10-1-2024;20-1-2024;0\nV2;A1;Ziekte;5-3-2024;8-3-2024;5-3-2024;8-3-2024;0\n' +
         'V3;A2;Ziekte;1-2-2024;3-2-2024;1-2-2024;3-2-2024;0\nV4;A2;Zwangerschapsverlof;1-3-2024;20-6-2024;1-3-2024;20-6-2024;0\n' +
         'V5;A3;Ziekte;10-1-2024;12-1-2024;10-1-2024;12-1-2024;0\n',
-    };
-    const rows = await official(files, '12.1', { jaar: 2024, kwartaal: 'Q1', ...zk });
-    expect([num(rows, ORG, 'Aantal_personeelsleden_in_loondienst'), num(rows, ORG, 'Aantal_nieuwe_ziekmeldingen'), num(rows, ORG, 'Verzuimfrequentie_excl_zwangerschap')]).toEqual([2, 2, 100]);
   });
+  const absence = absence0();
 
   it('13.1 inflow of PIL care staff: on 1-3-2024 P1 (since 2022) and P2 (new) → 1 of 2 = 50 %; on 1-4-2024 0 of 1', async () => {
     const march = await official(WORKED_EXAMPLE, '13.1', { peildatum: '2024-03-01' });
@@ -226,5 +233,30 @@ describe.skipIf(!existsSync(OFFICIAL))('hand-computed values, official queries',
     };
     const rows = await official(files, '10.1', { jaar: 2024, kwartaal: 'Q1', ...zk });
     expect([num(rows, SITE, 'Aantal_BBL_leerlingen'), num(rows, ORG, 'Aantal_BBL_leerlingen')]).toEqual([1, 1]);
+  });
+
+  // Staff changes over time: P8 (care, permanent) leaves on 30-6-2024; P9 (care, permanent from
+  // 1-1-2024) moves from Fz (level 3) to Fv (level 4) on 1-4-2024.
+  const changes = {
+    ...WORKED_EXAMPLE,
+    'afas-hr/medewerkers.csv': `${WORKED_EXAMPLE['afas-hr/medewerkers.csv']}P8;1-1-1970\nP9;1-1-1995\n`,
+    'afas-hr/functies.csv': `${WORKED_EXAMPLE['afas-hr/functies.csv']}Fv;Verpleegkundige;J;4\n`,
+    'afas-hr/dienstverbanden.csv': `${WORKED_EXAMPLE['afas-hr/dienstverbanden.csv']}A8;P8;1-1-2023;30-6-2024;onbepaalde tijd\nA9;P9;1-1-2024;;onbepaalde tijd\n`,
+    'afas-hr/formatie.csv': `${WORKED_EXAMPLE['afas-hr/formatie.csv']}A8;1;1-1-2023;30-6-2024;Fz;L1;32\nA9;1;1-1-2024;31-3-2024;Fz;L1;36\nA9;2;1-4-2024;;Fv;L1;36\n`,
+  };
+
+  it('13.2 outflow of PIL care staff on 1-9-2024 vs 1-9-2023: P1 stayed, P8 left → 1 of 2 = 50 %', async () => {
+    // P2 and P9 were not there a year before (not in the denominator).
+    const rows = await official(changes, '13.2', { peildatum: '2024-09-01' });
+    expect([num(rows, ORG, 'Aantal_PIL_met_zorgfunctie'), num(rows, ORG, 'Aantal_uitgestroomde_PIL_met_zorgfunctie')]).toEqual([2, 1]);
+    expect(Number(Object.values(rows[0]!).at(-1))).toBe(50);
+  });
+
+  it('13.3 / 13.4 qualification rising / falling between 1-2-2024 and 1-5-2024: P9 3 → 4 (rising), P1 and P8 stay 3 → 1 of 3 = 33.33 % and 0 %', async () => {
+    // P2 was not there on 1-2 (A2 starts 15-2) and has a non-care function on 1-5: not counted.
+    const rising = await official(changes, '13.3', { peildatum: '2024-05-01' });
+    expect(Number(Object.values(rising[0]!).at(-1))).toBe(33.33);
+    const falling = await official(changes, '13.4', { peildatum: '2024-05-01' });
+    expect(Number(Object.values(falling[0]!).at(-1))).toBe(0);
   });
 });
