@@ -112,7 +112,7 @@ function postingsOnLedgerCodes(quads: Quad[], context: Quad[]): Quad[] {
   }
   return quads.map((q) => {
     const code = q.predicate.value === partOf && postings.has(q.subject.value) ? codeOf.get(q.object.value) : undefined;
-    return code ? quad(q.subject as NamedNode, q.predicate as NamedNode, code as NamedNode) : q;
+    return code ? quad(q.subject, q.predicate, code) : q;
   });
 }
 
