@@ -3,7 +3,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Parser } from 'n3';
-import type { NamedNode, Quad } from '@rdfjs/types';
+import type { Quad } from '@rdfjs/types';
 import { recordActivity } from '../audit/index.js';
 import type { Config } from '../config/index.js';
 import { loadMappings, mapRdf, mapSystem, assignFiles, RDF_SYSTEM, type EntityStats, type RowProblem, type SystemResult } from '../mapping/index.js';
