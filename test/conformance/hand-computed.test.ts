@@ -259,4 +259,19 @@ describe.skipIf(!existsSync(OFFICIAL))('hand-computed values, official queries',
     const falling = await official(changes, '13.4', { peildatum: '2024-05-01' });
     expect(Number(Object.values(falling[0]!).at(-1))).toBe(0);
   });
+
+  it('5.1 age bands of PIL staff at the end of Q1 2024: P1 (born 1980) 44 → 41–45, P2 (born 1990) 34 → 31–35', async () => {
+    const rows = await official(WORKED_EXAMPLE, '5.1', { jaar: 2024, kwartaal: 'Q1', ...zk });
+    const org = rows.find((r) => r.Indeling === ORG)!;
+    const bands = Object.fromEntries(Object.entries(org).filter(([k]) => k !== 'Indeling').map(([k, v]) => [k, Number(v)]));
+    expect(bands).toMatchObject({ '41_45': 1, '31_35': 1, '36_40': 0, '16_20': 0, '46_50': 0 });
+    expect(Object.values(bands).reduce((a, b) => a + b, 0)).toBe(2);
+  });
+
+  it('14.1 Wlz clients per care profile on 1-7-2024: three clients with 5VV (T2 ended), per site and organisation', async () => {
+    const rows = await official(care, '14.1', { peildatum: '2024-07-01', ...zk });
+    const byRow = rows.map((r) => [r.Indeling, r.Zorgprofiel?.replace(/^.*#/, ''), Number(r.Indicator)]);
+    expect(byRow).toEqual(expect.arrayContaining([[SITE, '5VV', 3], [ORG, '5VV', 3]]));
+    expect(byRow).toHaveLength(2);
+  });
 });
