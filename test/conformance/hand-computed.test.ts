@@ -274,4 +274,25 @@ describe.skipIf(!existsSync(OFFICIAL))('hand-computed values, official queries',
     expect(byRow).toEqual(expect.arrayContaining([[SITE, '5VV', 3], [ORG, '5VV', 3]]));
     expect(byRow).toHaveLength(2);
   });
+
+  it('8.2 PNIL share of staff costs in Q1 2024: organisation 2500 / (16000 + 2500) = 13.51 %, site V1 2500 / (15000 + 2500) = 14.29 %', async () => {
+    // Salaries (WPerLes): 10000 and 5000 on KP1, 1000 on no cost centre (organisation only); an
+    // internship allowance (WPerLesOlrSvg, 800) is excluded from PIL; agency staff (WBedOvpUit) 2500
+    // on KP1; the April posting is outside the quarter.
+    const line = (e: string, d: string, a: string, m: string, kp?: string) =>
+      `    <GLTransactionLine entry="${e}" line="1">\n      <Date>${d}</Date>\n      <GLAccount>${a}</GLAccount>\n      <Amount>${m}</Amount>\n${kp ? `      <CostCenter>${kp}</CostCenter>\n` : ''}    </GLTransactionLine>\n`;
+    const files = {
+      ...WORKED_EXAMPLE,
+      'exact-fin/grootboekrekeningen.csv': 'Rekening,Omschrijving,RGS-code\n4000,Lonen en salarissen,WPerLes\n4010,Stagevergoedingen,WPerLesOlrSvg\n4400,Uitzendkrachten,WBedOvpUit\n',
+      'exact-fin/kostenplaatsen.csv': 'Kostenplaats,Omschrijving,Vestigingsnummer\nKP1,V1,000000000001\n',
+      'exact-fin/boekingen.xml':
+        '<?xml version="1.0" encoding="UTF-8"?>\n<eExact>\n  <GLTransactions>\n' +
+        line('1', '2024-01-25', '4000', '10000', 'KP1') + line('2', '2024-02-25', '4000', '5000', 'KP1') + line('3', '2024-02-25', '4000', '1000') +
+        line('4', '2024-02-25', '4010', '800', 'KP1') + line('5', '2024-03-10', '4400', '2500', 'KP1') + line('6', '2024-04-05', '4000', '9999', 'KP1') +
+        '  </GLTransactions>\n</eExact>\n',
+    };
+    const rows = await official(files, '8.2', { jaar: 2024, kwartaal: 'Q1', ...zk });
+    expect([num(rows, ORG, 'Kosten_PIL_Euro'), num(rows, ORG, 'Kosten_PNIL_Euro'), num(rows, ORG, 'Procent_PNIL_tov_PIL_plus_PNIL')]).toEqual([16000, 2500, 13.51]);
+    expect([num(rows, SITE, 'Kosten_PIL_Euro'), num(rows, SITE, 'Kosten_PNIL_Euro'), num(rows, SITE, 'Procent_PNIL_tov_PIL_plus_PNIL')]).toEqual([15000, 2500, 14.29]);
+  });
 });
