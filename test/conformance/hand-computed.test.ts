@@ -295,4 +295,20 @@ describe.skipIf(!existsSync(OFFICIAL))('hand-computed values, official queries',
     expect([num(rows, ORG, 'Kosten_PIL_Euro'), num(rows, ORG, 'Kosten_PNIL_Euro'), num(rows, ORG, 'Procent_PNIL_tov_PIL_plus_PNIL')]).toEqual([16000, 2500, 13.51]);
     expect([num(rows, SITE, 'Kosten_PIL_Euro'), num(rows, SITE, 'Kosten_PNIL_Euro'), num(rows, SITE, 'Procent_PNIL_tov_PIL_plus_PNIL')]).toEqual([15000, 2500, 14.29]);
   });
+
+  it('6.1 care hours by qualification level in Q2 2024: level 3 260 h (63.41 %), level 4 150 h (36.59 %), total 410 h', async () => {
+    // Care functions only: A1 (Fz, level 3) 100 + 110, A8 (Fz, level 3) 50, A9 line 2 (Fv, level 4
+    // from 1-4) 90 + 60. A2 works in the non-care Fs function in Q2: not counted. The March hours
+    // of A1 are outside the quarter.
+    const files = {
+      ...changes,
+      'afas-hr/uren.csv':
+        'Dienstverband;Datum;Uren;Organisatorische eenheid\n' +
+        'A1;1-3-2024;99;L1\nA1;1-4-2024;100;L1\nA1;1-5-2024;110;L1\nA8;1-6-2024;50;L1\nA9;1-4-2024;90;L1\nA9;1-5-2024;60;L1\nA2;1-4-2024;70;L1\n',
+    };
+    const rows = (await official(files, '6.1', { jaar: 2024, kwartaal: 'Q2', ...zk })).filter((r) => r.Indeling === ORG);
+    const byHours = rows.filter((r) => Number(r.Ingezette_uren_aan_zorgverleners) > 0).map((r) => [Number(r.Ingezette_uren_aan_zorgverleners), Number(r.Percentage)]);
+    expect(byHours.sort((a, b) => a[0]! - b[0]!)).toEqual([[150, 36.59], [260, 63.41], [410, 100]]);
+    expect(rows.find((r) => r.Kwalificatieniveau === 'Totaal')?.Ingezette_uren_aan_zorgverleners).toBe('410');
+  });
 });
