@@ -2,9 +2,11 @@
 // kikv-domain.md, plus 7 and 8 that our differential tests found). Each rewrite below is semantics-preserving under SPARQL 1.1 and avoids one
 // defect; applied to the parsed query in memory (the validated text itself is never changed or
 // stored). Remove a rewrite when Oxigraph fixes its defect — each has a test against bare Oxigraph.
+// calendar.ts adds one planner workaround (calendar lookups by arithmetic) on the same AST.
 import sparqljs from 'sparqljs';
 import { NS } from '../rdf/index.js';
 import type { ParsedQuery } from './police.js';
+import { calendarLookups } from './calendar.js';
 
 type Node = Record<string, unknown>;
 // The AST is walked structurally; these are the fields the rewrites read.
@@ -156,5 +158,7 @@ const generator = new sparqljs.Generator({ allPrefixes: true });
  * associate to the right in Oxigraph).
  */
 export function compatibleText(ast: ParsedQuery): string {
-  return generator.stringify(rewriteNode(ast) as ParsedQuery);
+  const rewritten = rewriteNode(ast);
+  calendarLookups(rewritten);
+  return generator.stringify(rewritten as ParsedQuery);
 }

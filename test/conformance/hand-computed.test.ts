@@ -311,4 +311,13 @@ describe.skipIf(!existsSync(OFFICIAL))('hand-computed values, official queries',
     expect(byHours.sort((a, b) => a[0]! - b[0]!)).toEqual([[150, 36.59], [260, 63.41], [410, 100]]);
     expect(rows.find((r) => r.Kwalificatieniveau === 'Totaal')?.Ingezette_uren_aan_zorgverleners).toBe('410');
   });
+
+  it('1.1 staff pro rata Q1 2024 = the worked example of kikv-domain.md: V1 1.33 / 0.18 / 1.51, organisation 1.67 / 0.18 / 1.85', async () => {
+    // V1: care (91 + 30)/91 = 1.33, non-care 16/91 = 0.18, total 1 + 46/91 = 1.51; organisation:
+    // care 1 + 30/91 + 31/91 = 1.67 (P3 has no location), non-care 0.18, total 1.85.
+    // (Runs only through the calendar-lookup rewrite: src/query/calendar.ts.)
+    const rows = await official(WORKED_EXAMPLE, '1.1', { jaar: 2024, kwartaal: 'Q1', ...zk });
+    expect([num(rows, SITE, 'Zorg'), num(rows, SITE, 'Niet_zorg'), num(rows, SITE, 'Totaal')]).toEqual([1.33, 0.18, 1.51]);
+    expect([num(rows, ORG, 'Zorg'), num(rows, ORG, 'Niet_zorg'), num(rows, ORG, 'Totaal')]).toEqual([1.67, 0.18, 1.85]);
+  });
 });
