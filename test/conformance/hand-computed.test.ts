@@ -321,19 +321,30 @@ describe.skipIf(!existsSync(OFFICIAL))('hand-computed values, official queries',
     expect([num(rows, ORG, 'Zorg'), num(rows, ORG, 'Niet_zorg'), num(rows, ORG, 'Totaal')]).toEqual([1.67, 0.18, 1.85]);
   });
 
+  const balanceSheet = {
+    ...WORKED_EXAMPLE,
+    'exact-fin/grootboekrekeningen.csv': 'Rekening,Omschrijving,RGS-code\n0500,Overige reserves,BEivOvr\n0700,Voorzieningen,BVrz\n0800,Langlopende schulden,BLas\n1600,Crediteuren,BSch\n',
+    'exact-fin/balans.csv': 'RGS-code;Datum;Saldo\nBEivOvr;31-12-2023;-6000\nBVrz;31-12-2023;-1000\nBLas;31-12-2023;-2000\nBSch;31-12-2023;-1000\n',
+    'exact-fin/boekingen.xml':
+      '<?xml version="1.0" encoding="UTF-8"?>\n<eExact>\n  <GLTransactions>\n    <GLTransactionLine entry="1" line="1">\n      <Date>2024-05-01</Date>\n      <GLAccount>1600</GLAccount>\n      <Amount>-500</Amount>\n    </GLTransactionLine>\n  </GLTransactions>\n</eExact>\n',
+  };
+
   it('20.1 solvency on 30-6-2024: equity 6000 of total liabilities 6000 + 1000 + 2000 + (1000 + 500) = 10500 → 0.57 and 57.1 %', async () => {
     // Opening balances on 31-12-2023 (credit negative): reserves (BEivOvr) −6000, provisions (BVrz)
     // −1000, long-term debt (BLas) −2000, short-term debt (BSch) −1000; a purchase invoice adds
     // −500 to short-term debt in May. Ratio −6000 / −10500 = 0.5714.
-    const files = {
-      ...WORKED_EXAMPLE,
-      'exact-fin/grootboekrekeningen.csv': 'Rekening,Omschrijving,RGS-code\n0500,Overige reserves,BEivOvr\n0700,Voorzieningen,BVrz\n0800,Langlopende schulden,BLas\n1600,Crediteuren,BSch\n',
-      'exact-fin/balans.csv': 'RGS-code;Datum;Saldo\nBEivOvr;31-12-2023;-6000\nBVrz;31-12-2023;-1000\nBLas;31-12-2023;-2000\nBSch;31-12-2023;-1000\n',
-      'exact-fin/boekingen.xml':
-        '<?xml version="1.0" encoding="UTF-8"?>\n<eExact>\n  <GLTransactions>\n    <GLTransactionLine entry="1" line="1">\n      <Date>2024-05-01</Date>\n      <GLAccount>1600</GLAccount>\n      <Amount>-500</Amount>\n    </GLTransactionLine>\n  </GLTransactions>\n</eExact>\n',
-    };
-    const rows = await official(files, '20.1', { peildatum: '2024-06-30' });
+    const rows = await official(balanceSheet, '20.1', { peildatum: '2024-06-30' });
     const value = (kental: string) => Number(rows.find((r) => r.Kental === kental)?.Waarde);
     expect([value('Solvabiliteitsratio'), value('Solvabiliteitsratio (%)')]).toEqual([0.57, 57.1]);
+  });
+
+  it('18.1 balance sheet on 30-6-2024: D.VII −6000 (= D), E −1000, F −2000, G −1000 − 500 = −1500, H −10500; no data for assets', async () => {
+    const rows = await official(balanceSheet, '18.1', { peildatum: '2024-06-30' });
+    const amount = (post: string) => rows.find((r) => r.Jaarrekeningpost === post)?.Bedrag;
+    expect(rows).toHaveLength(23);
+    expect(
+      ['D.VII Overige reserves', 'D Eigen vermogen', 'E Voorzieningen', 'F Langlopende schulden (nog voor meer dan een jaar)', 'G Kortlopende schulden (ten hoogste 1 jaar)', 'H Totaal passiva'].map((p) => Number(amount(p))),
+    ).toEqual([-6000, -6000, -1000, -2000, -1500, -10500]);
+    expect(amount('B.IV Liquide middelen')).toBe('Niet beschikbaar');
   });
 });
