@@ -1,0 +1,102 @@
+// Property-based fuzzing of the question endpoint (fast-check): envelopes with mutated fields, JSON
+// shapes, JWT segments and headers. Whatever arrives, the server answers with a declared status
+// and an error report (never a 5xx, never a crash), never executes a query for it, and logs it.
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDatastation, type Datastation } from '../../src/api/index.js';
+import { auditPath, exportAuditLog } from '../../src/audit/index.js';
+import { packageRoot } from '../../src/config/index.js';
+import { indicatorClaims } from '../../src/cli/credentials-commands.js';
+import { runImport } from '../../src/importer/index.js';
+import { EXAMPLE_DIR } from '../helpers.js';
+import { makeWorld, type World } from '../trust/world.js';
+
+let w: World;
+let ds: Datastation;
+let base: string;
+let token: string;
+let valid: Record<string, unknown>;
+
+beforeAll(async () => {
+  w = await makeWorld({ 'query.workers': 1, 'exchange.ratePerMinute': 100_000 });
+  await runImport(w.config, { inputs: [EXAMPLE_DIR] });
+  ds = await startDatastation(w.config, { profileRoots: [join(packageRoot(), 'profiles')], pollSeconds: 0 });
+  base = await ds.app.listen({ host: '127.0.0.1', port: 0 });
+  token = ds.trust.tokens.issue(w.requester).token;
+  const vc = await w.parties.issueQuestion(w.beheer, w.requester, indicatorClaims(w.config, 'demo', 'staff-pro-rata'));
+  valid = {
+    type: 'v1/basic-message/request',
+    jti: 'template',
+    from: w.requester,
+    to: w.did,
+    thread_id: 'template',
+    body: { message: await w.parties.present(w.requester, w.did, [vc], 3600), parameters: { jaar: 2025, kwartaal: 'Q1' } },
+  };
+}, 60_000);
+afterAll(async () => ds?.close());
+
+const DECLARED = new Set([400, 401, 403, 409, 413, 422, 429]);
+
+/** A mutation of one part of a valid envelope. */
+const mutation = fc.oneof(
+  fc.record({ kind: fc.constant('field'), key: fc.constantFrom('type', 'jti', 'from', 'to', 'reply_url', 'exp', 'body'), value: fc.jsonValue() }),
+  fc.record({ kind: fc.constant('drop'), key: fc.constantFrom('type', 'jti', 'from', 'to', 'body') }),
+  fc.record({ kind: fc.constant('jwt'), segment: fc.integer({ min: 0, max: 2 }), text: fc.string({ maxLength: 40 }) }),
+  fc.record({ kind: fc.constant('parameters'), value: fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue()) }),
+  fc.record({ kind: fc.constant('raw'), text: fc.string({ maxLength: 200 }) }),
+  fc.record({ kind: fc.constant('auth'), header: fc.string({ maxLength: 60 }) }),
+);
+
+type Mutation = { kind: string; key?: string; value?: unknown; segment?: number; text?: string; header?: string };
+
+function apply(m: Mutation, threadId: string): { body: string; authorization: string } {
+  const envelope: Record<string, unknown> = structuredClone({ ...valid, jti: randomUUID(), thread_id: threadId });
+  let authorization = `Bearer ${token}`;
+  const body = envelope.body as { message: string; parameters?: unknown };
+  if (m.kind === 'field') envelope[m.key!] = m.value;
+  if (m.kind === 'drop') delete envelope[m.key!];
+  if (m.kind === 'jwt') {
+    const parts = body.message.split('.');
+    parts[m.segment!] = Buffer.from(m.text!).toString('base64url');
+    body.message = parts.join('.');
+  }
+  if (m.kind === 'parameters') body.parameters = m.value;
+  if (m.kind === 'auth') authorization = m.header!;
+  if (m.kind === 'raw') return { body: m.text!, authorization };
+  return { body: JSON.stringify(envelope), authorization };
+}
+
+describe('fuzzing the question endpoint', () => {
+  it('answers every mutated request with a declared status and an error report, executes nothing, logs each', async () => {
+    const threads: string[] = [];
+    await fc.assert(
+      fc.asyncProperty(mutation, async (m) => {
+        const threadId = `fuzz-${randomUUID()}`;
+        const { body, authorization } = apply(m, threadId);
+        const response = await fetch(`${base}/api/verifiedsparql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body });
+        const text = await response.text();
+        // A mutation can leave the request valid (e.g. an extra parameter value that is accepted):
+        // then it is answered; otherwise a declared status with an error report.
+        if (response.status !== 200) {
+          expect(DECLARED.has(response.status), `${response.status} ${text.slice(0, 200)}`).toBe(true);
+          expect((JSON.parse(text) as { type: string }).type).toBe('v1/error-report');
+          if (m.kind !== 'raw') threads.push(threadId);
+        }
+      }),
+      { numRuns: 150, seed: 20261122 },
+    );
+    // Every rejected request (all keep their thread id) is in the audit log, and none was executed.
+    const seen = new Map<string, string[]>();
+    for await (const e of exportAuditLog(auditPath(w.config.dataDir), {})) {
+      if (e.thread_id?.startsWith('fuzz-')) seen.set(e.thread_id, [...(seen.get(e.thread_id) ?? []), e.activity]);
+    }
+    expect(threads.length).toBeGreaterThan(50);
+    for (const t of threads) {
+      expect(seen.get(t)).toContain('received');
+      expect(seen.get(t)).toContain('rejected');
+      expect(seen.get(t)).not.toContain('executed');
+    }
+  }, 120_000);
+});
