@@ -13,11 +13,8 @@ import { runImport } from '../src/importer/index.js';
 import { installProfile, ProfileRegistry } from '../src/profiles/index.js';
 import { prepareQuery, QueryError, QueryPool } from '../src/query/index.js';
 import { currentGenerationId } from '../src/store/index.js';
+import { arg, median } from './args.js';
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1]! : fallback;
-}
 const sizes = arg('sizes', '1000,10000').split(',').map(Number);
 const runs = Number(arg('runs', '3'));
 const deadlineMs = Number(arg('deadline', '20000'));
@@ -29,7 +26,6 @@ if (!existsSync(official)) {
 }
 // One set of parameter values for every run: the last full year of the generated data.
 const VALUES: Record<string, unknown> = { jaar: 2024, kwartaal: 'Q2', peildatum: '2024-12-31', startperiode: '2024-01-01', eindperiode: '2024-12-31' };
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 interface Row {
   rows: number;

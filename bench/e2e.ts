@@ -15,11 +15,8 @@ import { loadConfig, packageRoot } from '../src/config/index.js';
 import { runImport } from '../src/importer/index.js';
 import { Parties, SCOPE, initIdentity } from '../src/trust/index.js';
 import { indicatorClaims, trustIssuer } from '../src/cli/credentials-commands.js';
+import { arg } from './args.js';
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1]! : fallback;
-}
 const employees = Number(arg('employees', '1000'));
 const requests = Number(arg('requests', '400'));
 const connections = Number(arg('connections', '8'));

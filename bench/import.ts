@@ -12,6 +12,7 @@ import { generate } from '../examples/generator/generate.js';
 import { loadConfig } from '../src/config/index.js';
 import { runImport } from '../src/importer/index.js';
 import { generationsDir, readManifest, currentGenerationId } from '../src/store/index.js';
+import { arg, median } from './args.js';
 
 interface PhaseResult {
   ms: number;
@@ -20,10 +21,6 @@ interface PhaseResult {
   rows?: number;
 }
 
-const arg = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1]! : fallback;
-};
 
 async function phase(kind: string, dir: string, dataDir: string): Promise<PhaseResult> {
   const started = performance.now();
@@ -46,7 +43,6 @@ function runPhase(kind: string, dir: string, dataDir: string): PhaseResult {
   return JSON.parse(out.trim().split('\n').at(-1)!) as PhaseResult;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 if (process.argv.includes('--phase')) {
   console.log(JSON.stringify(await phase(arg('phase', ''), arg('dir', ''), arg('data', ''))));

@@ -14,12 +14,8 @@ import { runImport } from '../src/importer/index.js';
 import { ProfileRegistry, installProfile, type Indicator } from '../src/profiles/index.js';
 import { QueryPool, chunks, prepareQuery, serializer } from '../src/query/index.js';
 import { currentGenerationId, generationsDir, readManifest } from '../src/store/index.js';
+import { arg, median } from './args.js';
 
-const arg = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1]! : fallback;
-};
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const employees = Number(arg('employees', '1000'));
 const serialisationOnly = process.argv.includes('--serialisation-only');
 const runs = Number(arg('runs', '5'));

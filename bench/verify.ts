@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { loadConfig } from '../src/config/index.js';
 import { Parties, createTrust, initIdentity } from '../src/trust/index.js';
+import { arg, median } from './args.js';
 
 if (!process.env.BENCH_PINNED) {
   const pinned = spawnSync('taskset', ['-c', '0', process.execPath, ...process.execArgv, ...process.argv.slice(1)], {
@@ -21,14 +22,9 @@ if (!process.env.BENCH_PINNED) {
   process.stderr.write('taskset is not available: measuring unpinned\n');
 }
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1]! : fallback;
-}
 const count = Number(arg('count', '2000'));
 const runs = Number(arg('runs', '5'));
 const concurrency = Number(arg('concurrency', '1'));
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const root = mkdtempSync(join(tmpdir(), 'bench-verify-'));
 const parties = await Parties.open(join(root, 'parties'));

@@ -1,4 +1,4 @@
-export { buildServer, buildAdminServer } from './server.js';
+export { buildServer } from './server.js';
 export type { ServerDeps } from './server.js';
 export { startDatastation, adminToken } from './datastation.js';
 export type { Datastation, StartOptions } from './datastation.js';

@@ -1,7 +1,7 @@
 // The activity log (NEN 7513): append-only, hash-chained, durable before anyone acts on it.
 import { AuditLog, type AuditEntry, type AuditInput } from './log.js';
 
-export { AuditLog, AuditWriteError, auditPath, entryHash, GENESIS } from './log.js';
+export { AuditLog, AuditWriteError, auditPath } from './log.js';
 export type { AuditEntry, AuditInput } from './log.js';
 export { verifyAuditLog, exportAuditLog } from './verify.js';
 export type { VerifyResult, ExportFilter } from './verify.js';

@@ -1,9 +1,10 @@
 // Release: per profile/indicator/requester, answers go out automatically or wait for a person.
 // Waiting answers live in a durable queue, one JSON file per message (written atomically), so a
 // restart loses nothing; the server delivers approved ones, whoever approved them (CLI or admin API).
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/index.js';
+import { writeFileDurable } from '../store/index.js';
 
 export type ReleaseMode = 'auto' | 'manual';
 
@@ -36,18 +37,6 @@ export interface ReleaseItem {
   attempts: { at: string; ok: boolean; status?: number; error?: string }[];
 }
 
-function writeAtomically(file: string, text: string): void {
-  const temp = `${file}.tmp`;
-  const fd = openSync(temp, 'w');
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temp, file);
-}
-
 export class ReleaseError extends Error {
   constructor(
     readonly code: 'unknown_release' | 'not_pending',
@@ -67,7 +56,7 @@ export class ReleaseQueue {
 
   add(item: Omit<ReleaseItem, 'answerFile' | 'state' | 'attempts'>, answer: string): ReleaseItem {
     const answerFile = join(this.dir, `${item.id}.answer.json`);
-    writeAtomically(answerFile, answer);
+    writeFileDurable(answerFile, answer);
     const full: ReleaseItem = { ...item, answerFile, state: 'pending', attempts: [] };
     this.save(full);
     return full;
@@ -101,6 +90,6 @@ export class ReleaseQueue {
   }
 
   save(item: ReleaseItem): void {
-    writeAtomically(join(this.dir, `${item.id}.json`), JSON.stringify(item, null, 1));
+    writeFileDurable(join(this.dir, `${item.id}.json`), JSON.stringify(item, null, 1));
   }
 }

@@ -14,9 +14,9 @@ export function fsyncDir(dir: string): void {
   }
 }
 
-export function writeFileDurable(path: string, content: string | Buffer): void {
+export function writeFileDurable(path: string, content: string | Buffer, mode = 0o666): void {
   const tmp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w');
+  const fd = openSync(tmp, 'w', mode);
   try {
     writeSync(fd, typeof content === "string" ? Buffer.from(content, "utf8") : content);
     fsyncSync(fd);

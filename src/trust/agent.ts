@@ -1,8 +1,8 @@
 // The Veramo agent: DIDs (did:web, did:key, did:jwk), keys and issuing. Its state is one JSON file
 // written atomically; private keys in it are encrypted with a SecretBox unless the agent plays
 // test roles (credentials/…/TEST-ONLY files).
-import { createHash, scryptSync } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { scryptSync } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createAgent, type ICredentialPlugin, type IDIDManager, type IIdentifier, type IKeyManager, type IResolver, type TAgent } from '@veramo/core';
 import { CredentialPlugin } from '@veramo/credential-w3c';
@@ -16,6 +16,7 @@ import { DIDResolverPlugin } from '@veramo/did-resolver';
 import { KeyManager } from '@veramo/key-manager';
 import { KeyManagementSystem, SecretBox } from '@veramo/kms-local';
 import { Resolver, type DIDDocument } from 'did-resolver';
+import { writeFileDurable } from '../store/index.js';
 import { didWebResolver, type DidWebOptions } from './did-web.js';
 
 export type Agent = TAgent<IDIDManager & IKeyManager & IResolver & ICredentialPlugin>;
@@ -31,19 +32,6 @@ const KEY_CHECK = 'kikv-datastation key store';
 /** 32 bytes for the SecretBox from a passphrase or key file content. */
 export function secretBoxKey(secret: string): string {
   return scryptSync(secret.trim(), 'kikv-datastation/keys/v1', 32).toString('hex');
-}
-
-function writeAtomically(file: string, text: string): void {
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  const temp = `${file}.tmp-${process.pid}`;
-  const fd = openSync(temp, 'w', 0o600);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temp, file);
 }
 
 export class KeyStoreLockedError extends Error {
@@ -75,7 +63,8 @@ export async function openAgent(options: AgentOptions): Promise<Agent> {
     ...saved,
     notifyUpdate: async (_old: unknown, next: Record<string, unknown>) => {
       const { notifyUpdate: _ignored, ...state } = next;
-      writeAtomically(options.file, JSON.stringify(state, null, 1));
+      mkdirSync(dirname(options.file), { recursive: true, mode: 0o700 });
+      writeFileDurable(options.file, JSON.stringify(state, null, 1), 0o600);
     },
   } as unknown as VeramoJsonStore;
   const providers = { defaultKms: 'local' };
@@ -126,9 +115,4 @@ export async function assertionKid(agent: Agent, did: string): Promise<string> {
   const id = typeof first === 'string' ? first : first?.id;
   if (!id) throw new Error(`${did} has no assertion method`);
   return id.startsWith('#') ? `${did}${id}` : id;
-}
-
-/** A short fingerprint of a DID document, for logs (never the keys themselves). */
-export function fingerprint(doc: DIDDocument): string {
-  return createHash('sha256').update(JSON.stringify(doc)).digest('hex').slice(0, 16);
 }

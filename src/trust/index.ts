@@ -19,10 +19,10 @@ export type { VerifiedPresentation } from './verifier.js';
 export type { QuestionCredential, VersionedRef } from './credentials.js';
 export { ReplayCache } from './replay.js';
 export { TrustList, trustListSchema } from './trust-list.js';
-export { initIdentity, loadIdentity, openOwnAgent, ownDid, keySecret } from './identity.js';
+export { initIdentity, loadIdentity, openOwnAgent, ownDid } from './identity.js';
 export type { OwnIdentity } from './identity.js';
 export { KeyStoreLockedError } from './agent.js';
-export { Parties, TEST_ONLY_FILE } from './parties.js';
+export { Parties } from './parties.js';
 export { didDocumentFileName, didWebUrl } from './did-web.js';
 export { statusListFileName } from './status.js';
 
