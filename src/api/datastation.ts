@@ -63,7 +63,7 @@ export async function startDatastation(config: Config, options: StartOptions): P
   const queue = new ReleaseQueue(config.dataDir);
   const deliverer = new Deliverer(config, queue, trust.did);
   const exchange = new Exchange({ config, trust, registry, pool, queue, deliverer, generation: () => manifest?.id });
-  const metrics = createMetrics(() => queue.list('pending').length);
+  const metrics = createMetrics(() => queue.open('pending').length);
   const app = await buildServer({
     config,
     identity,

@@ -30,7 +30,7 @@ export class Deliverer {
   }
 
   sweep(): void {
-    for (const item of this.queue.list()) {
+    for (const item of this.queue.open()) {
       if (item.state !== 'pending' && item.delivery === 'waiting' && !this.busy.has(item.id)) void this.deliver(item);
     }
   }

@@ -1,7 +1,7 @@
 // Release: per profile/indicator/requester, answers go out automatically or wait for a person.
 // Waiting answers live in a durable queue, one JSON file per message (written atomically), so a
 // restart loses nothing; the server delivers approved ones, whoever approved them (CLI or admin API).
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/index.js';
 import { writeFileDurable } from '../store/index.js';
@@ -48,10 +48,13 @@ export class ReleaseError extends Error {
 
 export class ReleaseQueue {
   readonly dir: string;
+  /** Delivered (or finally failed) items move here, so the server's polling reads only open ones. */
+  private readonly doneDir: string;
 
   constructor(dataDir: string) {
     this.dir = join(dataDir, 'release');
-    mkdirSync(this.dir, { recursive: true });
+    this.doneDir = join(this.dir, 'done');
+    mkdirSync(this.doneDir, { recursive: true });
   }
 
   add(item: Omit<ReleaseItem, 'answerFile' | 'state' | 'attempts'>, answer: string): ReleaseItem {
@@ -63,17 +66,20 @@ export class ReleaseQueue {
   }
 
   get(id: string): ReleaseItem {
-    const file = join(this.dir, `${id}.json`);
-    if (!/^[\w-]+$/.test(id) || !existsSync(file)) throw new ReleaseError('unknown_release', `no release ${id}`);
+    if (!/^[\w-]+$/.test(id)) throw new ReleaseError('unknown_release', `no release ${id}`);
+    const file = [join(this.doneDir, `${id}.json`), join(this.dir, `${id}.json`)].find((f) => existsSync(f));
+    if (!file) throw new ReleaseError('unknown_release', `no release ${id}`);
     return JSON.parse(readFileSync(file, 'utf8')) as ReleaseItem;
   }
 
+  /** Every item, open and done. */
   list(state?: ReleaseState): ReleaseItem[] {
-    return readdirSync(this.dir)
-      .filter((f) => /^[\w-]+\.json$/.test(f) && !f.endsWith('.answer.json'))
-      .map((f) => this.get(f.slice(0, -'.json'.length)))
-      .filter((i) => !state || i.state === state)
-      .sort((a, b) => a.received.localeCompare(b.received));
+    return this.read([this.dir, this.doneDir], state);
+  }
+
+  /** Items still needing someone: pending, or decided and not yet delivered. */
+  open(state?: ReleaseState): ReleaseItem[] {
+    return this.read([this.dir], state);
   }
 
   answer(item: ReleaseItem): string {
@@ -90,6 +96,19 @@ export class ReleaseQueue {
   }
 
   save(item: ReleaseItem): void {
-    writeFileDurable(join(this.dir, `${item.id}.json`), JSON.stringify(item, null, 1));
+    const open = join(this.dir, `${item.id}.json`);
+    if (item.delivery !== 'delivered' && item.delivery !== 'failed') return writeFileDurable(open, JSON.stringify(item, null, 1));
+    // Done: written to done/ first, then removed from the open ones (a crash in between leaves a
+    // copy in both; get() prefers done/ and the deliverer skips it).
+    writeFileDurable(join(this.doneDir, `${item.id}.json`), JSON.stringify(item, null, 1));
+    rmSync(open, { force: true });
+  }
+
+  private read(dirs: string[], state?: ReleaseState): ReleaseItem[] {
+    const ids = new Set(dirs.flatMap((d) => readdirSync(d).filter((f) => /^[\w-]+\.json$/.test(f) && !f.endsWith('.answer.json')).map((f) => f.slice(0, -'.json'.length))));
+    return [...ids]
+      .map((id) => this.get(id))
+      .filter((i) => (dirs.includes(this.doneDir) || (i.delivery !== 'delivered' && i.delivery !== 'failed')) && (!state || i.state === state))
+      .sort((a, b) => a.received.localeCompare(b.received));
   }
 }

@@ -195,6 +195,10 @@ describe('manual release', () => {
     const reply = replies.find((r) => r.thread_id === message.thread_id)!;
     expect(reply.type).toBe('v1/basic-message/response');
     expect((await admin(`/admin/releases/${releaseId}/approve`, { method: 'POST', body: '{}' })).status).toBe(409);
+    // Delivered items leave the open queue the server polls, and stay listed and readable.
+    await waitFor(() => ds.queue.get(releaseId).delivery === 'delivered');
+    expect(ds.queue.open().map((i) => i.id)).not.toContain(releaseId);
+    expect(ds.queue.list().map((i) => i.id)).toContain(releaseId);
     expect((await thread(message.thread_id)).map((e) => e.activity)).toEqual([
       'received', 'token-checked', 'presentation-verified', 'query-validated', 'executed', 'queued-for-release', 'released', 'answer-sent',
     ]);
