@@ -1,9 +1,10 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { Term } from '@rdfjs/types';
+import type { Quad, Term } from '@rdfjs/types';
+import oxigraph from 'oxigraph';
 import { loadConfig, packageRoot, type Config } from '../src/config/index.js';
-import type { DatasetStore } from '../src/store/index.js';
+import { calendarQuads, generationsDir, latestGoodGeneration, type DatasetStore } from '../src/store/index.js';
 import { ProfileRegistry } from '../src/profiles/index.js';
 import { prepareQuery } from '../src/query/index.js';
 
@@ -36,4 +37,35 @@ export function staffProRataQuery(jaar: number, kwartaal: string): string {
 export async function selectRows(store: DatasetStore, sparql: string): Promise<Record<string, string>[]> {
   const result = (await store.query(sparql)) as Map<string, Term>[];
   return result.map((row) => Object.fromEntries([...row].map(([k, v]) => [k, v.value])));
+}
+
+/** An RDF/JS quad (n3) as Oxigraph's own (default graph; IRIs and literals only, as our calendar). */
+function oxigraphQuad(q: Quad): oxigraph.Quad {
+  const term = (t: Term) => (t.termType === 'Literal' ? oxigraph.literal(t.value, oxigraph.namedNode(t.datatype.value)) : oxigraph.namedNode(t.value));
+  return oxigraph.quad(oxigraph.namedNode(q.subject.value), oxigraph.namedNode(q.predicate.value), term(q.object));
+}
+
+/** A bare Oxigraph store holding only the calendar of the given years, or of the days between two ISO dates. */
+export function calendarStore(fromYear: number, toYear: number, between?: [string, string]): oxigraph.Store {
+  const store = new oxigraph.Store();
+  for (const q of calendarQuads(fromYear, toYear)) {
+    const day = /dag(\d{4}-\d{2}-\d{2})/.exec(q.subject.value)![1]!;
+    if (!between || (day >= between[0] && day <= between[1])) store.add(oxigraphQuad(q));
+  }
+  return store;
+}
+
+/** The current generation in a bare Oxigraph store, with a calendar of the days between two ISO dates instead of its own. */
+export async function generationWithCalendar(dataDir: string, from: string, to: string): Promise<oxigraph.Store> {
+  const manifest = await latestGoodGeneration(dataDir);
+  const store = calendarStore(Number(from.slice(0, 4)), Number(to.slice(0, 4)), [from, to]);
+  for (const f of manifest.files.filter((file) => file.kind !== 'calendar')) {
+    store.load(readFileSync(join(generationsDir(dataDir), manifest.id, f.name)), { format: 'application/n-triples' });
+  }
+  return store;
+}
+
+/** SELECT rows of a bare Oxigraph store as plain objects of lexical values. */
+export function oxigraphRows(store: oxigraph.Store, text: string): Record<string, string>[] {
+  return (store.query(text) as Map<string, Term>[]).map((row) => Object.fromEntries([...row.entries()].map(([k, v]) => [k, v.value])));
 }

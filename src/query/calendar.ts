@@ -11,11 +11,23 @@
 //   BIND(xsd:integer(REPLACE(STR(?d - ?first), "[^0-9]", "")) + ?p0 AS ?n)
 // Equal to the lookup for every date in the calendar and for dates outside it. It differs only
 // when the BIND producing ?d fails (?d unbound): the lookup would then pair the row with every
-// calendar day, the rewrite drops it. Lookups whose date may come from outside the group (an
-// OPTIONAL reading an outer variable, as in 11.x) are left as they are.
+// calendar day, the rewrite drops it.
+//
+// 11.x also look dates of the outer group up inside an OPTIONAL, two at a time:
+//   OPTIONAL { FILTER(BOUND(?a) && BOUND(?b)) ?a <lookup> ?na . ?b <lookup> ?nb . BIND(?nb - ?na + 1 AS ?days) }
+// Evaluated bottom-up, that OPTIONAL is the calendar joined with itself (7,670² rows) before any
+// outer row is seen. When the OPTIONAL holds only lookups of outer dates, FILTERs on outer
+// variables and BINDs on its own variables, it becomes BINDs in the outer group:
+//   BIND(COALESCE(<every date in the calendar> && <the FILTERs>, false) AS ?ok)
+//   BIND(IF(?ok, <day number of ?a>, ?nothing) AS ?na) … BIND(IF(?ok, ?nb - ?na + 1, ?nothing) AS ?days)
+// Equal for every row whose dates are bound; for a row whose date is unbound the OPTIONAL would
+// pair it with every calendar day (the FILTER sees the day's date), the rewrite leaves it alone.
+// In 11.x such rows are removed by their group's FILTERs either way (test/query/calendar.test.ts
+// compares the official 11.x texts with and without the rewrite on a small calendar).
 import sparqljs from 'sparqljs';
 
 const TIME = 'http://www.w3.org/2006/time#';
+const XSD = 'http://www.w3.org/2001/XMLSchema#';
 type Node = Record<string, unknown> & { type?: string };
 type Term = { termType: string; value: string };
 type Triple = { subject: Term; predicate: unknown; object: Term };
@@ -37,16 +49,102 @@ function isDayNumberPath(p: unknown): boolean {
 
 const parser = new sparqljs.Parser();
 
+/** The calendar's first and last date and first position, as ?kal_eerste_k, ?kal_laatste_k, ?kal_positie_k. */
+function bounds(k: number): string {
+  return `{ SELECT (MIN(?kal_datum_${k}) AS ?kal_eerste_${k}) (MAX(?kal_datum_${k}) AS ?kal_laatste_${k}) (MIN(?kal_pos_${k}) AS ?kal_positie_${k})
+      WHERE { ?kal_dag_${k} <${TIME}inXSDDate> ?kal_datum_${k} ; <${TIME}inTemporalPosition>/<${TIME}numericPosition> ?kal_pos_${k} } }`;
+}
+
+/** The day number of ?date: days since the calendar's first date plus its first position. */
+function dayNumber(date: string, k: number): string {
+  return `<${XSD}integer>(REPLACE(STR(?${date} - ?kal_eerste_${k}), "[^0-9]", "")) + ?kal_positie_${k}`;
+}
+
 /** The replacement patterns for one lookup, parsed from text (variable names are SPARQL-safe). */
 function replacement(date: string, number: string, k: number): unknown[] {
-  const [first, last, position] = [`kal_eerste_${k}`, `kal_laatste_${k}`, `kal_positie_${k}`];
   const text = `SELECT * WHERE {
-    { SELECT (MIN(?kal_datum_${k}) AS ?${first}) (MAX(?kal_datum_${k}) AS ?${last}) (MIN(?kal_pos_${k}) AS ?${position})
-      WHERE { ?kal_dag_${k} <${TIME}inXSDDate> ?kal_datum_${k} ; <${TIME}inTemporalPosition>/<${TIME}numericPosition> ?kal_pos_${k} } }
-    FILTER(?${date} >= ?${first} && ?${date} <= ?${last})
-    BIND(<http://www.w3.org/2001/XMLSchema#integer>(REPLACE(STR(?${date} - ?${first}), "[^0-9]", "")) + ?${position} AS ?${number})
+    ${bounds(k)}
+    FILTER(?${date} >= ?kal_eerste_${k} && ?${date} <= ?kal_laatste_${k})
+    BIND(${dayNumber(date, k)} AS ?${number})
   }`;
   return (parser.parse(text) as { where: unknown[] }).where;
+}
+
+/** Variables an expression reads; undefined when it holds EXISTS (a pattern, not a value). */
+function expressionVariables(e: unknown, into = new Set<string>()): Set<string> | undefined {
+  if (Array.isArray(e)) {
+    for (const x of e) if (!expressionVariables(x, into)) return undefined;
+    return into;
+  }
+  if (e === null || typeof e !== 'object') return into;
+  const node = e as Node & Partial<Term> & { operator?: string };
+  if (node.termType === 'Variable') into.add(node.value!);
+  if (node.termType) return into;
+  if (node.type === 'operation' && (node.operator === 'exists' || node.operator === 'notexists')) return undefined;
+  for (const [key, value] of Object.entries(node)) if (key === 'args' || key === 'expression') if (!expressionVariables(value, into)) return undefined;
+  return into;
+}
+
+/**
+ * An OPTIONAL made only of lookups of outer dates, FILTERs and BINDs, as BINDs in the outer group
+ * (see the header); undefined when it has any other shape.
+ */
+function inlineOptional(optional: Node, outer: Set<string>, k: number): Node[] | undefined {
+  const lookups: { date: string; number: string }[] = [];
+  const filters: unknown[] = [];
+  const binds: { name: string; expression: unknown }[] = [];
+  const inner = new Set<string>(); // variables the OPTIONAL's own patterns bind
+  for (const p of optional.patterns as Node[]) {
+    if (p.type === 'filter') filters.push(p.expression);
+    else if (p.type === 'bgp') {
+      for (const t of p.triples as Triple[]) {
+        const ok = isDayNumberPath(t.predicate) && t.subject.termType === 'Variable' && t.object.termType === 'Variable' && outer.has(t.subject.value) && !outer.has(t.object.value) && !inner.has(t.object.value);
+        if (!ok || binds.length) return undefined; // lookups after a BIND would see its variable
+        lookups.push({ date: t.subject.value, number: t.object.value });
+        inner.add(t.object.value);
+      }
+    } else if (p.type === 'bind') {
+      const name = (p.variable as Term).value;
+      const reads = expressionVariables(p.expression);
+      const own = new Set([...inner, ...lookups.map((l) => l.date)]);
+      if (!reads || [...reads].some((v) => !own.has(v)) || outer.has(name) || inner.has(name)) return undefined;
+      binds.push({ name, expression: p.expression });
+      inner.add(name);
+    } else return undefined;
+  }
+  if (!lookups.length) return undefined;
+  for (const f of filters) {
+    const reads = expressionVariables(f);
+    if (!reads || [...reads].some((v) => inner.has(v))) return undefined; // the FILTER must read outer values only
+  }
+  // Built as text with placeholders (?kal_filter_k, ?kal_bind_k_i) for the AST parts, then substituted.
+  const [first, last, ok, nothing] = [`?kal_eerste_${k}`, `?kal_laatste_${k}`, `?kal_ok_${k}`, `?kal_leeg_${k}`];
+  const inCalendar = lookups.map(({ date }) => `(DATATYPE(?${date}) = <${XSD}date> && ?${date} >= ${first} && ?${date} <= ${last})`);
+  const text = `SELECT * WHERE {
+    ${bounds(k)}
+    BIND(COALESCE(${[...inCalendar, ...(filters.length ? [`?kal_filter_${k}`] : [])].join(' && ')}, false) AS ${ok})
+    ${lookups.map(({ date, number }) => `BIND(IF(${ok}, ${dayNumber(date, k)}, ${nothing}) AS ?${number})`).join('\n')}
+    ${binds.map(({ name }, i) => `BIND(IF(${ok}, ?kal_bind_${k}_${i}, ${nothing}) AS ?${name})`).join('\n')}
+  }`;
+  const placeholders = new Map<string, unknown>(binds.map(({ expression }, i) => [`kal_bind_${k}_${i}`, expression]));
+  if (filters.length) placeholders.set(`kal_filter_${k}`, filters.reduce((x, y) => ({ type: 'operation', operator: '&&', args: [x, y] })));
+  return substitute((parser.parse(text) as unknown as { where: Node[] }).where, placeholders);
+}
+
+/** Replace placeholder variables by AST expressions. */
+function substitute<T>(node: T, placeholders: Map<string, unknown>): T {
+  if (Array.isArray(node)) return node.map((n: unknown) => substitute(n, placeholders)) as T;
+  if (node === null || typeof node !== 'object') return node;
+  const term = node as Partial<Term>;
+  if (term.termType === 'Variable' && placeholders.has(term.value!)) return placeholders.get(term.value!) as T;
+  if (term.termType) return node;
+  return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, substitute(value, placeholders)])) as T;
+}
+
+/** Variables a VALUES block binds in every row (sparqljs keys them as "?name"; UNDEF is undefined). */
+function valuesBound(rows: Record<string, unknown>[]): string[] {
+  const names = Object.keys(rows[0] ?? {});
+  return names.filter((name) => rows.every((row) => row[name] !== undefined)).map((name) => name.slice(1));
 }
 
 /** Rewrite the lookups of one group's pattern list; returns the new list. */
@@ -55,6 +153,13 @@ function rewriteGroup(patterns: Node[], counter: { k: number }): Node[] {
   const out: Node[] = [];
   for (const pattern of patterns) {
     if (pattern.type === 'bind') bound.add((pattern.variable as Term).value);
+    if (pattern.type === 'values') for (const name of valuesBound(pattern.values as Record<string, unknown>[])) bound.add(name);
+    const inlined = pattern.type === 'optional' ? inlineOptional(pattern, bound, ++counter.k) : undefined;
+    if (inlined) {
+      out.push(...inlined);
+      for (const p of inlined) if (p.type === 'bind') bound.add((p.variable as Term).value);
+      continue;
+    }
     if (pattern.type !== 'bgp') {
       out.push(pattern);
       continue;

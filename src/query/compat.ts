@@ -157,8 +157,8 @@ const generator = new sparqljs.Generator({ allPrefixes: true });
  * AST also makes every nested operation explicit in parentheses (defect 1: chained `-` and `/`
  * associate to the right in Oxigraph).
  */
-export function compatibleText(ast: ParsedQuery): string {
+export function compatibleText(ast: ParsedQuery, options: { calendarLookups?: boolean } = {}): string {
   const rewritten = rewriteNode(ast);
-  calendarLookups(rewritten);
+  if (options.calendarLookups !== false) calendarLookups(rewritten);
   return generator.stringify(rewritten as ParsedQuery);
 }

@@ -7,10 +7,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/config/index.js';
 import { runImport } from '../../src/importer/index.js';
 import { ProfileRegistry, installProfile } from '../../src/profiles/index.js';
-import { prepareQuery } from '../../src/query/index.js';
+import { compatibleText, parseSparql, prepareQuery } from '../../src/query/index.js';
 import { EmbeddedStore } from '../../src/store/index.js';
 import { WORKED_EXAMPLE } from '../fixtures/worked-example.js';
-import { selectRows, tempDir, testConfig, writeFixture } from '../helpers.js';
+import { generationWithCalendar, oxigraphRows, selectRows, tempDir, testConfig, writeFixture } from '../helpers.js';
 
 const OFFICIAL = join(packageRoot(), '..', 'shared', 'conformance', 'zorgkantoren-1.3.5', 'queries');
 
@@ -22,11 +22,12 @@ beforeAll(() => {
   registry = ProfileRegistry.load([dir]);
 });
 
+const officialIndicator = (indicator: string) => registry.indicator(registry.list()[0]!.id, indicator);
+
 async function official(files: Record<string, string>, indicator: string, values: Record<string, unknown>) {
   const config = testConfig();
   await runImport(config, { inputs: [writeFixture(files)] });
-  const profile = registry.list()[0]!;
-  const ind = registry.indicator(profile.id, indicator);
+  const ind = officialIndicator(indicator);
   const prepared = prepareQuery(ind.text, ind.parameters, values);
   return selectRows(await EmbeddedStore.open(config.dataDir), prepared.engineText);
 }
@@ -346,5 +347,55 @@ describe.skipIf(!existsSync(OFFICIAL))('hand-computed values, official queries',
       ['D.VII Overige reserves', 'D Eigen vermogen', 'E Voorzieningen', 'F Langlopende schulden (nog voor meer dan een jaar)', 'G Kortlopende schulden (ten hoogste 1 jaar)', 'H Totaal passiva'].map((p) => Number(amount(p))),
     ).toEqual([-6000, -6000, -1000, -2000, -1500, -10500]);
     expect(amount('B.IV Liquide middelen')).toBe('Niet beschikbaar');
+  });
+  // Sickness in Q2 2024 (91 days). Denominators (ptf × days in the quarter, ptf = hours / 36):
+  // care A1 line 1 (36 h) 1 × 91 + A6 (18 h, never sick) 0.5 × 91 = 136.5; non-care A2 line 2
+  // (24 h) 2/3 × 91 = 60.67; total 197.17. Numerators (ptf × absence % × days):
+  // A1 sick 10-4..19-4 at 100 %: 10 days, short (≤ 28) → care 10;
+  // A1 pregnancy leave 1-6..14-6 at 100 %: 14 days, short → care 14 (11.2 / 11.4 only);
+  // A2 sick from 1-5 without end, 50 % absent in May (31 days), 100 % from 1-6 (30 days in Q2):
+  //   clipped at 30-6 it lasts 61 days, long (> 28) → non-care 2/3 × (0.5 × 31 + 30) = 30.33.
+  const sickness = {
+    ...WORKED_EXAMPLE,
+    'afas-hr/medewerkers.csv': WORKED_EXAMPLE['afas-hr/medewerkers.csv'] + 'P6;1-1-1975\n',
+    'afas-hr/dienstverbanden.csv': WORKED_EXAMPLE['afas-hr/dienstverbanden.csv'] + 'A6;P6;1-1-2023;;onbepaalde tijd\n',
+    'afas-hr/formatie.csv': WORKED_EXAMPLE['afas-hr/formatie.csv'] + 'A6;1;1-1-2023;;Fz;L1;18\n',
+    'afas-hr/verzuim.csv':
+      'Verzuimmelding;Dienstverband;Soort verzuim;Begindatum verzuim;Einddatum verzuim;Begindatum percentage;Einddatum percentage;Percentage aanwezig\n' +
+      'S1;A1;Ziekte;10-4-2024;19-4-2024;10-4-2024;19-4-2024;0\nS2;A1;Zwangerschapsverlof;1-6-2024;14-6-2024;1-6-2024;14-6-2024;0\n' +
+      'S3;A2;Ziekte;1-5-2024;;1-5-2024;31-5-2024;50\nS3;A2;Ziekte;1-5-2024;;1-6-2024;;0\n',
+  };
+  const q2 = { jaar: 2024, kwartaal: 'Q2', ...zk };
+  const percentages = (rows: Record<string, string>[], label: string) => ['Zorg', 'Niet_zorg', 'Totaal'].map((c) => num(rows, label, c));
+
+  it.each([
+    // 10 / 136.5 = 7.33 %, 10 / 197.17 = 5.07 %
+    ['11.1', 'short sickness', [7.33, 0, 5.07]],
+    // (10 + 14) / 136.5 = 17.58 %, 24 / 197.17 = 12.17 %
+    ['11.2', 'short sickness and pregnancy leave', [17.58, 0, 12.17]],
+    // 30.33 / 60.67 = 50 %, 30.33 / 197.17 = 15.38 %
+    ['11.3', 'long sickness', [0, 50, 15.38]],
+    ['11.4', 'long sickness and pregnancy leave', [0, 50, 15.38]],
+  ])('%s %s in Q2 2024, for site V1 and the organisation', async (indicator, _what, expected) => {
+    const rows = await official(sickness, indicator, q2);
+    expect(percentages(rows, SITE)).toEqual(expected);
+    expect(percentages(rows, ORG)).toEqual(expected);
+  });
+
+  it('the calendar rewrite does not change 11.x: the same rows as the plain lookups, on a calendar of Q2 2024 only', async () => {
+    // The plain lookups pair rows whose dates are unbound (A6, never sick) with every calendar day,
+    // twice; on the real calendar (7,670 days) that never finishes, on the 91 days of Q2 (every
+    // date these queries look up) it takes seconds.
+    const config = testConfig();
+    await runImport(config, { inputs: [writeFixture(sickness)] });
+    const store = await generationWithCalendar(config.dataDir, '2024-04-01', '2024-06-30');
+    for (const indicator of ['11.1', '11.2', '11.3', '11.4']) {
+      const ind = officialIndicator(indicator);
+      const { text } = prepareQuery(ind.text, ind.parameters, q2);
+      const ast = parseSparql(text);
+      const plain = oxigraphRows(store, compatibleText(ast, { calendarLookups: false }));
+      expect(oxigraphRows(store, compatibleText(ast)), indicator).toEqual(plain);
+      expect(plain.length, indicator).toBe(2);
+    }
   });
 });
