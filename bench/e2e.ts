@@ -3,7 +3,7 @@
 // exactly the expected entries for every request.
 //   npm run bench:e2e -- [--employees 10000] [--requests 400] [--connections 8] [--indicator staff-pro-rata] [--out result.json]
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -15,7 +15,7 @@ import { loadConfig, packageRoot } from '../src/config/index.js';
 import { runImport } from '../src/importer/index.js';
 import { Parties, SCOPE, initIdentity } from '../src/trust/index.js';
 import { indicatorClaims, trustIssuer } from '../src/cli/credentials-commands.js';
-import { arg } from './args.js';
+import { arg, writeResult } from './args.js';
 
 const employees = Number(arg('employees', '1000'));
 const requests = Number(arg('requests', '400'));
@@ -105,5 +105,4 @@ console.log(`| POST /api/verifiedsparql (token, VP + VC verify, query, audit fsy
 console.log(`| baseline: bare fastify route | ${baseline.rps.toFixed(1)} | ${baseline.p99} ms | ${baseline.non2xx} | ${baseline.errors} |`);
 console.log(`ratio to bare route: ${result.ratio.toFixed(4)}`);
 console.log(`audit log: ${verified.ok ? 'verifies' : 'BROKEN'}; ${complete}/${requests} threads hold exactly the 6 expected entries`);
-const out = arg('out', '');
-if (out) writeFileSync(out, JSON.stringify(result, null, 2));
+writeResult(result);

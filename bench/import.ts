@@ -12,7 +12,7 @@ import { generate } from '../examples/generator/generate.js';
 import { loadConfig } from '../src/config/index.js';
 import { runImport } from '../src/importer/index.js';
 import { generationsDir, readManifest, currentGenerationId } from '../src/store/index.js';
-import { arg, median } from './args.js';
+import { arg, median, writeResult } from './args.js';
 
 interface PhaseResult {
   ms: number;
@@ -72,4 +72,5 @@ if (process.argv.includes('--phase')) {
   console.log(`| baseline (Oxigraph bulk load of the same N-Triples) | ${(base.ms / 1000).toFixed(2)} s | – | ${Math.round(triples / (base.ms / 1000))} | ${Math.round(base.rss)} MB |`);
   console.log(`ratio pipeline/baseline: time ${(imp.ms / base.ms).toFixed(2)}×, peak RSS ${(imp.rss / base.rss).toFixed(2)}× (target: time ≤ 3×)`);
   console.log(`ratio without SHACL/baseline: time ${(ns.ms / base.ms).toFixed(2)}×, peak RSS ${(ns.rss / base.rss).toFixed(2)}×`);
+  writeResult({ employees, runs, sourceRows: gen.rows, triples, pipeline: imp, withoutShacl: ns, baseline: base, ratio: imp.ms / base.ms, ratioWithoutShacl: ns.ms / base.ms, rssRatio: imp.rss / base.rss, target: 3 });
 }

@@ -14,7 +14,7 @@ import { runImport } from '../src/importer/index.js';
 import { ProfileRegistry, installProfile, type Indicator } from '../src/profiles/index.js';
 import { QueryPool, chunks, prepareQuery, serializer } from '../src/query/index.js';
 import { currentGenerationId, generationsDir, readManifest } from '../src/store/index.js';
-import { arg, median } from './args.js';
+import { arg, median, writeResult } from './args.js';
 
 const employees = Number(arg('employees', '1000'));
 const serialisationOnly = process.argv.includes('--serialisation-only');
@@ -49,6 +49,8 @@ console.log(`Query benchmark: ${employees} employees, ${ox.size} triples, median
 console.log('| indicator | rows | bare Oxigraph ms | our engine ms | overhead | Comunica ms | Comunica / bare |');
 console.log('|---|---|---|---|---|---|---|');
 const overheads: number[] = [];
+const overBudget: string[] = [];
+const perIndicator: { indicator: string; rows: number; bareMs: number; oursMs: number; comunicaMs: number | null }[] = [];
 const measured: { ind: Indicator; text: string; rows: number; bare: number; ours: number }[] = [];
 const indicators: Indicator[] = serialisationOnly ? [] : registry.list().flatMap((p) => p.indicators.map((i) => registry.indicator(p.id, i.id, p.version)));
 for (const ind of indicators) {
@@ -61,6 +63,7 @@ for (const ind of indicators) {
     rows = (await pool.run({ text: prepared.engineText, vars: prepared.vars, format: 'json' }, () => undefined)).rows;
   } catch (error) {
     const code = (error as { code?: string }).code;
+    overBudget.push(`${ind.profile.id} ${ind.id}`);
     console.log(`| ${ind.profile.id.slice(0, 12)} ${ind.id} | – | ${code === 'deadline_exceeded' ? `over budget (> ${budgetMs} ms)` : `error ${code ?? (error as Error).message.slice(0, 40)}`} | | | | |`);
     continue;
   }
@@ -91,6 +94,7 @@ for (const m of measured) {
   }
   const { bare: b, ours: o } = m;
   overheads.push((o - b) / b);
+  perIndicator.push({ indicator: `${m.ind.profile.id} ${m.ind.id}`, rows: m.rows, bareMs: b, oursMs: o, comunicaMs: Number.isNaN(comunicaMs) ? null : comunicaMs });
   console.log(`| ${m.ind.profile.id.slice(0, 12)} ${m.ind.id} | ${m.rows} | ${b.toFixed(1)} | ${o.toFixed(1)} | ${(((o - b) / b) * 100).toFixed(1)} % | ${Number.isNaN(comunicaMs) ? `> ${budgetMs} or error` : comunicaMs.toFixed(1)} | ${Number.isNaN(comunicaMs) ? '' : (comunicaMs / b).toFixed(1) + '×'} |`);
 }
 console.log(`\nmedian overhead of our engine over bare Oxigraph: ${(median(overheads) * 100).toFixed(1)} % (target < 10 %)`);
@@ -113,5 +117,19 @@ for (const chunk of chunks(serializer('json'), ['s', 'p', 'o'], result)) {
 const serialiseMs = performance.now() - t;
 console.log(`\n${result.length} rows: engine ${engineMs.toFixed(0)} ms, serialising ${serialiseMs.toFixed(0)} ms (${((serialiseMs / engineMs) * 100).toFixed(0)} % of the engine, target < 20 %), ${(bytes / 1e6).toFixed(0)} MB of JSON in 64 KB chunks`);
 console.log(`memory: result ${((heap1 - heap0) / 1e6).toFixed(0)} MB, peak during serialisation +${((peak - heap1) / 1e6).toFixed(0)} MB (${((peak - heap0) / (heap1 - heap0)).toFixed(2)}× the result, target < 1.5×)`);
+const comunicaRatios = perIndicator.filter((i) => i.comunicaMs !== null).map((i) => i.comunicaMs! / i.bareMs);
+writeResult({
+  employees,
+  runs,
+  budgetMs,
+  triples: ox.size,
+  measured: perIndicator.length,
+  overBudget,
+  medianOverhead: overheads.length ? median(overheads) : null,
+  medianComunicaRatio: comunicaRatios.length ? median(comunicaRatios) : null,
+  comunicaFinished: comunicaRatios.length,
+  serialisation: { rows: result.length, engineMs, serialiseMs, ratio: serialiseMs / engineMs, resultMb: (heap1 - heap0) / 1e6, peakMb: (peak - heap0) / 1e6, memoryRatio: (peak - heap0) / (heap1 - heap0) },
+  perIndicator,
+});
 await pool.close();
 rmSync(dataDir, { recursive: true, force: true });

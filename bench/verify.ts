@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { loadConfig } from '../src/config/index.js';
 import { Parties, createTrust, initIdentity } from '../src/trust/index.js';
-import { arg, median } from './args.js';
+import { arg, median, writeResult } from './args.js';
 
 if (!process.env.BENCH_PINNED) {
   const pinned = spawnSync('taskset', ['-c', '0', process.execPath, ...process.execArgv, ...process.argv.slice(1)], {
@@ -107,5 +107,4 @@ console.log(`| our verifier (jose, cached DID keys) | ${Math.round(result.presen
 console.log(`| baseline: raw Ed25519 verify (node:crypto) | ${Math.round(result.rawEd25519VerifiesPerSecond)} | 1.000 |`);
 console.log(`| reference: Veramo verifyPresentation | ${Math.round(result.veramoPresentationsPerSecond)} | ${(result.veramoPresentationsPerSecond / result.rawEd25519VerifiesPerSecond).toFixed(3)} |`);
 console.log(`target ≥ 0.25 of the raw rate (a VP needs 2 checks, so 0.5 is the ceiling): ${result.ratioToRaw >= 0.25 ? 'met' : 'MISSED'}`);
-const out = arg('out', '');
-if (out) writeFileSync(out, JSON.stringify(result, null, 2));
+writeResult(result);

@@ -1,0 +1,105 @@
+// `npm run bench`: every benchmark (import, query, verify, e2e) at each size, each in its own
+// process, gathered into one table where each figure stands next to the baseline measured in the
+// same run, as a ratio. Writes <out-dir>/bench.md and <out-dir>/bench.json.
+//   npm run bench -- [--sizes 1000,10000] [--large] [--runs 3] [--budget 10000] [--out-dir bench-results]
+// --large adds 50k employees. The sub-benchmarks print their detailed tables as they go.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { arg } from './args.js';
+
+const sizes = arg('sizes', '1000,10000').split(',').map(Number).concat(process.argv.includes('--large') ? [50_000] : []);
+const runs = arg('runs', '3');
+const budget = arg('budget', '10000');
+const outDir = arg('out-dir', 'bench-results');
+mkdirSync(outDir, { recursive: true });
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** Run one benchmark script in its own process (its peak RSS is its own) and read its JSON result. */
+function bench<T>(script: string, args: string[], label: string): T {
+  const out = join(outDir, `${label}.json`);
+  process.stderr.write(`\n▶ ${script} ${args.join(' ')}\n`);
+  execFileSync(process.execPath, ['--expose-gc', join(here, `${script}.js`), ...args, '--out', out], { stdio: 'inherit' });
+  return JSON.parse(readFileSync(out, 'utf8')) as T;
+}
+
+interface Row {
+  benchmark: string;
+  size: string;
+  figure: string;
+  ours: string;
+  baseline: string;
+  ratio: number;
+  target: string;
+  peakRssMb: number;
+}
+const rows: Row[] = [];
+const k = (n: number) => `${n / 1000}k`;
+const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+type Timed = { ms: number; rss: number };
+type ImportResult = { pipeline: Timed; withoutShacl: Timed; baseline: Timed; ratio: number; ratioWithoutShacl: number };
+type QueryResult = {
+  measured: number;
+  overBudget: string[];
+  medianOverhead: number | null;
+  medianComunicaRatio: number | null;
+  comunicaFinished: number;
+  serialisation: { rows: number; engineMs: number; serialiseMs: number; ratio: number; memoryRatio: number };
+  peakRssMb: number;
+};
+type E2eResult = { ours: { rps: number; p99: number }; baseline: { rps: number; p99: number }; ratio: number; audit: { verifies: boolean; threadsComplete: number; threadsExpected: number }; peakRssMb: number };
+type VerifyResult = { presentationsPerSecond: number; rawEd25519VerifiesPerSecond: number; ratioToRaw: number; peakRssMb: number };
+
+const results: Record<string, unknown> = {};
+for (const employees of sizes) {
+  const imp = bench<ImportResult>('import', ['--employees', String(employees), '--runs', runs], `import-${employees}`);
+  rows.push(
+    { benchmark: 'import', size: k(employees), figure: 'pipeline (map, SHACL, fsync) vs Oxigraph bulk load of the same triples', ours: s(imp.pipeline.ms), baseline: s(imp.baseline.ms), ratio: imp.ratio, target: '≤ 3', peakRssMb: imp.pipeline.rss },
+    { benchmark: 'import', size: k(employees), figure: 'pipeline without SHACL vs the same bulk load', ours: s(imp.withoutShacl.ms), baseline: s(imp.baseline.ms), ratio: imp.ratioWithoutShacl, target: '', peakRssMb: imp.withoutShacl.rss },
+  );
+  const query = bench<QueryResult>('query', ['--employees', String(employees), '--runs', runs, '--budget', budget], `query-${employees}`);
+  if (query.medianOverhead !== null) {
+    rows.push({ benchmark: 'query', size: k(employees), figure: `our engine vs bare Oxigraph, median over ${query.measured} indicators (${query.overBudget.length} over the ${s(Number(budget))} budget)`, ours: '', baseline: '', ratio: 1 + query.medianOverhead, target: '< 1.10', peakRssMb: query.peakRssMb });
+  }
+  if (query.medianComunicaRatio !== null) {
+    rows.push({ benchmark: 'query', size: k(employees), figure: `Comunica over N3 vs bare Oxigraph, median over the ${query.comunicaFinished} it finished`, ours: '', baseline: '', ratio: query.medianComunicaRatio, target: '(reference)', peakRssMb: query.peakRssMb });
+  }
+  const ser = query.serialisation;
+  rows.push(
+    { benchmark: 'query', size: k(employees), figure: `serialising ${ser.rows} rows vs the engine producing them`, ours: s(ser.serialiseMs), baseline: s(ser.engineMs), ratio: ser.ratio, target: '< 0.20', peakRssMb: query.peakRssMb },
+    { benchmark: 'query', size: k(employees), figure: 'memory while serialising vs the result itself', ours: '', baseline: '', ratio: ser.memoryRatio, target: '< 1.5', peakRssMb: query.peakRssMb },
+  );
+  const e2e = bench<E2eResult>('e2e', ['--employees', String(employees)], `e2e-${employees}`);
+  rows.push({
+    benchmark: 'e2e',
+    size: k(employees),
+    figure: `credentialed question over HTTP (token, VP, query, audit fsync) vs bare fastify route; p99 ${e2e.ours.p99} ms vs ${e2e.baseline.p99} ms; audit ${e2e.audit.verifies ? 'verifies' : 'BROKEN'}, ${e2e.audit.threadsComplete}/${e2e.audit.threadsExpected} threads complete`,
+    ours: `${e2e.ours.rps.toFixed(1)} req/s`,
+    baseline: `${e2e.baseline.rps.toFixed(0)} req/s`,
+    ratio: e2e.ratio,
+    target: '',
+    peakRssMb: e2e.peakRssMb,
+  });
+  results[employees] = { import: imp, query, e2e };
+}
+const verify = bench<VerifyResult>('verify', ['--runs', runs], 'verify');
+rows.push({ benchmark: 'verify', size: '–', figure: 'VP + VC verification (all rules) vs raw Ed25519 verify, one core', ours: `${Math.round(verify.presentationsPerSecond)}/s`, baseline: `${Math.round(verify.rawEd25519VerifiesPerSecond)}/s`, ratio: verify.ratioToRaw, target: '≥ 0.25', peakRssMb: verify.peakRssMb });
+results.verify = verify;
+
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+const markdown = [
+  `# Benchmarks, ${new Date().toISOString().slice(0, 16)}Z`,
+  '',
+  `${machine}; sizes ${sizes.map(k).join(', ')} employees; medians of ${runs} runs. Read the ratio column (bench/README.md).`,
+  '',
+  '| benchmark | size | figure | ours | baseline | ratio | target | peak RSS |',
+  '|---|---|---|---|---|---|---|---|',
+  ...rows.map((r) => `| ${r.benchmark} | ${r.size} | ${r.figure} | ${r.ours} | ${r.baseline} | ${r.ratio.toFixed(3)} | ${r.target} | ${Math.round(r.peakRssMb)} MB |`),
+  '',
+].join('\n');
+writeFileSync(join(outDir, 'bench.md'), markdown);
+writeFileSync(join(outDir, 'bench.json'), JSON.stringify({ date: new Date().toISOString(), machine, sizes, runs: Number(runs), rows, results }, null, 2));
+console.log(`\n${markdown}\nwritten to ${join(outDir, 'bench.md')} and bench.json`);
