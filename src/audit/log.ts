@@ -3,7 +3,7 @@
 // Several processes (server, CLI release/import) may append: a lock file serialises them and
 // each writer re-reads the chain head when the file grew under it.
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface AuditEntry {
@@ -131,14 +131,14 @@ export class AuditLog {
     const deadline = Date.now() + 10_000;
     for (;;) {
       try {
-        closeSync(openSync(this.lockPath, 'wx'));
+        const fd = openSync(this.lockPath, 'wx');
+        writeSync(fd, String(process.pid));
+        closeSync(fd);
         break;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        // A lock older than 10 s belongs to a writer that died holding it.
-        const lock = statSync(this.lockPath, { throwIfNoEntry: false });
-        if (lock && Date.now() - lock.mtimeMs > 10_000) {
-          unlinkSync(this.lockPath);
+        if (this.lockIsStale()) {
+          rmSync(this.lockPath, { force: true });
           continue;
         }
         if (Date.now() > deadline) throw new AuditWriteError('the audit log is locked by another process');
@@ -149,6 +149,26 @@ export class AuditLog {
       return fn();
     } finally {
       unlinkSync(this.lockPath);
+    }
+  }
+
+  /** A lock whose writer process is gone (kill -9, power loss), or older than 10 s, is stale. */
+  private lockIsStale(): boolean {
+    const lock = statSync(this.lockPath, { throwIfNoEntry: false });
+    if (!lock) return false;
+    if (Date.now() - lock.mtimeMs > 10_000) return true;
+    let pid = NaN;
+    try {
+      pid = Number(readFileSync(this.lockPath, 'utf8').trim() || NaN);
+    } catch {
+      return false; // released meanwhile
+    }
+    if (!Number.isInteger(pid) || pid === process.pid) return false; // being written, or our own
+    try {
+      process.kill(pid, 0); // signal 0: does the process exist (on this host)?
+      return false;
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === 'ESRCH';
     }
   }
 }
