@@ -15,7 +15,7 @@ const child = (script: string, args: string[]) => {
   const proc = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'children', script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines: string[] = [];
   let rest = '';
-  proc.stdout!.on('data', (chunk: Buffer) => {
+  proc.stdout.on('data', (chunk: Buffer) => {
     const parts = (rest + chunk.toString()).split('\n');
     rest = parts.pop()!;
     lines.push(...parts);
