@@ -83,6 +83,9 @@ export async function mapSystem(system: string, mappings: Mapping[], files: stri
     const firstByKey = new Map<string, { file: string; row: number; mapped: Accepted['mapped'] }>();
     for (const file of mine) {
       const problem = (row: number, p: Problem) => problems.push({ system, entity: mapping.entity, file, row, ...p });
+      // A file that breaks off (a huge line, bad bytes in a document) contributes no rows at all:
+      // half an export would be a wrong dataset that looks right.
+      const [rowsBefore, problemsBefore, readBefore] = [rows.length, problems.length, stats.rowsRead];
       try {
         for await (const row of rowsOf(mapping, file, options)) {
           stats.rowsRead++;
@@ -105,7 +108,10 @@ export async function mapSystem(system: string, mappings: Mapping[], files: stri
         }
       } catch (error) {
         if (!(error instanceof SourceFileError)) throw error;
-        problem(0, { code: error.code, reason: error.message });
+        for (const r of rows.splice(rowsBefore)) firstByKey.delete(r.mapped.key);
+        problems.length = problemsBefore;
+        const read = stats.rowsRead - readBefore;
+        problem(0, { code: error.code, reason: `${error.message}${read ? ` (the ${read} row(s) read before it are not imported either)` : ''}` });
       }
     }
   }
