@@ -41,10 +41,10 @@ describe('import abuse', () => {
   it('UTF-16 with a byte-order mark is read; without one (NUL bytes) it is refused as binary, clearly', async () => {
     const utf16 = (text: string, bom: boolean) => Buffer.concat([bom ? Buffer.from([0xff, 0xfe]) : Buffer.alloc(0), Buffer.from(text, 'utf16le')]);
     const config = testConfig();
-    const ok = await runImport(config, { inputs: [writeFixture({ ...WORKED_EXAMPLE, 'afas-hr/medewerkers.csv': utf16(`${HEADER}P1;1-1-1980\nP2;1-1-1990\nP3;1-1-1985\nP4;1-1-2003\nP5;1-1-1950\n`, true) } as never)] });
+    const ok = await runImport(config, { inputs: [writeFixture({ ...WORKED_EXAMPLE, 'afas-hr/medewerkers.csv': utf16(`${HEADER}P1;1-1-1980\nP2;1-1-1990\nP3;1-1-1985\nP4;1-1-2003\nP5;1-1-1950\n`, true) })] });
     expect(ok.quarantineByReason).not.toHaveProperty('binary_file');
     expect((await selectRows(await EmbeddedStore.open(config.dataDir), countHumans))[0]!.n).toBe('5');
-    const refused = await runImport(testConfig(), { inputs: [writeFixture({ ...WORKED_EXAMPLE, 'afas-hr/medewerkers.csv': utf16(`${HEADER}P1;1-1-1980\n`, false) } as never)] });
+    const refused = await runImport(testConfig(), { inputs: [writeFixture({ ...WORKED_EXAMPLE, 'afas-hr/medewerkers.csv': utf16(`${HEADER}P1;1-1-1980\n`, false) })] });
     expect(refused.quarantineByReason).toMatchObject({ binary_file: 1 });
   });
 
@@ -52,7 +52,7 @@ describe('import abuse', () => {
     const config = testConfig();
     const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]), Buffer.alloc(4096, 7)]);
     const noise = Buffer.from(Array.from({ length: 8192 }, (_, i) => (i * 7919 + 13) % 256));
-    const summary = await runImport(config, { inputs: [writeFixture({ ...WORKED_EXAMPLE, 'afas-hr/medewerkers.csv': png, 'ons-ecd/vestigingen.json': noise, 'ons-ecd/indicaties.xml': noise } as never)] });
+    const summary = await runImport(config, { inputs: [writeFixture({ ...WORKED_EXAMPLE, 'afas-hr/medewerkers.csv': png, 'ons-ecd/vestigingen.json': noise, 'ons-ecd/indicaties.xml': noise })] });
     const report = quarantine(summary.reportDir);
     for (const name of ['medewerkers.csv', 'vestigingen.json', 'indicaties.xml']) {
       const problem = report.find((p) => p.file.endsWith(name));
