@@ -1,5 +1,5 @@
 // Property-based fuzzing of the question endpoint (fast-check): envelopes with mutated fields, JSON
-// shapes, JWT segments and headers. Whatever arrives, the server answers with a declared status
+// shapes, JWT segments, headers and the SPARQL inside validly signed credentials. Whatever arrives, the server answers with a declared status
 // and an error report (never a 5xx, never a crash), never executes a query for it, and logs it.
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -98,5 +98,39 @@ describe('fuzzing the question endpoint', () => {
       expect(seen.get(t)).toContain('rejected');
       expect(seen.get(t)).not.toContain('executed');
     }
+  }, 120_000);
+
+  it('runs only validated text: a trusted, validly signed credential whose SPARQL was mutated is refused (or, if the mutation is immaterial, answers as the original)', async () => {
+    const claims = indicatorClaims(w.config, 'demo', 'staff-pro-rata');
+    const ask = async (query: string) => {
+      const vc = await w.parties.issueQuestion(w.beheer, w.requester, { ...claims, query });
+      const message = { ...valid, jti: randomUUID(), thread_id: `fuzz-q-${randomUUID()}`, body: { message: await w.parties.present(w.requester, w.did, [vc]), parameters: { jaar: 2025, kwartaal: 'Q1' } } };
+      const response = await fetch(`${base}/api/verifiedsparql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(message) });
+      return { status: response.status, body: (await response.json()) as { type: string; body: { code?: string; resultset?: unknown } } };
+    };
+    const original = await ask(claims.query);
+    expect(original.status).toBe(200);
+    const edit = fc.oneof(
+      fc.record({ at: fc.nat(), insert: fc.constantFrom(' SERVICE <http://e.example/> { ?x ?y ?z } ', '}', ' LIMIT 1', ' OPTIONAL { ?a ?b ?c }', '#', 'x', '\n') }),
+      fc.record({ at: fc.nat(), remove: fc.integer({ min: 1, max: 30 }) }),
+      fc.record({ replace: fc.constantFrom('DELETE WHERE { ?s ?p ?o }', 'LOAD <http://e.example/x>', 'SELECT * WHERE { ?s ?p ?o }', '') }),
+    );
+    let refused = 0;
+    await fc.assert(
+      fc.asyncProperty(edit, async (e) => {
+        const q = claims.query;
+        const at = 'at' in e ? e.at % (q.length + 1) : 0;
+        const mutated = 'replace' in e ? e.replace : 'insert' in e ? q.slice(0, at) + e.insert + q.slice(at) : q.slice(0, at) + q.slice(at + e.remove);
+        const { status, body } = await ask(mutated);
+        if (status === 200) expect(body.body.resultset).toEqual(original.body.body.resultset);
+        else {
+          expect(body.type).toBe('v1/error-report');
+          expect(mutated ? 'query_mismatch' : 'incomplete_credential').toBe(body.body.code); // an empty query is no question at all
+          refused++;
+        }
+      }),
+      { numRuns: 60, seed: 20261122 },
+    );
+    expect(refused).toBeGreaterThan(50);
   }, 120_000);
 });
