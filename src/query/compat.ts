@@ -2,11 +2,13 @@
 // kikv-domain.md, plus 7 and 8 that our differential tests found). Each rewrite below is semantics-preserving under SPARQL 1.1 and avoids one
 // defect; applied to the parsed query in memory (the validated text itself is never changed or
 // stored). Remove a rewrite when Oxigraph fixes its defect — each has a test against bare Oxigraph.
-// calendar.ts adds one planner workaround (calendar lookups by arithmetic) on the same AST.
+// calendar.ts and joins.ts add planner workarounds (calendar lookups by arithmetic, join order of
+// the location block) on the same AST.
 import sparqljs from 'sparqljs';
 import { NS } from '../rdf/index.js';
 import type { ParsedQuery } from './police.js';
 import { calendarLookups } from './calendar.js';
+import { locationJoins } from './joins.js';
 
 type Node = Record<string, unknown>;
 // The AST is walked structurally; these are the fields the rewrites read.
@@ -157,8 +159,9 @@ const generator = new sparqljs.Generator({ allPrefixes: true });
  * AST also makes every nested operation explicit in parentheses (defect 1: chained `-` and `/`
  * associate to the right in Oxigraph).
  */
-export function compatibleText(ast: ParsedQuery, options: { calendarLookups?: boolean } = {}): string {
+export function compatibleText(ast: ParsedQuery, options: { calendarLookups?: boolean; joins?: boolean } = {}): string {
   const rewritten = rewriteNode(ast);
   if (options.calendarLookups !== false) calendarLookups(rewritten);
+  if (options.joins !== false) locationJoins(rewritten);
   return generator.stringify(rewritten as ParsedQuery);
 }
