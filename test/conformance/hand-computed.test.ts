@@ -1,9 +1,11 @@
-// Hand-computed indicator values on small export fixtures, checked with the official queries when
+// Hand-computed indicator values on small export fixtures. Each case writes down its reasoning and
+// runs twice: with our own indicator queries (test/conformance/own-indicators, our formulation of
+// the indicator definitions — always) and with the official Zorgkantoren 1.3.5 texts when
 // ../shared/conformance is beside the project (CI). The fixtures go through our own mappings; the
-// official texts are read from where they are, never copied. Each case writes down its reasoning.
+// official texts are read from where they are, never copied.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it as vitestIt, type TestContext } from 'vitest';
 import { packageRoot } from '../../src/config/index.js';
 import { runImport } from '../../src/importer/index.js';
 import { ProfileRegistry, installProfile } from '../../src/profiles/index.js';
@@ -13,28 +15,61 @@ import { WORKED_EXAMPLE } from '../fixtures/worked-example.js';
 import { generationWithCalendar, oxigraphRows, selectRows, tempDir, testConfig, writeFixture } from '../helpers.js';
 
 const OFFICIAL = join(packageRoot(), '..', 'shared', 'conformance', 'zorgkantoren-1.3.5', 'queries');
+const OWN = join(packageRoot(), 'test', 'conformance', 'own-indicators');
+const SOURCES = [...(existsSync(OFFICIAL) ? ['official'] : []), 'own'];
 
-let registry: ProfileRegistry;
+const registries = new Map<string, ProfileRegistry>();
 beforeAll(() => {
-  if (!existsSync(OFFICIAL)) return;
-  const dir = tempDir('ds-official-');
-  installProfile(OFFICIAL, dir);
-  registry = ProfileRegistry.load([dir]);
+  for (const [source, dir] of [['official', OFFICIAL], ['own', OWN]] as const) {
+    if (!existsSync(dir)) continue;
+    const installed = tempDir(`ds-${source}-`);
+    installProfile(dir, installed);
+    registries.set(source, ProfileRegistry.load([installed]));
+  }
 });
 
-const officialIndicator = (indicator: string) => registry.indicator(registry.list()[0]!.id, indicator);
+/** Thrown when the current source has no query for an indicator: the case is skipped for it. */
+class NoQuery extends Error {}
+let source = 'official';
 
+function indicatorOf(indicator: string) {
+  const registry = registries.get(source)!;
+  const profile = registry.list()[0]!;
+  if (!profile.indicators.some((i) => i.id === indicator)) throw new NoQuery(`${source} has no ${indicator}`);
+  return registry.indicator(profile.id, indicator);
+}
+const officialIndicator = (indicator: string) => {
+  if (source !== 'official') throw new NoQuery('official texts only');
+  return indicatorOf(indicator);
+};
+
+/** Import the fixture and answer one indicator with the current source's query. */
 async function official(files: Record<string, string>, indicator: string, values: Record<string, unknown>) {
+  const ind = indicatorOf(indicator);
   const config = testConfig();
   await runImport(config, { inputs: [writeFixture(files)] });
-  const ind = officialIndicator(indicator);
   const prepared = prepareQuery(ind.text, ind.parameters, values);
   return selectRows(await EmbeddedStore.open(config.dataDir), prepared.engineText);
 }
 
+/** `it`, run for the current source; a case whose indicator the source lacks is skipped. */
+function it(name: string, fn: () => Promise<void>, timeout?: number) {
+  const mine = source;
+  vitestIt(name, async (ctx: TestContext) => {
+    source = mine;
+    try {
+      await fn();
+    } catch (error) {
+      if (error instanceof NoQuery) ctx.skip();
+      throw error;
+    }
+  }, timeout);
+}
+
 const num = (rows: Record<string, string>[], label: string, column: string) => Number(rows.find((r) => Object.values(r).includes(label))?.[column]);
 
-describe.skipIf(!existsSync(OFFICIAL))('hand-computed values, official queries', () => {
+describe.each(SOURCES)('hand-computed values, %s queries', (current) => {
+  source = current;
   // The worked example's organisation (kikv-domain.md) plus a payroll journal. In words:
   // A1 permanent, care function Fz at L1 all year; A2 fixed-term from 15-2-2024, Fz until 15-3,
   // then non-care Fs; A3 temporary agency (PNIL: not in 2.2); A5 volunteer (not in 2.2).
@@ -368,7 +403,7 @@ describe.skipIf(!existsSync(OFFICIAL))('hand-computed values, official queries',
   const q2 = { jaar: 2024, kwartaal: 'Q2', ...zk };
   const percentages = (rows: Record<string, string>[], label: string) => ['Zorg', 'Niet_zorg', 'Totaal'].map((c) => num(rows, label, c));
 
-  it.each([
+  for (const [indicator, what, expected] of [
     // 10 / 136.5 = 7.33 %, 10 / 197.17 = 5.07 %
     ['11.1', 'short sickness', [7.33, 0, 5.07]],
     // (10 + 14) / 136.5 = 17.58 %, 24 / 197.17 = 12.17 %
@@ -376,11 +411,13 @@ describe.skipIf(!existsSync(OFFICIAL))('hand-computed values, official queries',
     // 30.33 / 60.67 = 50 %, 30.33 / 197.17 = 15.38 %
     ['11.3', 'long sickness', [0, 50, 15.38]],
     ['11.4', 'long sickness and pregnancy leave', [0, 50, 15.38]],
-  ])('%s %s in Q2 2024, for site V1 and the organisation', async (indicator, _what, expected) => {
-    const rows = await official(sickness, indicator, q2);
-    expect(percentages(rows, SITE)).toEqual(expected);
-    expect(percentages(rows, ORG)).toEqual(expected);
-  });
+  ] as const) {
+    it(`${indicator} ${what} in Q2 2024, for site V1 and the organisation`, async () => {
+      const rows = await official(sickness, indicator, q2);
+      expect(percentages(rows, SITE)).toEqual(expected);
+      expect(percentages(rows, ORG)).toEqual(expected);
+    });
+  }
 
   it('the calendar rewrite does not change 11.x: the same rows as the plain lookups, on a calendar of Q2 2024 only', async () => {
     // The plain lookups pair rows whose dates are unbound (A6, never sick) with every calendar day,
