@@ -181,6 +181,9 @@ describe.each(SOURCES)('hand-computed values, %s queries', (current) => {
   it('9.1 volunteers in a quarter: P5 (A5 from 1-1-2024 at L1) → 1, site and organisation', async () => {
     const rows = await official(WORKED_EXAMPLE, '9.1', { jaar: 2024, kwartaal: 'Q1', ...zk });
     expect([num(rows, SITE, 'Aantal_vrijwilligers'), num(rows, ORG, 'Aantal_vrijwilligers')]).toEqual([1, 1]);
+    // The same asked for CZ, whose region V1 (postcode 6821) is not in: the organisation row only.
+    const cz = await official(WORKED_EXAMPLE, '9.1', { jaar: 2024, kwartaal: 'Q1', zorgkantoor: 'onz-org:ZorgkantoorCZ' });
+    expect(cz.map((r) => r.Indeling)).toEqual([ORG]);
   });
 
   it('15.1 housing units: 3, and 15.3 capacity: 1 + 2 + 1 = 4', async () => {
