@@ -45,4 +45,18 @@ describe('join-order rewrites', () => {
     // matches every identified area, one of them in Menzis' region. Both texts agree on it.
     expect(rows(compatibleText(parseSparql(query('menzis'))))).toEqual(['Organisatie=5', 'V1=3', 'V2=1', 'V3=1']);
   });
+
+  it('evaluate an OPTIONAL\'s BGP once: same rows, the FILTER still reading outer values (left-join condition)', () => {
+    const text = `PREFIX g: <http://purl.org/ozo/onz-g#>
+SELECT ?a ?l ?v WHERE {
+  VALUES (?a ?grens) { (<urn:x:a1> "V") (<urn:x:a3> "V2") (<urn:x:a5> "Z") }
+  OPTIONAL { ?a g:isAbout ?l . ?l g:partOf ?v . FILTER(STRENDS(STR(?v), "v1") || ?grens = "V2") }
+} ORDER BY ?a ?l ?v`;
+    const all = (t: string) => (store.query(t) as Map<string, { value: string }>[]).map((r) => ['a', 'l', 'v'].map((k) => r.get(k)?.value ?? '-').join(' '));
+    const rewritten = compatibleText(parseSparql(text));
+    expect(rewritten).toMatch(/OPTIONAL \{\s*\{\s*SELECT \* WHERE/);
+    const rows = all(rewritten);
+    expect(rows).toEqual(all(compatibleText(parseSparql(text), { joins: false })));
+    expect(rows).toEqual(['urn:x:a1 urn:x:l1 urn:x:v1', 'urn:x:a3 urn:x:l2 urn:x:v1', 'urn:x:a3 urn:x:l2 urn:x:v2', 'urn:x:a5 - -']);
+  });
 });
