@@ -140,3 +140,5 @@ writeResult({
 });
 await pool.close();
 rmSync(dataDir, { recursive: true, force: true });
+// Comunica work abandoned at the budget may still be running: it must not keep this process alive.
+process.exit(0);

@@ -75,7 +75,10 @@ describe.runIf(enabled)('official queries: layer + Oxigraph vs Comunica', () => 
     const profile = registry.list()[0]!;
     const report: string[] = [];
     const differences: Record<string, string> = {};
-    for (const { id: indicatorId } of profile.indicators) {
+    // DIFF_ONLY=2.2,3.1 checks a subset (e.g. after a change to one rewrite).
+    const only = process.env.DIFF_ONLY?.split(',');
+    const unverified: string[] = [];
+    for (const { id: indicatorId } of profile.indicators.filter((i) => !only || only.includes(i.id))) {
       const ind = registry.indicator(profile.id, indicatorId);
       const prepared = prepareQuery(ind.text, ind.parameters, Object.fromEntries(ind.parameters.map((p) => [p.name, p.example])));
       let ox: string[] | string, co: string[] | string;
@@ -99,11 +102,18 @@ describe.runIf(enabled)('official queries: layer + Oxigraph vs Comunica', () => 
           co = `comunica: ${(error as Error).message.slice(0, 80)}`;
         }
       }
+      // Comunica not finishing within the deadline (a busy machine) compares nothing: reported, not a difference.
+      if (co === 'comunica: timeout' && Array.isArray(ox)) {
+        unverified.push(indicatorId);
+        report.push(`${indicatorId.padEnd(8)} unverified ${ox.length} rows | comunica timeout`);
+        continue;
+      }
       const same = JSON.stringify(ox) === JSON.stringify(co);
       report.push(`${indicatorId.padEnd(8)} ${same ? 'same' : 'DIFF'} ${Array.isArray(ox) ? `${ox.length} rows` : ox}${same ? '' : ` | comunica ${Array.isArray(co) ? `${co.length} rows` : co}`}`);
       if (!same) differences[indicatorId] = `${JSON.stringify(ox).slice(0, 300)} vs ${JSON.stringify(co).slice(0, 300)}`;
     }
     console.log(report.join('\n'));
+    if (unverified.length) console.log(`not compared (Comunica over ${DEADLINE} ms): ${unverified.join(', ')}`);
     console.log(JSON.stringify(differences, null, 1));
     expect(Object.keys(differences).filter((k) => !(k in KNOWN))).toEqual([]);
   }, 3_600_000);
