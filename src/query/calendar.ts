@@ -25,6 +25,7 @@
 // In 11.x such rows are removed by their group's FILTERs either way (test/query/calendar.test.ts
 // compares the official 11.x texts with and without the rewrite on a small calendar).
 import sparqljs from 'sparqljs';
+import { expressionVariables } from './ast.js';
 
 const TIME = 'http://www.w3.org/2006/time#';
 const XSD = 'http://www.w3.org/2001/XMLSchema#';
@@ -68,21 +69,6 @@ function replacement(date: string, number: string, k: number): unknown[] {
     BIND(${dayNumber(date, k)} AS ?${number})
   }`;
   return (parser.parse(text) as { where: unknown[] }).where;
-}
-
-/** Variables an expression reads; undefined when it holds EXISTS (a pattern, not a value). */
-function expressionVariables(e: unknown, into = new Set<string>()): Set<string> | undefined {
-  if (Array.isArray(e)) {
-    for (const x of e) if (!expressionVariables(x, into)) return undefined;
-    return into;
-  }
-  if (e === null || typeof e !== 'object') return into;
-  const node = e as Node & Partial<Term> & { operator?: string };
-  if (node.termType === 'Variable') into.add(node.value!);
-  if (node.termType) return into;
-  if (node.type === 'operation' && (node.operator === 'exists' || node.operator === 'notexists')) return undefined;
-  for (const [key, value] of Object.entries(node)) if (key === 'args' || key === 'expression') if (!expressionVariables(value, into)) return undefined;
-  return into;
 }
 
 /**

@@ -7,6 +7,7 @@
 import sparqljs from 'sparqljs';
 import { NS } from '../rdf/index.js';
 import type { ParsedQuery } from './police.js';
+import { clone } from './ast.js';
 import { calendarLookups } from './calendar.js';
 import { locationJoins } from './joins.js';
 
@@ -33,13 +34,6 @@ function size(e: unknown): number {
   if (e === null || typeof e !== 'object') return 0;
   if ('termType' in e) return 1;
   return 1 + Object.values(e).reduce((n: number, v) => n + size(v), 0);
-}
-
-/** Deep copy of the AST's structure; RDF terms are immutable and shared (their classes matter to the generator). */
-function clone<T>(x: T): T {
-  if (Array.isArray(x)) return x.map(clone) as T;
-  if (x === null || typeof x !== 'object' || 'termType' in x) return x;
-  return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, clone(v)])) as T;
 }
 
 /** A duration literal as signed months and a signed day-time remainder (e.g. "-P1Y2M3D"). */

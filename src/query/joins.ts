@@ -1,6 +1,6 @@
-// Join-order workarounds: planner matters, not defect fixes. Both rewrites keep the answer exactly
-// (same solutions, same multiplicities); they change only how Oxigraph 0.5 evaluates two shapes
-// every official location block has (location → Vestiging → postcode → zorgkantoor region):
+// Join-order workarounds: planner matters, not defect fixes. The three rewrites keep the answer
+// exactly (same solutions, same multiplicities); they change only how Oxigraph 0.5 evaluates shapes
+// the official queries share (1 and 2: the location block, location → Vestiging → postcode → region):
 //
 // 1. A group [P, BIND(e AS ?x), Q …] where the BGP Q uses ?x: Oxigraph joins Q once per row of P
 //    (10,000 agreements → 10,000 property-path walks from postcode to region). Since e reads only
@@ -21,15 +21,13 @@
 // Measured on the 10k-employee generator organisation: ZK 1.2's location block 5.3 s → 0.5 s; the
 // block joined to the agreements > 100 s → 0.7 s (bench/README.md, bench:conformance).
 import sparqljs from 'sparqljs';
+import { clone, expressionVariables } from './ast.js';
 
 type Term = { termType: string; value: string };
 type Node = Record<string, unknown> & { type?: string };
 type Triple = { subject: Term; predicate: unknown; object: Term };
 
 const parser = new sparqljs.Parser();
-/** Functions whose value may differ between two evaluations: never evaluated once per key. */
-const VOLATILE = new Set(['rand', 'now', 'uuid', 'struuid', 'bnode']);
-
 /** Variables of a BGP (paths included: their end points; internal path nodes are not variables). */
 function bgpVariables(bgp: Node): Set<string> {
   const out = new Set<string>();
@@ -37,23 +35,6 @@ function bgpVariables(bgp: Node): Set<string> {
   return out;
 }
 
-/** Variables an expression reads; undefined when it holds EXISTS or a volatile function. */
-function reads(e: unknown, into = new Set<string>()): Set<string> | undefined {
-  if (Array.isArray(e)) {
-    for (const x of e) if (!reads(x, into)) return undefined;
-    return into;
-  }
-  if (e === null || typeof e !== 'object') return into;
-  const node = e as Node & Partial<Term> & { operator?: string };
-  if (node.termType === 'Variable') into.add(node.value!);
-  if (node.termType) return into;
-  if (node.type === 'operation' && (node.operator === 'exists' || node.operator === 'notexists' || VOLATILE.has(node.operator!))) return undefined;
-  if (node.type === 'aggregate') return undefined;
-  for (const [key, value] of Object.entries(node)) if (key === 'args' || key === 'expression') if (!reads(value, into)) return undefined;
-  return into;
-}
-
-const clone = <T>(x: T): T => (Array.isArray(x) ? (x.map(clone) as T) : x === null || typeof x !== 'object' || 'termType' in x ? x : (Object.fromEntries(Object.entries(x).map(([k, v]) => [k, clone(v)])) as T));
 
 /** `{ SELECT * WHERE { patterns } }` as a group pattern. */
 function subSelect(patterns: Node[]): Node {
@@ -68,7 +49,7 @@ function bindOncePerKey(patterns: Node[]): void {
   if (patterns.length < 3 || p?.type !== 'bgp' || bind?.type !== 'bind' || q?.type !== 'bgp') return;
   const x = (bind.variable as Term).value;
   const pVars = bgpVariables(p), qVars = bgpVariables(q);
-  const eVars = reads(bind.expression);
+  const eVars = expressionVariables(bind.expression);
   if (!eVars || !qVars.has(x) || pVars.has(x) || [...eVars].some((v) => !pVars.has(v))) return;
   const keys = [...new Set([...eVars, ...[...qVars].filter((v) => pVars.has(v))])].sort();
   const distinct = (parser.parse(`SELECT DISTINCT ${keys.map((k) => `?${k}`).join(' ')} WHERE { }`) as unknown as Node);
