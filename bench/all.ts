@@ -16,12 +16,14 @@ const budget = arg('budget', '10000');
 const outDir = arg('out-dir', 'bench-results');
 mkdirSync(outDir, { recursive: true });
 const here = dirname(fileURLToPath(import.meta.url));
+const heapMb = Math.round((totalmem() / 2 ** 20) * 0.7);
 
 /** Run one benchmark script in its own process (its peak RSS is its own) and read its JSON result. */
 function bench<T>(script: string, args: string[], label: string): T {
   const out = join(outDir, `${label}.json`);
   process.stderr.write(`\n▶ ${script} ${args.join(' ')}\n`);
-  execFileSync(process.execPath, ['--expose-gc', join(here, `${script}.js`), ...args, '--out', out], { stdio: 'inherit' });
+  // A 10k organisation held in N3 for Comunica next to Oxigraph needs more than the default heap.
+  execFileSync(process.execPath, ['--expose-gc', `--max-old-space-size=${heapMb}`, join(here, `${script}.js`), ...args, '--out', out], { stdio: 'inherit' });
   return JSON.parse(readFileSync(out, 'utf8')) as T;
 }
 
