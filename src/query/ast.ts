@@ -1,6 +1,9 @@
 // Small helpers over the sparqljs AST shared by the rewrites (compat.ts, calendar.ts, joins.ts).
 
-type Node = Record<string, unknown> & { type?: string; operator?: string; termType?: string; value?: string };
+/** The AST as the rewrites walk it: plain objects, RDF terms (with termType) as leaves. */
+export type Node = Record<string, unknown> & { type?: string; operator?: string; termType?: string; value?: string };
+export type Term = { termType: string; value: string };
+export type Triple = { subject: Term; predicate: unknown; object: Term };
 
 /** Deep copy of the AST's structure; RDF terms are immutable and shared (their classes matter to the generator). */
 export function clone<T>(x: T): T {

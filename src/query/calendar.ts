@@ -25,13 +25,10 @@
 // In 11.x such rows are removed by their group's FILTERs either way (test/query/calendar.test.ts
 // compares the official 11.x texts with and without the rewrite on a small calendar).
 import sparqljs from 'sparqljs';
-import { expressionVariables } from './ast.js';
+import { expressionVariables, type Node, type Term, type Triple } from './ast.js';
 
 const TIME = 'http://www.w3.org/2006/time#';
 const XSD = 'http://www.w3.org/2001/XMLSchema#';
-type Node = Record<string, unknown> & { type?: string };
-type Term = { termType: string; value: string };
-type Triple = { subject: Term; predicate: unknown; object: Term };
 
 function isIri(x: unknown, iri: string): boolean {
   return typeof x === 'object' && x !== null && (x as Term).termType === 'NamedNode' && (x as Term).value === iri;

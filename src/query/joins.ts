@@ -21,13 +21,12 @@
 // Measured on the 10k-employee generator organisation: ZK 1.2's location block 5.3 s → 0.5 s; the
 // block joined to the agreements > 100 s → 0.7 s (bench/README.md, bench:conformance).
 import sparqljs from 'sparqljs';
-import { clone, expressionVariables } from './ast.js';
+import { clone, expressionVariables, type Node, type Term, type Triple } from './ast.js';
 
-type Term = { termType: string; value: string };
-type Node = Record<string, unknown> & { type?: string };
-type Triple = { subject: Term; predicate: unknown; object: Term };
 
 const parser = new sparqljs.Parser();
+/** The blocks rewrite 1 produced, for rewrite 2 to find (weak: ASTs come and go per query). */
+const keyedBlocks = new WeakSet<Node>();
 /** Variables of a BGP (paths included: their end points; internal path nodes are not variables). */
 function bgpVariables(bgp: Node): Set<string> {
   const out = new Set<string>();
@@ -55,7 +54,9 @@ function bindOncePerKey(patterns: Node[]): void {
   const distinct = (parser.parse(`SELECT DISTINCT ${keys.map((k) => `?${k}`).join(' ')} WHERE { }`) as unknown as Node);
   distinct.where = [clone(p)];
   delete distinct.prefixes;
-  patterns.splice(1, 2, subSelect([{ type: 'group', patterns: [distinct] }, bind, q]));
+  const block = subSelect([{ type: 'group', patterns: [distinct] }, bind, q]);
+  keyedBlocks.add(block);
+  patterns.splice(1, 2, block);
 }
 
 /** Rewrite 3 on an OPTIONAL's pattern list (in place): a BGP-and-FILTERs OPTIONAL's BGP, evaluated once. */
@@ -65,19 +66,12 @@ function optionalOnce(patterns: Node[]): void {
   patterns[patterns.indexOf(bgps[0]!)] = subSelect([bgps[0]!]);
 }
 
-/** A block rewrite 1 produced: `{ SELECT * WHERE { { SELECT DISTINCT … } BIND … } }`. */
-function isKeyedBlock(pattern: Node): boolean {
-  const query = (pattern.patterns as Node[] | undefined)?.[0];
-  const where = query?.where as Node[] | undefined;
-  return pattern.type === 'group' && where?.[0]?.type === 'group' && Boolean(((where[0].patterns as Node[])[0])?.distinct) && where[1]?.type === 'bind';
-}
-
 /** A UNION with a branch that directly holds a keyed block (the official location block). */
 function holdsUnionWithKeyedBlock(pattern: Node): boolean {
-  return pattern.type === 'union' && (pattern.patterns as Node[]).some((branch) => branch.type === 'group' && (branch.patterns as Node[]).some(isKeyedBlock));
+  return pattern.type === 'union' && (pattern.patterns as Node[]).some((branch) => branch.type === 'group' && (branch.patterns as Node[]).some((p) => keyedBlocks.has(p)));
 }
 
-/** Walk the AST bottom-up and apply both rewrites. */
+/** Walk the AST bottom-up and apply the three rewrites. */
 export function locationJoins(node: unknown): void {
   if (Array.isArray(node)) {
     for (const n of node) locationJoins(n);
