@@ -163,7 +163,9 @@ export class AuditLog {
     } catch {
       return false; // released meanwhile
     }
-    if (!Number.isInteger(pid) || pid === process.pid) return false; // being written, or our own
+    // No pid yet: its writer died between creating and writing it (it writes at once), or is writing now.
+    if (!Number.isInteger(pid)) return Date.now() - lock.mtimeMs > 1_000;
+    if (pid === process.pid) return false; // our own
     try {
       process.kill(pid, 0); // signal 0: does the process exist (on this host)?
       return false;
