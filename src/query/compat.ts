@@ -6,7 +6,7 @@
 // the location block) on the same AST.
 import sparqljs from 'sparqljs';
 import { NS } from '../rdf/index.js';
-import type { ParsedQuery } from './police.js';
+import { parseSparql, type ParsedQuery } from './police.js';
 import { clone } from './ast.js';
 import { calendarLookups } from './calendar.js';
 import { locationJoins } from './joins.js';
@@ -85,6 +85,27 @@ function negateDuration(e: Expr): Expr {
   return lit(v.startsWith('-') ? v.slice(1) : '-' + v, e.datatype!.value);
 }
 
+const INT64 = 2n ** 63n;
+/** Two integer literals: whether Oxigraph's 64-bit integers hold the product (a quotient is decimal and fits). */
+function fitsInt64(operator: string, a: Expr, b: Expr): boolean {
+  if (operator === '/') return true;
+  try {
+    const product = BigInt(a.value!) * BigInt(b.value!);
+    return product < INT64 && product >= -INT64;
+  } catch {
+    return true; // not a canonical integer: leave it to Oxigraph
+  }
+}
+
+
+/** `a * b` or `a / b` for where Oxigraph's own result is missing: exact where decimals hold it. */
+function fallback(operator: '*' | '/', a: unknown, b: unknown): Expr[] {
+  const as = (type: string, x: unknown) => cast(type, op('+', [clone(x), int(0)]));
+  const approximate = cast('decimal', op(operator, [as('double', a), as('double', b)]));
+  // A product of two integers that overflows 64 bits is exact as decimal × integer; a quotient is decimal already.
+  return operator === '*' ? [op('*', [as('decimal', a), clone(b)]), approximate] : [approximate];
+}
+
 /** The local rewrite of one operation whose operands have been rewritten already. */
 function rewriteOperation(out: Expr): Expr {
   if (out.type !== 'operation' || !Array.isArray(out.args)) return out;
@@ -95,14 +116,15 @@ function rewriteOperation(out: Expr): Expr {
     if (operator === '+' && isLiteral(a) && DURATIONS.has(a.datatype!.value)) return shiftDate(b, a, false) ?? out;
   }
   // Defect 4: a decimal product or quotient equal to zero errors when an operand is not an
-  // integer (7.5 * 0). Defect 6: one that needs more than 18 fractional digits is unbound. Both
-  // fall back to double arithmetic only where Oxigraph's own result is missing; real errors
-  // (unbound or non-numeric operands, division by zero) stay errors in the fallback too.
-  // Operands are copied once, so the rewrite is skipped on very large operands (no blow-up).
-  if ((operator === '*' || operator === '/') && out.args.length === 2 && !(isIntegerLiteral(a) && isIntegerLiteral(b)) && size(a) + size(b) <= MAX_COPIED_NODES) {
-    // `x + 0` keeps the type check of the original (a string is not a number, even "5").
-    const asDouble = (x: unknown) => cast('double', op('+', [clone(x), int(0)]));
-    return op('coalesce', [out, cast('decimal', op(operator, [asDouble(a), asDouble(b)]))]);
+  // integer (7.5 * 0); defects 6 and 8: decimal results that overflow Oxigraph's 18 fractional
+  // digits on the way are unbound; a product of integers beyond 64 bits is unbound. Only where
+  // Oxigraph's own result is missing: an integer product is redone exactly as decimal × integer,
+  // anything else comes from doubles cast back to decimal (exact for zero; about 16 significant
+  // digits otherwise: a known gap against arbitrary-precision decimals). Real errors (unbound or
+  // non-numeric operands, division by zero) stay errors: `x + 0` keeps the type check.
+  // Operands are copied, so the rewrite is skipped on very large operands (no blow-up).
+  if ((operator === '*' || operator === '/') && out.args.length === 2 && !(isIntegerLiteral(a) && isIntegerLiteral(b) && fitsInt64(operator, a as Expr, b as Expr)) && size(a) + size(b) <= MAX_COPIED_NODES) {
+    return op('coalesce', [out, ...fallback(operator, a, b)]);
   }
   // Defect 5: numeric literals lose their lexical form in STR(01); the string is known statically.
   if (operator === 'str' && isLiteral(a) && NUMERIC.has(a.datatype!.value)) return lit(a.value!, XSD + 'string');
@@ -121,16 +143,48 @@ function replaceVariables(e: unknown, aliases: Map<string, unknown>): unknown {
   return out;
 }
 
-/** Defect 2: a SELECT expression may not use an alias defined earlier in the same SELECT; inline it. */
+const VOLATILE = new Set(['bnode', 'rand', 'uuid', 'struuid']);
+
+/** Whether an expression may be copied: no fresh values per evaluation (BNODE(), RAND(), …). */
+function deterministic(e: unknown): boolean {
+  if (Array.isArray(e)) return e.every(deterministic);
+  if (e === null || typeof e !== 'object' || (e as Expr).termType) return true;
+  if ((e as Expr).type === 'operation' && VOLATILE.has((e as Expr).operator!)) return false;
+  return Object.values(e).every(deterministic);
+}
+
+/** Whether `name` occurs as BOUND(?name): there an inlined expression is not a variable. */
+function usedInBound(e: unknown, name: string): boolean {
+  if (Array.isArray(e)) return e.some((x) => usedInBound(x, name));
+  if (e === null || typeof e !== 'object' || (e as Expr).termType) return false;
+  const node = e as Expr;
+  if (node.type === 'operation' && node.operator === 'bound') return (node.args as Expr[]).some((x) => x.termType === 'Variable' && x.value === name);
+  return Object.values(node).some((x) => usedInBound(x, name));
+}
+
+function hasAggregate(e: unknown): boolean {
+  if (Array.isArray(e)) return e.some(hasAggregate);
+  if (e === null || typeof e !== 'object' || (e as Expr).termType) return false;
+  return (e as Expr).type === 'aggregate' || Object.values(e).some(hasAggregate);
+}
+
+/**
+ * Defect 2: in a grouped SELECT (GROUP BY or aggregates), an expression may not use an alias
+ * defined earlier in the same SELECT (parse error); inline it. Ungrouped SELECTs need nothing.
+ * Only deterministic aliases are inlined, and not into BOUND(): a copy of BNODE() or RAND() is a
+ * second value, and BOUND(1/0) is no query. Those stay as written (Oxigraph refuses them as bare).
+ */
 function inlineAliases(select: Node): void {
   const variables = select.variables as unknown[] | undefined;
   if (!Array.isArray(variables)) return;
+  if (!select.group && !hasAggregate(variables)) return;
   const aliases = new Map<string, unknown>();
   select.variables = variables.map((v) => {
     const item = v as { expression?: unknown; variable?: { value: string } };
     if (!item.expression || !item.variable) return v;
-    const expression = aliases.size ? replaceVariables(item.expression, aliases) : item.expression;
-    aliases.set(item.variable.value, expression);
+    const usable = new Map([...aliases].filter(([name]) => !usedInBound(item.expression, name)));
+    const expression = usable.size ? replaceVariables(item.expression, usable) : item.expression;
+    if (deterministic(expression)) aliases.set(item.variable.value, expression);
     return { ...item, expression };
   });
 }
@@ -148,14 +202,52 @@ function rewriteNode(node: unknown): unknown {
 
 const generator = new sparqljs.Generator({ allPrefixes: true });
 
+/** The AST as comparable data: terms by their fields (parsed and built terms differ in class). */
+function canonical(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(canonical);
+  if (node === null || typeof node !== 'object') return node;
+  const t = node as Expr & { language?: string };
+  if (t.termType) return [t.termType, t.value, t.language ?? '', t.datatype?.value ?? ''];
+  const entries = Object.entries(node).filter(([k, v]) => k !== 'prefixes' && v !== undefined);
+  return Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, canonical(v)]));
+}
+const same = (a: unknown, b: unknown) => JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+
+const ARITHMETIC = new Set(['+', '-', '*', '/']);
+const PRECEDENCE: Record<string, number> = { '+': 1, '-': 1, '*': 2, '/': 2 };
+
+/** Defect 1: a chain of same-precedence arithmetic (`a - b - c`, `a - b + c`) that Oxigraph reads right to left. */
+function hasArithmeticChain(node: unknown): boolean {
+  if (Array.isArray(node)) return node.some(hasArithmeticChain);
+  if (node === null || typeof node !== 'object' || (node as Expr).termType) return false;
+  const e = node as Expr;
+  if (e.type === 'operation' && ARITHMETIC.has(e.operator!) && Array.isArray(e.args)) {
+    const left = e.args[0] as Expr | undefined;
+    if (left?.type === 'operation' && ARITHMETIC.has(left.operator!) && PRECEDENCE[left.operator!] === PRECEDENCE[e.operator!]) return true;
+  }
+  return Object.values(e).some(hasArithmeticChain);
+}
+
 /**
- * The query text Oxigraph should run for a validated, parsed query. Regenerating the text from the
- * AST also makes every nested operation explicit in parentheses (defect 1: chained `-` and `/`
- * associate to the right in Oxigraph).
+ * The query text Oxigraph should run for a validated, parsed query. Do no harm: when no rewrite
+ * changes the query and it has no arithmetic chain, the text runs as written (`original`, when
+ * given). Otherwise the text is regenerated from the rewritten AST, which also makes every
+ * nested operation explicit in parentheses (defect 1), and the regenerated text must parse back
+ * to the rewritten query; if the generator cannot say it faithfully, the text runs as written.
  */
-export function compatibleText(ast: ParsedQuery, options: { calendarLookups?: boolean; joins?: boolean } = {}): string {
+export function compatibleText(ast: ParsedQuery, options: { calendarLookups?: boolean; joins?: boolean; original?: string } = {}): string {
   const rewritten = rewriteNode(ast);
   if (options.calendarLookups !== false) calendarLookups(rewritten);
   if (options.joins !== false) locationJoins(rewritten);
+  const original = options.original;
+  if (original !== undefined && !hasArithmeticChain(ast) && same(rewritten, ast)) return original;
+  let text: string;
+  try {
+    text = generator.stringify(rewritten as ParsedQuery);
+    if (same(parseSparql(text), rewritten)) return text;
+  } catch {
+    // the generator or the parser failed on the rewritten query: fall through
+  }
+  if (original !== undefined) return original;
   return generator.stringify(rewritten as ParsedQuery);
 }

@@ -40,7 +40,7 @@ function prepareUncached(validated: string, declared: ParameterSpec[], values: R
   if (ast.type !== 'query') throw new Error('unreachable: police() admits queries only');
   return {
     text,
-    engineText: compatibleText(ast),
+    engineText: compatibleText(ast, { original: text }),
     queryType: ast.queryType,
     vars: ast.queryType === 'SELECT' ? projectedVariables(ast, []) : [],
     unusedParameters: unused,
