@@ -60,11 +60,14 @@ function csvField(s: string): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+/** SPARQL 1.1 CSV: values without datatype or language, blank nodes as `_:label`. */
+const csvTerm = (t: Term | undefined) => (!t ? '' : t.termType === 'BlankNode' ? `_:${t.value}` : t.value);
+
 function csv(): Serializer {
   let vars: string[] = [];
   return {
     head: (v) => ((vars = v), v.map(csvField).join(',') + '\r\n'),
-    row: (row) => vars.map((n) => csvField(row.get(n)?.value ?? '')).join(',') + '\r\n',
+    row: (row) => vars.map((n) => csvField(csvTerm(row.get(n)))).join(',') + '\r\n',
     tail: () => '',
     boolean: (value) => `_askResult\r\n${value}\r\n`,
   };
@@ -95,9 +98,53 @@ export function serializer(format: ResultFormat): Serializer {
   return format === 'json' ? json() : format === 'csv' ? csv() : tsv();
 }
 
-/** The variables of a SELECT, in projection order (Oxigraph's rows only hold bound ones). */
-export function projectedVariables(ast: { variables?: unknown[] }, rows: Row[]): string[] {
-  const vars = (ast.variables ?? []).flatMap((v) => {
+type Pattern = { type?: string; triples?: unknown[]; patterns?: Pattern[]; variable?: { value: string }; values?: Record<string, unknown>[]; variables?: unknown[]; name?: { termType?: string; value: string } };
+
+/** Variables of a term or property path, in order of appearance. */
+function termVariables(t: unknown, out: Set<string>): void {
+  if (t === null || typeof t !== 'object') return;
+  const term = t as { termType?: string; value?: string; items?: unknown[] };
+  if (term.termType === 'Variable') out.add(term.value!);
+  else if (term.termType === 'Quad' || !term.termType) for (const v of Object.values(term)) termVariables(v, out);
+}
+
+/**
+ * The in-scope variables of a group pattern (SPARQL 1.1 §18.2.1), in order of appearance: what
+ * `SELECT *` projects. FILTER-only variables, MINUS's right side and EXISTS are not in scope.
+ */
+export function inScopeVariables(patterns: Pattern[], out = new Set<string>()): Set<string> {
+  for (const p of patterns) {
+    switch (p.type) {
+      case 'bgp':
+        for (const triple of p.triples ?? []) termVariables(triple, out);
+        break;
+      case 'bind':
+        out.add(p.variable!.value);
+        break;
+      case 'values':
+        for (const row of p.values ?? []) for (const key of Object.keys(row)) out.add(key.replace(/^\?/, ''));
+        break;
+      case 'query':
+        for (const v of projectedVariables(p, [])) out.add(v);
+        break;
+      case 'graph':
+        if (p.name?.termType === 'Variable') out.add(p.name.value);
+        inScopeVariables(p.patterns ?? [], out);
+        break;
+      case 'group': case 'optional': case 'union': case 'service':
+        inScopeVariables(p.patterns ?? [], out);
+        break;
+      default: // filter, minus: no new variables in scope
+    }
+  }
+  return out;
+}
+
+/** The variables of a SELECT, in projection order; for `SELECT *` every in-scope variable. */
+export function projectedVariables(ast: { variables?: unknown[]; where?: unknown[] }, rows: Row[]): string[] {
+  const items = ast.variables ?? [];
+  if (items.some((v) => (v as { termType?: string }).termType === 'Wildcard') && ast.where) return [...inScopeVariables(ast.where as Pattern[])];
+  const vars = items.flatMap((v) => {
     const item = v as { termType?: string; value?: string; variable?: { value: string } };
     if (item.termType === 'Wildcard') return [];
     return [item.variable?.value ?? item.value!];
