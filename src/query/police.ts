@@ -18,12 +18,33 @@ export type ParsedQuery = sparqljs.SparqlQuery;
  * which SPARQL 1.1 allows (projection is evaluated left to right).
  */
 export function parseSparql(text: string): ParsedQuery {
+  // skipValidation is a real option of sparqljs 3.7 that its type definitions lack.
+  const parser = () => new sparqljs.Parser({ skipValidation: true } as sparqljs.ParserOptions);
   try {
-    // skipValidation is a real option of sparqljs 3.7 that its type definitions lack.
-    return new sparqljs.Parser({ skipValidation: true } as sparqljs.ParserOptions).parse(text);
+    return parser().parse(text);
   } catch (error) {
+    // sparqljs does not decode \u escapes inside IRIs (SPARQL 1.1 §19.2 allows them there); the
+    // AST of the decoded text is the same query. The text that runs stays the one given.
+    const decoded = decodeIriEscapes(text);
+    if (decoded !== text) {
+      try {
+        return parser().parse(decoded);
+      } catch {
+        // report the error of the text as given
+      }
+    }
     throw new QueryError('unparseable_query', (error as Error).message.split('\n')[0]);
   }
+}
+
+const IRI_WITH_ESCAPE = /<([^<>"{}|^`\s]*\\[uU][^<>"{}|^`\s]*)>/g;
+const ESCAPE = /\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})/g;
+
+function decodeIriEscapes(text: string): string {
+  return text.replace(IRI_WITH_ESCAPE, (_, iri: string) => `<${iri.replace(ESCAPE, (e, four?: string, eight?: string) => {
+    const code = parseInt(four ?? eight!, 16);
+    return code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff) ? e : String.fromCodePoint(code);
+  })}>`);
 }
 
 /** Walk every object in the AST; the callback sees each node with its depth. */

@@ -1,4 +1,5 @@
 // Result heads come from the query's projection, not from the rows; CSV writes blank nodes as _:x.
+import type { Term } from '@rdfjs/types';
 import { DataFactory } from 'n3';
 import { describe, expect, it } from 'vitest';
 import { parseSparql, projectedVariables, serializer } from '../../src/query/index.js';
@@ -12,7 +13,7 @@ describe('result format', () => {
   it('CSV writes a blank node as _:label, a literal as its lexical form', () => {
     const csv = serializer('csv');
     const head = csv.head(['x', 'y']);
-    const row = csv.row(new Map([['x', DataFactory.blankNode('b0')], ['y', DataFactory.literal('1', DataFactory.namedNode('http://www.w3.org/2001/XMLSchema#integer'))]]), 0);
+    const row = csv.row(new Map<string, Term>([['x', DataFactory.blankNode('b0')], ['y', DataFactory.literal('1', DataFactory.namedNode('http://www.w3.org/2001/XMLSchema#integer'))]]), 0);
     expect(head + row).toBe('x,y\r\n_:b0,1\r\n');
   });
 });
