@@ -76,11 +76,13 @@ export function registerQueryCommands(program: Command, config: () => Config): v
     });
   profiles
     .command('add')
-    .description('install a profile from a folder of official .rq files (copied unmodified into the data directory)')
+    .description('install a profile from its published folder (queries/, shapes/, README.md) or a folder of .rq files, copied unmodified into the data directory')
     .argument('<dir>')
-    .action((dir: string) => {
+    .option('--title <title>', 'profile title, when neither the queries nor the README name it')
+    .option('--version <x.y.z>', 'profile version, when neither the queries nor the README name it')
+    .action((dir: string, opts: { title?: string; version?: string }) => {
       const cfg = config();
-      const m = installProfile(dir, join(cfg.dataDir, 'profiles'));
+      const m = installProfile(dir, join(cfg.dataDir, 'profiles'), opts);
       console.log(`installed ${m.id} ${m.version}: ${m.indicators.length} indicators, ontology ≥ ${m.ontology.min}`);
     });
   profiles
