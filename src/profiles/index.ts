@@ -6,3 +6,5 @@ export { readShapes } from './shapes.js';
 export { readReadme } from './source.js';
 export { manifestSchema } from './manifest.js';
 export type { ProfileManifest, IndicatorManifest } from './manifest.js';
+export { answerStatus, checkCoverage, compact, datasetVocabulary, queryVocabulary, valuesFor } from './coverage.js';
+export type { CoverageRow, CoverageStatus } from './coverage.js';
