@@ -136,9 +136,11 @@ export function formatCoverage(rows: CoverageRow[], indicators: Indicator[], gen
     const params = Object.entries(r.parameters).map(([k, v]) => `${k}=${String(v)}`).join(' ') || '-';
     out.push(`  ${r.indicator.padEnd(10)} ${String(r.rows).padStart(5)}  ${r.status.padEnd(8)} ${r.engineMs.toFixed(0).padStart(9)}  ${params}`);
     if (r.error) out.push(`      error: ${r.error}`);
-    if (r.missing && (r.missing.classes.length || r.missing.properties.length)) {
-      out.push(`      dataset lacks: ${[r.missing.classes.length ? `classes ${r.missing.classes.join(', ')}` : '', r.missing.properties.length ? `properties ${r.missing.properties.join(', ')}` : ''].filter(Boolean).join('; ')}`);
-    } else if (r.missing) out.push('      dataset holds every class and property the query reads (the values or their combination do not match)');
+    const m = r.missing;
+    if (m && (m.classes.length || m.properties.length || m.terms.length)) {
+      const list = (label: string, items: string[]) => (items.length ? `${label} ${items.slice(0, 12).join(', ')}${items.length > 12 ? ` and ${items.length - 12} more` : ''}` : '');
+      out.push(`      dataset lacks: ${[list('classes', m.classes), list('properties', m.properties), list('terms', m.terms)].filter(Boolean).join('; ')}`);
+    } else if (m) out.push('      dataset holds every class, property and term the query reads (the values or their combination do not match)');
   });
   const count = (s: CoverageStatus) => rows.filter((r) => r.status === s).length;
   out.push('', `${rows.length} indicators: ${count('data')} with data, ${count('no data')} no data, ${count('empty')} empty, ${count('error')} errors`);

@@ -16,7 +16,7 @@ export interface CoverageRow {
   /** The parameter values the indicator ran with. */
   parameters: Record<string, unknown>;
   /** For "no data" and "empty": what the query reads that the dataset does not hold. */
-  missing?: { classes: string[]; properties: string[] };
+  missing?: { classes: string[]; properties: string[]; terms: string[] };
   error?: string;
 }
 
@@ -54,13 +54,21 @@ export function answerStatus(json: string): 'data' | 'no data' | 'empty' {
   return (numbers ? nonZero > 0 : filled > 0) ? 'data' : 'no data';
 }
 
+export interface QueryVocabulary {
+  classes: Set<string>;
+  properties: Set<string>;
+  /** Other IRIs the patterns name: subjects and objects, and VALUES (ledger codes, individuals). */
+  terms: Set<string>;
+}
+
 /**
- * The classes (IRI objects of rdf:type) and properties (IRIs in predicate position, path steps
- * included) of a query's triple patterns. Patterns under MINUS or NOT EXISTS are left out: their
- * absence never empties an answer.
+ * The classes (IRI objects of rdf:type), properties (IRIs in predicate position, path steps
+ * included) and other IRIs of a query's triple patterns and VALUES. Patterns under MINUS or NOT
+ * EXISTS are left out: their absence never empties an answer.
  */
-export function queryVocabulary(text: string): { classes: Set<string>; properties: Set<string> } {
-  const classes = new Set<string>(), properties = new Set<string>();
+export function queryVocabulary(text: string): QueryVocabulary {
+  const classes = new Set<string>(), properties = new Set<string>(), terms = new Set<string>();
+  const term = (t: Record<string, unknown> | undefined) => void (t?.termType === 'NamedNode' && terms.add(t.value as string));
   const predicateIris = (p: Record<string, unknown>): void => {
     if (p.termType === 'NamedNode') properties.add(p.value as string);
     else if (p.type === 'path' && p.pathType !== '!') for (const item of p.items as Record<string, unknown>[]) predicateIris(item);
@@ -71,18 +79,22 @@ export function queryVocabulary(text: string): { classes: Set<string>; propertie
     const n = node as Record<string, unknown>;
     if (n.type === 'minus' || (n.type === 'operation' && n.operator === 'notexists')) return;
     if (Array.isArray(n.triples)) {
-      for (const t of n.triples as { predicate: Record<string, unknown>; object: Record<string, unknown> }[]) {
+      for (const t of n.triples as Record<'subject' | 'predicate' | 'object', Record<string, unknown>>[]) {
         if (t.predicate.termType === 'NamedNode' && t.predicate.value === RDF_TYPE) {
           if (t.object.termType === 'NamedNode') classes.add(t.object.value as string);
-        } else predicateIris(t.predicate);
-        visit(t.object); // blank-node property lists nest no further in sparqljs, but be safe
+        } else {
+          predicateIris(t.predicate);
+          term(t.object);
+        }
+        term(t.subject);
       }
     }
+    if (n.type === 'values') for (const row of n.values as Record<string, Record<string, unknown> | undefined>[]) for (const v of Object.values(row)) term(v);
     for (const [key, value] of Object.entries(n)) if (key !== 'triples' && key !== 'prefixes') visit(value);
   };
   visit(parseSparql(text));
   properties.delete(RDF_TYPE);
-  return { classes, properties };
+  return { classes, properties, terms };
 }
 
 /** The dataset's own vocabulary: distinct predicates and distinct rdf:type objects. */
@@ -97,6 +109,20 @@ export async function datasetVocabulary(pool: QueryPool): Promise<{ classes: Set
     properties: await distinct('SELECT DISTINCT ?p WHERE { ?s ?p ?o }', 'p'),
     classes: await distinct(`SELECT DISTINCT ?c WHERE { ?s <${RDF_TYPE}> ?c }`, 'c'),
   };
+}
+
+/** Which of these IRIs the dataset mentions anywhere (as subject or object); cached across indicators. */
+async function mentioned(pool: QueryPool, iris: string[], cache: Map<string, boolean>): Promise<Set<string>> {
+  const unknown = iris.filter((i) => !cache.has(i) && /^https?:\/\/[^\s<>"{}|\\^`]+$/.test(i));
+  for (let i = 0; i < unknown.length; i += 200) {
+    const batch = unknown.slice(i, i + 200);
+    let json = '';
+    const text = `SELECT DISTINCT ?t WHERE { VALUES ?t { ${batch.map((t) => `<${t}>`).join(' ')} } { ?t ?p ?o } UNION { ?s ?p ?t } }`;
+    await pool.run({ text, vars: ['t'], format: 'json' }, (chunk) => void (json += chunk));
+    const found = new Set((JSON.parse(json) as { results: { bindings: Record<string, JsonCell>[] } }).results.bindings.map((r) => r.t?.value));
+    for (const t of batch) cache.set(t, found.has(t));
+  }
+  return new Set(iris.filter((i) => cache.get(i)));
 }
 
 /** `onz-pers:GewerktePeriode` rather than the full IRI. */
@@ -114,6 +140,7 @@ export function valuesFor(parameters: ParameterSpec[], given: Record<string, unk
 /** Run every indicator (concurrently, as the pool allows) and return rows in the given order. */
 export async function checkCoverage(indicators: Indicator[], pool: QueryPool, given: Record<string, unknown>, options: { deadlineMs?: number } = {}): Promise<CoverageRow[]> {
   let vocabulary: Promise<{ classes: Set<string>; properties: Set<string> }> | undefined;
+  const seen = new Map<string, boolean>();
   return Promise.all(
     indicators.map(async (ind): Promise<CoverageRow> => {
       const parameters = valuesFor(ind.parameters, given);
@@ -133,7 +160,10 @@ export async function checkCoverage(indicators: Indicator[], pool: QueryPool, gi
           row.missing = {
             classes: [...wanted.classes].filter((c) => !have.classes.has(c)).map(compact).sort(),
             properties: [...wanted.properties].filter((p) => !have.properties.has(p)).map(compact).sort(),
+            terms: [],
           };
+          const present = await mentioned(pool, [...wanted.terms], seen);
+          row.missing.terms = [...wanted.terms].filter((t) => !present.has(t)).map(compact).sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
         }
       } catch (error) {
         row.error = error instanceof QueryError ? error.message : (error as Error).message.split('\n')[0]!.slice(0, 120);

@@ -18,7 +18,7 @@ const q = (id: string, params: string, body: string) => `# Uitwisselprofiel Chec
 const PROFILE = {
   '1.1.rq': q('1.1', '?peildatum', 'SELECT ("Totaal" AS ?label) (COUNT(?h) AS ?n) WHERE {\n  # BIND("2024-03-31"^^xsd:date AS ?peildatum)\n  ?h a onz-g:Human }'),
   '1.2.rq': q('1.2', '?peildatum', 'SELECT ("Totaal" AS ?label) (COUNT(?e) AS ?n) WHERE {\n  # BIND("2024-03-31"^^xsd:date AS ?peildatum)\n  OPTIONAL { ?e a onz-plan:PlannedEntity ; onz-plan:hasPlannedStart ?s . ?s a onz-g:Human } MINUS { ?e onz-zorg:nooitGebruikt ?x } }'),
-  '1.3.rq': q('1.3', '-', 'SELECT ?x WHERE { ?x a onz-zorg:BestaatNiet ; onz-g:hasDateOfBirth/onz-zorg:ookNiet ?y }'),
+  '1.3.rq': q('1.3', '-', 'SELECT ?x WHERE { VALUES ?y { <http://purl.org/ozo/onz-fin#PM411000> <http://purl.org/ozo/onz-g#Human> } ?x a onz-zorg:BestaatNiet ; onz-g:hasDateOfBirth/onz-zorg:ookNiet ?y }'),
   '2.1.rq': q('2.1', '?jaar', 'SELECT ?n WHERE {\n  # BIND(2024 AS ?jaar)\n  BIND(?jaar AS ?n) }'),
 };
 
@@ -60,10 +60,11 @@ describe('answer status', () => {
     expect(answerStatus(body([{ naam: cell('Jansen') }]))).toBe('data');
   });
 
-  it('reads the vocabulary of triple patterns, paths included, MINUS left out', () => {
+  it('reads the vocabulary of triple patterns and VALUES, paths included, MINUS left out', () => {
     const v = queryVocabulary(PROFILE['1.2.rq'].replace('# BIND', 'BIND'));
     expect([...v.classes].sort()).toEqual(['http://purl.org/ozo/onz-g#Human', 'http://purl.org/ozo/onz-plan#PlannedEntity']);
     expect([...v.properties]).toEqual(['http://purl.org/ozo/onz-plan#hasPlannedStart']);
+    expect([...queryVocabulary(PROFILE['1.3.rq']).terms].sort()).toEqual(['http://purl.org/ozo/onz-fin#PM411000', 'http://purl.org/ozo/onz-g#Human']);
     expect([...queryVocabulary(PROFILE['1.3.rq']).properties].sort()).toEqual(['http://purl.org/ozo/onz-g#hasDateOfBirth', 'http://purl.org/ozo/onz-zorg#ookNiet']);
   });
 });
@@ -78,7 +79,7 @@ describe('profiles check', () => {
     expect(row('1.2')).toMatch(/\s1\s+no data\s.*peildatum=2024-06-30/);
     expect(lines[lines.indexOf(row('1.2')) + 1]).toBe('      dataset lacks: classes onz-plan:PlannedEntity; properties onz-plan:hasPlannedStart');
     expect(row('1.3')).toMatch(/\s0\s+empty\s.*\s-$/);
-    expect(lines[lines.indexOf(row('1.3')) + 1]).toBe('      dataset lacks: classes onz-zorg:BestaatNiet; properties onz-zorg:ookNiet');
+    expect(lines[lines.indexOf(row('1.3')) + 1]).toBe('      dataset lacks: classes onz-zorg:BestaatNiet; properties onz-zorg:ookNiet; terms onz-fin:PM411000');
     expect(row('2.1')).toMatch(/data\s+\d+\s+jaar=2024$/); // the query's own example
     expect(['1.1', '1.2', '1.3', '2.1'].map((id) => lines.indexOf(row(id)))).toEqual([...lines.map((_, i) => i)].filter((i) => /^\s+\d\.\d\s/.test(lines[i]!)));
     expect(text).toContain('4 indicators: 2 with data, 1 no data, 1 empty, 0 errors');
