@@ -98,4 +98,18 @@ SELECT ?x ?n WHERE { VALUES ?x { 1 } OPTIONAL { FILTER(BOUND(?d)) ?d ^time:inXSD
     add(store, OPR, `${RDFS}subClassOf`, nn(OPR));
     expect(values(store, nonCare, 'f')).toEqual(['http://example.org/kok']);
   });
+
+  it('11: IGJ 1.2.1 counts agreement types one step below WerkOvereenkomst: needs the rdfs11 closure', () => {
+    const store = new oxigraph.Store();
+    const RDF_TYPE = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#type';
+    const [WO, AO, AOO] = ['WerkOvereenkomst', 'ArbeidsOvereenkomst', 'ArbeidsOvereenkomstOnbepaaldeTijd'].map((c) => `${PERS}${c}`) as [string, string, string];
+    add(store, AO, `${RDFS}subClassOf`, nn(WO));
+    add(store, AOO, `${RDFS}subClassOf`, nn(AO));
+    add(store, 'http://example.org/a1', RDF_TYPE, nn(AOO));
+    add(store, 'http://example.org/a1', RDF_TYPE, nn(AO)); // materialised superclass, as imported
+    const perType = `SELECT ?t WHERE { ?t <${RDFS}subClassOf> <${WO}> FILTER(?t != <${AO}> && ?t != <${WO}>) ?a a ?t }`;
+    expect(values(store, perType, 't')).toEqual([]);
+    add(store, AOO, `${RDFS}subClassOf`, nn(WO));
+    expect(values(store, perType, 't')).toEqual([AOO]);
+  });
 });
