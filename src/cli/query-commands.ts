@@ -4,17 +4,13 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { recordActivity } from '../audit/index.js';
 import type { Config } from '../config/index.js';
-import { installProfile, inferParameter, readHeader, type Indicator } from '../profiles/index.js';
-import { findCommentedBinds, prepareQuery, QueryError, type ParameterSpec, type ResultFormat } from '../query/index.js';
+import { checkCoverage, installProfile, inferParameter, ProfileError, readHeader, valuesFor, type CoverageRow, type CoverageStatus, type Indicator } from '../profiles/index.js';
+import { findCommentedBinds, prepareQuery, QueryError, type ResultFormat } from '../query/index.js';
 import { openEngine, parseParams } from './engine.js';
 import { formatJsonTable } from './table.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-/** Values for an indicator: the ones given, else each parameter's example. */
-function valuesFor(parameters: ParameterSpec[], given: Record<string, string>): Record<string, unknown> {
-  return Object.fromEntries(parameters.map((p) => [p.name, given[p.name] ?? p.example]));
-}
 
 export function registerQueryCommands(program: Command, config: () => Config): void {
   program
@@ -76,47 +72,77 @@ export function registerQueryCommands(program: Command, config: () => Config): v
     });
   profiles
     .command('add')
-    .description('install a profile from a folder of official .rq files (copied unmodified into the data directory)')
+    .description('install a profile from its published folder (queries/, shapes/, README.md) or a folder of .rq files, copied unmodified into the data directory')
     .argument('<dir>')
-    .action((dir: string) => {
+    .option('--title <title>', 'profile title, when neither the queries nor the README name it')
+    .option('--version <x.y.z>', 'profile version, when neither the queries nor the README name it')
+    .action((dir: string, opts: { title?: string; version?: string }) => {
       const cfg = config();
-      const m = installProfile(dir, join(cfg.dataDir, 'profiles'));
+      const m = installProfile(dir, join(cfg.dataDir, 'profiles'), opts);
       console.log(`installed ${m.id} ${m.version}: ${m.indicators.length} indicators, ontology ≥ ${m.ontology.min}`);
     });
   profiles
     .command('check')
-    .description('run every indicator against the current dataset and print a coverage table')
+    .description('run every indicator against the current dataset: whether each answer carries data, and what the dataset lacks when not')
     .option('-p, --profile <id>', 'only this profile')
     .option('--param <name=value>', 'parameter value for every indicator that declares it (repeatable)', collect, [])
     .option('--deadline <ms>', 'per indicator')
     .action(async (opts: { profile?: string; param: string[]; deadline?: string }) => {
       const cfg = config();
-      const { registry, pool, generation } = await openEngine(cfg);
       const given = parseParams(opts.param);
-      const indicators: Indicator[] = registry
-        .list()
-        .filter((p) => !opts.profile || p.id === opts.profile)
-        .flatMap((p) => p.indicators.map((i) => registry.indicator(p.id, i.id, p.version)));
-      console.log(`Coverage on generation ${generation}\n`);
-      console.log(`${'profile'.padEnd(28)} ${'indicator'.padEnd(16)} ${'rows'.padStart(5)}  ${'status'.padEnd(22)} ${'engine ms'.padStart(9)}`);
-      const counts = { rows: 0, empty: 0, error: 0 };
-      await Promise.all(
-        indicators.map(async (ind) => {
-          let status: string, rows = 0, ms = 0;
-          try {
-            const prepared = prepareQuery(ind.text, ind.parameters, valuesFor(ind.parameters, given));
-            const r = await pool.run({ text: prepared.engineText, vars: prepared.vars, format: 'json', ...(opts.deadline ? { deadlineMs: Number(opts.deadline) } : {}) }, () => undefined);
-            rows = r.rows;
-            ms = r.engineMs;
-            status = rows ? 'rows' : 'empty';
-          } catch (error) {
-            status = `error: ${error instanceof QueryError ? error.code : (error as Error).message.slice(0, 40)}`;
-          }
-          counts[status === 'rows' ? 'rows' : status === 'empty' ? 'empty' : 'error']++;
-          console.log(`${ind.profile.id.slice(0, 28).padEnd(28)} ${ind.id.padEnd(16)} ${String(rows).padStart(5)}  ${status.padEnd(22)} ${ms.toFixed(0).padStart(7)}`);
-        }),
-      );
-      console.log(`\n${indicators.length} indicators: ${counts.rows} with rows, ${counts.empty} empty, ${counts.error} errors; workers replaced: ${pool.replaced}`);
-      await pool.close();
+      const { registry, pool, generation } = await openEngine(cfg);
+      try {
+        const indicators: Indicator[] = registry
+          .list()
+          .filter((p) => !opts.profile || p.id === opts.profile)
+          .flatMap((p) => p.indicators.map((i) => registry.indicator(p.id, i.id, p.version)));
+        if (!indicators.length) throw new ProfileError('unknown_indicator', opts.profile ? `profile ${opts.profile} is not installed` : 'no profile is installed');
+        // Refusals before any work: a name no indicator declares, a parameter nobody gave a value.
+        const declared = new Set(indicators.flatMap((i) => i.parameters.map((p) => p.name)));
+        const unknown = Object.keys(given).filter((n) => !declared.has(n));
+        if (unknown.length) throw new QueryError('unknown_parameter', `${unknown.join(', ')} (declared: ${[...declared].sort().join(', ') || 'none'})`);
+        for (const ind of indicators) {
+          const lacking = ind.parameters.find((p) => given[p.name] === undefined && p.example === undefined);
+          if (lacking) throw new QueryError('missing_parameter', `${ind.profile.id} ${ind.id} needs ${lacking.name}: give --param ${lacking.name}=…`);
+        }
+        const rows = await checkCoverage(indicators, pool, given, opts.deadline ? { deadlineMs: Number(opts.deadline) } : {});
+        console.log(formatCoverage(rows, indicators, generation));
+        console.log(`workers replaced: ${pool.replaced}`);
+        recordActivity(cfg.dataDir, {
+          actor: `cli:${process.env.USER ?? 'unknown'}`,
+          activity: 'profiles-check',
+          generation,
+          ...(opts.profile ? { profile: opts.profile } : {}),
+          parameters: given,
+          indicators: rows.map((r) => ({ profile: r.profile, version: r.version, indicator: r.indicator, status: r.status, rows: r.rows })),
+        });
+        if (rows.some((r) => r.status === 'error')) process.exitCode = 1;
+      } finally {
+        await pool.close();
+      }
     });
+}
+
+/** The coverage table: one block per profile, indicators in the profile's order. */
+export function formatCoverage(rows: CoverageRow[], indicators: Indicator[], generation: string): string {
+  const out = [`Coverage on generation ${generation}`];
+  let current = '';
+  rows.forEach((r, i) => {
+    const ind = indicators[i]!;
+    if (`${r.profile}@${r.version}` !== current) {
+      current = `${r.profile}@${r.version}`;
+      out.push('', `${r.profile} ${r.version} — ${ind.profile.title}`, `  ${'indicator'.padEnd(10)} ${'rows'.padStart(5)}  ${'status'.padEnd(8)} ${'engine ms'.padStart(9)}  parameters`);
+    }
+    const params = Object.entries(r.parameters).map(([k, v]) => `${k}=${String(v)}`).join(' ') || '-';
+    out.push(`  ${r.indicator.padEnd(10)} ${String(r.rows).padStart(5)}  ${r.status.padEnd(8)} ${r.engineMs.toFixed(0).padStart(9)}  ${params}`);
+    if (r.error) out.push(`      error: ${r.error}`);
+    const m = r.missing;
+    if (m && (m.classes.length || m.properties.length || m.terms.length)) {
+      const list = (label: string, items: string[]) => (items.length ? `${label} ${items.slice(0, 12).join(', ')}${items.length > 12 ? ` and ${items.length - 12} more` : ''}` : '');
+      out.push(`      dataset lacks: ${[list('classes', m.classes), list('properties', m.properties), list('terms', m.terms)].filter(Boolean).join('; ')}`);
+    } else if (m) out.push('      dataset holds every class, property and term the query reads (the values or their combination do not match)');
+  });
+  const count = (s: CoverageStatus) => rows.filter((r) => r.status === s).length;
+  out.push('', `${rows.length} indicators: ${count('data')} with data, ${count('no data')} no data, ${count('empty')} empty, ${count('error')} errors`);
+  return out.join('\n');
 }

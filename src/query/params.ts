@@ -14,12 +14,18 @@ export const parameterSpec = z.object({
   max: z.number().optional(),
   pattern: z.string().optional(),
   enum: z.array(z.string()).optional(),
+  /** Inclusive bounds of a date parameter (yyyy-mm-dd), e.g. from a published SHACL shape. */
+  minDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+  maxDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
   /** A value to try the indicator with (from the query's own commented BIND, or a convention). */
   example: z.union([z.string(), z.number()]).optional(),
 });
 
 export type ParameterSpec = z.infer<typeof parameterSpec>;
 export type ParameterValue = string | number;
+
+/** A textual placeholder `$(name)` (NZa profiles): filled in with a checked value before parsing. */
+export const PLACEHOLDER = /\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g;
 
 /** `#BIND(<expr> AS ?name)` with any whitespace, optional trailing dot and comment. */
 const COMMENTED_BIND = /^(\s*)#\s*BIND\s*\((.+?)\s+AS\s+\?([A-Za-z_][A-Za-z0-9_]*)\s*\)\s*\.?\s*(?:#.*)?$/i;
@@ -67,6 +73,7 @@ export function renderValue(spec: ParameterSpec, value: unknown): string {
       if (typeof value !== 'string' || !DATE.test(value) || Number.isNaN(Date.parse(value + 'T00:00:00Z')) || new Date(value + 'T00:00:00Z').toISOString().slice(0, 10) !== value) {
         throw bad('expected a date yyyy-mm-dd');
       }
+      if ((spec.minDate && value < spec.minDate) || (spec.maxDate && value > spec.maxDate)) throw bad(`outside ${spec.minDate ?? ''}..${spec.maxDate ?? ''}`);
       return `"${value}"^^<${NS.xsd}date>`;
     }
     case 'iri': {
@@ -112,6 +119,16 @@ export function activateParameters(text: string, declared: ParameterSpec[], valu
     const indent = /^\s*/.exec(lines[bind.line]!)![0];
     lines[bind.line] = `${indent}BIND(${term} AS ?${bind.name})`;
     activated.add(bind.name);
+  }
+  // Placeholders outside comment lines get the same rendered terms; one with no value is refused.
+  for (let i = 0; i < lines.length; i++) {
+    if (/^\s*#/.test(lines[i]!)) continue;
+    lines[i] = lines[i]!.replace(PLACEHOLDER, (_, name: string) => {
+      const term = rendered.get(name);
+      if (term === undefined) throw new QueryError('missing_parameter', name);
+      activated.add(name);
+      return term;
+    });
   }
   return { text: lines.join('\n'), unused: declared.map((p) => p.name).filter((n) => !activated.has(n)) };
 }

@@ -1,8 +1,20 @@
 // The minimal demonstrations of profiles/KNOWN-ISSUES.md, on the engine we run.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import oxigraph from 'oxigraph';
 import sparqljs from 'sparqljs';
 import { describe, expect, it } from 'vitest';
-import { calendarStore } from '../helpers.js';
+import { packageRoot } from '../../src/config/index.js';
+import { installProfile, ProfileRegistry } from '../../src/profiles/index.js';
+import { activateParameters, prepareQuery, renderValue } from '../../src/query/index.js';
+import { calendarStore, tempDir } from '../helpers.js';
+
+const CONFORMANCE = join(packageRoot(), '..', 'shared', 'conformance');
+const G = 'http://purl.org/ozo/onz-g#', FIN = 'http://purl.org/ozo/onz-fin#', PERS = 'http://purl.org/ozo/onz-pers#';
+const RDFS = 'http://www.w3.org/2000/01/rdf-schema#';
+const nn = (iri: string) => oxigraph.namedNode(iri);
+const add = (store: oxigraph.Store, s: string, p: string, o: oxigraph.NamedNode | oxigraph.Literal) => store.add(oxigraph.quad(nn(s), nn(p), o));
+const values = (store: oxigraph.Store, text: string, v: string) => (store.query(text) as Map<string, { value: string }>[]).map((r) => r.get(v)?.value);
 
 describe('known issues of the published profiles', () => {
   it('1: an outer binding is not in scope inside a UNION branch (only the organisation row)', () => {
@@ -23,5 +35,81 @@ describe('known issues of the published profiles', () => {
     const text = `PREFIX time: <http://www.w3.org/2006/time#>
 SELECT ?x ?n WHERE { VALUES ?x { 1 } OPTIONAL { FILTER(BOUND(?d)) ?d ^time:inXSDDate/time:inTemporalPosition/time:numericPosition ?n } }`;
     expect(calendarStore(2024, 2024).query(text)).toHaveLength(366);
+  });
+
+  it('8: a posting under onz-fin:PM480012 is invisible to a query that names onz-fin:480012', () => {
+    const store = new oxigraph.Store();
+    const RDF_TYPE = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#type';
+    add(store, 'http://example.org/post1', RDF_TYPE, nn(`${FIN}Grootboekpost`));
+    add(store, 'http://example.org/post1', `${G}partOf`, nn(`${FIN}PM480012`));
+    add(store, 'http://example.org/post1', `${G}isAbout`, nn('http://example.org/k1'));
+    add(store, 'http://example.org/k1', `${G}hasQuality`, nn('http://example.org/q1'));
+    add(store, 'http://example.org/q1', `${G}hasQualityValue`, nn('http://example.org/v1'));
+    add(store, 'http://example.org/v1', `${G}hasDataValue`, oxigraph.literal('100', nn('http://www.w3.org/2001/XMLSchema#integer')));
+    const query = (code: string) => `PREFIX onz-g: <${G}> PREFIX onz-fin: <${FIN}>
+      SELECT (SUM(?bedrag) AS ?totaal) WHERE { VALUES ?rubriek { onz-fin:${code} }
+        ?post onz-g:partOf ?rubriek ; onz-g:isAbout/onz-g:hasQuality/onz-g:hasQualityValue/onz-g:hasDataValue ?bedrag . }`;
+    expect(values(store, query('480012'), 'totaal')).toEqual(['0']);
+    expect(values(store, query('PM480012'), 'totaal')).toEqual(['100']);
+  });
+
+  it.runIf(existsSync(CONFORMANCE))('8: the published 10.2 names the codes without PM, 10.3 with it', () => {
+    const text = (id: string) => readFileSync(join(CONFORMANCE, 'nza-kostenonderzoek-1.1.1', 'queries', `${id}.rq`), 'utf8');
+    expect(text('10.2')).toMatch(/onz-fin:480012\b/);
+    expect(text('10.2')).not.toContain('onz-fin:PM');
+    expect(text('10.3')).toMatch(/onz-fin:PM480012\b/);
+  });
+
+  it('9: a parameter whose only use is commented out is reported as unused', () => {
+    const text = 'SELECT ?v WHERE {\n  #BIND("000000000001" AS ?target)\n  ?x <http://example.org/nr> ?v .\n  #FILTER(?v = ?target)\n}';
+    expect(activateParameters(text, [{ name: 'vestigingsnummer', type: 'string' }], { vestigingsnummer: '000000000001' }).unused).toEqual(['vestigingsnummer']);
+  });
+
+  it.runIf(existsSync(CONFORMANCE))('9: the published texts: parameters without effect and hard-coded periods', () => {
+    const dir = tempDir('ds-profiles-');
+    const igj = installProfile(join(CONFORMANCE, 'igj-aangekondigd-1.0.0'), dir);
+    const nza = installProfile(join(CONFORMANCE, 'nza-kostenonderzoek-1.1.1'), dir);
+    const registry = ProfileRegistry.load([dir]);
+    const unused = (profile: string, id: string, v: Record<string, unknown>) => {
+      const ind = registry.indicator(profile, id);
+      return prepareQuery(ind.text, ind.parameters, v).unusedParameters;
+    };
+    for (const id of ['1.1.2', '1.2.1']) expect(unused(igj.id, id, { peildatum: '2024-06-30', vestigingsnummer: '000012345601' })).toEqual(['vestigingsnummer']);
+    expect(unused(nza.id, '3.2', { start_periode_datum: '2024-01-01', eind_periode_datum: '2024-12-31' })).toEqual(['start_periode_datum', 'eind_periode_datum']);
+    expect(registry.indicator(nza.id, '1.1').parameters).toEqual([]);
+    expect(registry.indicator(nza.id, '1.1').text).toContain('BIND("2023-01-01"^^xsd:date AS ?start_periode)');
+  });
+
+  it('10: the IGJ example vestigingsnummer fails the IGJ shape pattern', () => {
+    expect(() => renderValue({ name: 'vestigingsnummer', type: 'string', pattern: '^[0-9]{12}$' }, '000001254')).toThrow(/does not match/);
+  });
+
+  it('11: one subClassOf step to OccupationalPositionRole needs the reflexive TBox triple (rdfs10)', () => {
+    const store = new oxigraph.Store();
+    const RDF_TYPE = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#type';
+    const OPR = `${G}OccupationalPositionRole`, ZF = `${PERS}ZorgverlenerFunctie`;
+    add(store, ZF, `${RDFS}subClassOf`, nn(OPR));
+    add(store, 'http://example.org/kok', RDF_TYPE, nn(OPR)); // non-care
+    add(store, 'http://example.org/verzorgende', RDF_TYPE, nn(OPR)); // care, materialised superclass
+    add(store, 'http://example.org/verzorgende', RDF_TYPE, nn(ZF));
+    // The shape of NZa Wmg 1.1.2: per function, MAX(care) = 0 over its one-step classes.
+    const nonCare = `SELECT ?f WHERE { ?f a ?c . ?c <${RDFS}subClassOf> <${OPR}> BIND(IF(?c = <${ZF}>, 1, 0) AS ?z) } GROUP BY ?f HAVING (MAX(?z) = 0)`;
+    expect(values(store, nonCare, 'f')).toEqual([]);
+    add(store, OPR, `${RDFS}subClassOf`, nn(OPR));
+    expect(values(store, nonCare, 'f')).toEqual(['http://example.org/kok']);
+  });
+
+  it('11: IGJ 1.2.1 counts agreement types one step below WerkOvereenkomst: needs the rdfs11 closure', () => {
+    const store = new oxigraph.Store();
+    const RDF_TYPE = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#type';
+    const [WO, AO, AOO] = ['WerkOvereenkomst', 'ArbeidsOvereenkomst', 'ArbeidsOvereenkomstOnbepaaldeTijd'].map((c) => `${PERS}${c}`) as [string, string, string];
+    add(store, AO, `${RDFS}subClassOf`, nn(WO));
+    add(store, AOO, `${RDFS}subClassOf`, nn(AO));
+    add(store, 'http://example.org/a1', RDF_TYPE, nn(AOO));
+    add(store, 'http://example.org/a1', RDF_TYPE, nn(AO)); // materialised superclass, as imported
+    const perType = `SELECT ?t WHERE { ?t <${RDFS}subClassOf> <${WO}> FILTER(?t != <${AO}> && ?t != <${WO}>) ?a a ?t }`;
+    expect(values(store, perType, 't')).toEqual([]);
+    add(store, AOO, `${RDFS}subClassOf`, nn(WO));
+    expect(values(store, perType, 't')).toEqual([AOO]);
   });
 });
