@@ -96,7 +96,7 @@ describe.skipIf(!existsSync(SUITE))('W3C SPARQL suites: pipeline vs bare Oxigrap
     for (const u of tally.undecided) console.log(`  undecided ${u}`);
     console.log(`  policy refusals: ${tally.policy.join(', ')}`);
     // sparqljs cannot parse a blank-node property list in a CONSTRUCT template (it throws inside
-    // its parser); the query cannot be policed, so it is refused. KNOWN-ISSUES 8.
+    // its parser); the query cannot be policed, so it is refused. KNOWN-ISSUES 12.
     expect(tally.regressions).toEqual(['sparql10/construct/construct-3: unparseable_query']);
     expect(tally.syntaxRegressions).toEqual([]);
     expect(tally.eval).toBeGreaterThan(400);
