@@ -41,11 +41,12 @@ function initDataDir(cfg: Config): boolean {
   return fresh;
 }
 
-async function importAndReport(cfg: Config, inputs: string[], opts: { source?: string; allowEmpty?: boolean; quiet?: boolean }) {
+async function importAndReport(cfg: Config, inputs: string[], opts: { source?: string; allowEmpty?: boolean; allowShrink?: boolean; quiet?: boolean }) {
   const summary = await runImport(cfg, {
     inputs,
     ...(opts.source ? { source: opts.source } : {}),
     allowEmpty: opts.allowEmpty ?? false,
+    allowShrink: opts.allowShrink ?? false,
     actor: `cli:${process.env.USER ?? 'unknown'}`,
     onProgress: opts.quiet ? undefined : (m) => process.stderr.write(`… ${m}\n`),
   });
@@ -80,9 +81,10 @@ program
   .description('import exports (files or folders) as a new generation of the dataset')
   .argument('<inputs...>', 'export files or folders')
   .option('-s, --source <system>', 'only this source system (afas-hr, ons-ecd, exact-fin, …)')
-  .option('--allow-empty', 'accept a source that maps to zero rows (clears its previous data)')
+  .option('--allow-empty', 'accept a source that maps to zero rows (clears its previous data; implies --allow-shrink)')
+  .option('--allow-shrink', 'accept entities missing from this import, mapping no row, or shrinking beyond import.maxShrinkPercent')
   .option('-q, --quiet', 'no progress lines')
-  .action(async (inputs: string[], opts: { source?: string; allowEmpty?: boolean; quiet?: boolean }) => {
+  .action(async (inputs: string[], opts: { source?: string; allowEmpty?: boolean; allowShrink?: boolean; quiet?: boolean }) => {
     const cfg = config();
     initDataDir(cfg);
     await importAndReport(cfg, inputs, opts);
@@ -124,7 +126,7 @@ program.parseAsync().catch((error: unknown) => {
     error instanceof ConfigError || error instanceof ImportRejectedError || error instanceof ImportBusyError ||
     error instanceof GenerationError || error instanceof ProfileError || error instanceof QueryError || error instanceof KeyStoreLockedError || error instanceof ReleaseError;
   const e = error as Error & { code?: string; reportDir?: string };
-  console.error(`datastation: ${known ? '' : 'unexpected error: '}${e.message}${e.reportDir ? ` (report: ${e.reportDir})` : ''}`);
+  console.error(`datastation: ${known ? '' : 'unexpected error: '}${e.message}${e.reportDir ? `${e.message.includes('\n') ? '\n ' : ''} (report: ${e.reportDir})` : ''}`);
   if (!known) console.error(e.stack);
   process.exitCode = known ? 2 : 1;
 });

@@ -34,6 +34,8 @@ export const configSchema = z.object({
       // Calendar days are loaded for every data year, plus this margin on both sides.
       calendarMarginYears: z.number().int().min(0).max(5).default(1),
       keepGenerations: z.number().int().min(1).max(100).default(3),
+      // An entity mapping more than this percentage fewer rows than the previous generation refuses the import (--allow-shrink).
+      maxShrinkPercent: z.number().min(0).max(100).default(50),
     })
     .default({
       csv: { delimiter: 'auto', encoding: 'auto', decimal: 'auto' },
@@ -41,6 +43,7 @@ export const configSchema = z.object({
       shacl: true,
       calendarMarginYears: 1,
       keepGenerations: 3,
+      maxShrinkPercent: 50,
     }),
   query: z
     .object({

@@ -19,6 +19,8 @@ export interface EntityStats {
   rowsRead: number;
   rowsMapped: number;
   quads: number;
+  /** The headers (field names) of the first row read, to tell a renamed column from a missing file. */
+  headers?: string[];
 }
 
 export interface SystemResult {
@@ -89,6 +91,7 @@ export async function mapSystem(system: string, mappings: Mapping[], files: stri
       try {
         for await (const row of rowsOf(mapping, file, options)) {
           stats.rowsRead++;
+          stats.headers ??= Object.keys(row.values);
           if (stats.rowsRead % 50_000 === 0) options.onProgress?.({ file, rows: stats.rowsRead });
           const mapped = mapper.map(row);
           if ('code' in mapped) {
