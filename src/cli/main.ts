@@ -3,15 +3,13 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { ConfigError, loadConfig, packageRoot, type Config } from '../config/index.js';
-import { ImportBusyError, ImportRejectedError, runImport } from '../importer/index.js';
-import { EmbeddedStore, GenerationError, listGenerations, currentGenerationId } from '../store/index.js';
+import { loadConfig, packageRoot, type Config } from '../config/index.js';
+import { runImport } from '../importer/index.js';
+import { EmbeddedStore, listGenerations, currentGenerationId } from '../store/index.js';
 import { formatSummary } from './summary.js';
 import { registerQueryCommands } from './query-commands.js';
-import { QueryError } from '../query/index.js';
-import { ProfileError } from '../profiles/index.js';
-import { initIdentity, KeyStoreLockedError } from '../trust/index.js';
-import { ReleaseError } from '../exchange/index.js';
+import { initIdentity } from '../trust/index.js';
+import { describeCliError } from './errors.js';
 import { registerCredentialCommands } from './credentials-commands.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerOperatorCommands } from './operator-commands.js';
@@ -122,11 +120,10 @@ registerServeCommand(program, config);
 registerOperatorCommands(program, config);
 
 program.parseAsync().catch((error: unknown) => {
-  const known =
-    error instanceof ConfigError || error instanceof ImportRejectedError || error instanceof ImportBusyError ||
-    error instanceof GenerationError || error instanceof ProfileError || error instanceof QueryError || error instanceof KeyStoreLockedError || error instanceof ReleaseError;
-  const e = error as Error & { code?: string; reportDir?: string };
-  console.error(`datastation: ${known ? '' : 'unexpected error: '}${e.message}${e.reportDir ? `${e.message.includes('\n') ? '\n ' : ''} (report: ${e.reportDir})` : ''}`);
-  if (!known) console.error(e.stack);
-  process.exitCode = known ? 2 : 1;
+  const { exitCode, message, stack } = describeCliError(error);
+  console.error(`datastation: ${message}`);
+  if (stack) console.error(stack);
+  process.exitCode = exitCode;
+  // A refusal ends the process even when something it started (a worker, a listener) is still open.
+  setTimeout(() => process.exit(exitCode), 2000).unref();
 });
