@@ -13,6 +13,7 @@ import { describeCliError } from './errors.js';
 import { registerCredentialCommands } from './credentials-commands.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerOperatorCommands } from './operator-commands.js';
+import { registerAskCommand } from './ask.js';
 import { runDemo } from './demo.js';
 import { adminToken } from '../api/index.js';
 
@@ -118,6 +119,7 @@ registerQueryCommands(program, config);
 registerCredentialCommands(program, config);
 registerServeCommand(program, config);
 registerOperatorCommands(program, config);
+registerAskCommand(program, config);
 
 program.parseAsync().catch((error: unknown) => {
   const { exitCode, message, stack } = describeCliError(error);
