@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `datastation` command.
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { loadConfig, packageRoot, type Config } from '../config/index.js';
 import { runImport } from '../importer/index.js';
@@ -57,8 +57,10 @@ program
   .command('init')
   .description("create the data directory, the organisation's DID and keys, a trust list (and a datastation.yaml to edit, if none exists)")
   .action(async () => {
-    const file = join(process.cwd(), 'datastation.yaml');
-    if (!program.opts<GlobalOptions>().config && !existsSync(file)) {
+    // The file the other commands will read: --config, else $DATASTATION_CONFIG (the image points it into
+    // the data volume: its /app is read-only), else ./datastation.yaml.
+    const file = resolve(program.opts<GlobalOptions>().config ?? process.env.DATASTATION_CONFIG ?? 'datastation.yaml');
+    if (!existsSync(file)) {
       writeFileSync(file, readFileSync(join(packageRoot(), 'datastation.example.yaml'), 'utf8'));
       console.log(`wrote ${file}: set your organisation's name, KvK number, IRI base and domain`);
     }

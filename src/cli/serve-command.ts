@@ -1,4 +1,6 @@
 // `datastation serve`: the requester API and, on its own listener, the admin API.
+import { get as httpGet } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import type { Command } from 'commander';
 import type { Config } from '../config/index.js';
 import { startDatastation } from '../api/index.js';
@@ -29,4 +31,31 @@ export function registerServeCommand(program: Command, config: () => Config): vo
         }
       }
     });
+
+  program
+    .command('healthcheck')
+    .description("exit 0 when this machine's datastation answers /health on its configured port (http, or https with server.tls)")
+    .option('--ready', 'check /ready instead (a generation is loaded)')
+    .action(async (opts: { ready?: boolean }) => {
+      const cfg = config();
+      const host = ['0.0.0.0', '::', ''].includes(cfg.server.host) ? '127.0.0.1' : cfg.server.host;
+      const url = `${cfg.server.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${cfg.server.port}${opts.ready ? '/ready' : '/health'}`;
+      const status = await probe(url, cfg);
+      if (status !== 200) throw new CliError(`${url}: ${status === undefined ? 'no answer' : `HTTP ${status}`}`);
+      console.log(`${url}: ok`);
+    });
+}
+
+/** One GET on loopback. With TLS the certificate names the public domain, not 127.0.0.1, so it is not checked: liveness only. */
+function probe(url: string, cfg: Config): Promise<number | undefined> {
+  return new Promise((done) => {
+    const tls = cfg.server.tls;
+    const options = { timeout: 4000, ...(tls ? { rejectUnauthorized: false } : {}) };
+    const request = (tls ? httpsGet : httpGet)(url, options, (response) => {
+      response.resume();
+      done(response.statusCode);
+    });
+    request.on('timeout', () => request.destroy());
+    request.on('error', () => done(undefined));
+  });
 }
