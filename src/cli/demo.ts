@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import { adminToken, startDatastation } from '../api/index.js';
 import { auditPath, exportAuditLog, verifyAuditLog } from '../audit/index.js';
 import type { Config } from '../config/index.js';
-import { Parties, SCOPE, initIdentity } from '../trust/index.js';
+import { Parties, initIdentity } from '../trust/index.js';
+import { askDatastation, resultTables } from './ask.js';
 import { indicatorClaims, trustIssuer } from './credentials-commands.js';
 import { profileRoots } from './engine.js';
-import { formatJsonTable } from './table.js';
 
 async function identity(parties: Parties, method: 'web' | 'key', alias: string): Promise<string> {
   try {
@@ -20,11 +20,6 @@ async function identity(parties: Parties, method: 'web' | 'key', alias: string):
   } catch {
     return (await parties.create(method, alias)).did;
   }
-}
-
-function resultTables(message: string): string {
-  const { body } = JSON.parse(message) as { body: { resultset: { id: string; result: unknown }[] } };
-  return body.resultset.map((r) => `[${r.id}]\n${formatJsonTable(JSON.stringify(r.result))}`).join('\n');
 }
 
 export async function runDemo(base: Config): Promise<void> {
@@ -62,24 +57,9 @@ export async function runDemo(base: Config): Promise<void> {
     const claims = indicatorClaims(config, 'demo', 'staff-pro-rata');
     const ask = async (requester: string, parameters: Record<string, unknown>, replyTo?: string) => {
       const vc = await parties.issueQuestion(beheer, requester, claims);
-      const tokenResponse = await fetch(`${url}/oauth2/token`, {
-        method: 'POST',
-        body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: await parties.present(requester, own.did, [vc]), scope: SCOPE }),
-      });
-      const { access_token } = (await tokenResponse.json()) as { access_token: string };
-      const thread_id = `demo-${randomUUID()}`;
-      threads.push(thread_id);
-      const message = {
-        type: 'v1/basic-message/request',
-        jti: randomUUID(),
-        from: requester,
-        to: own.did,
-        thread_id,
-        ...(replyTo ? { reply_url: replyTo } : {}),
-        body: { message: await parties.present(requester, own.did, [vc]), parameters },
-      };
-      const response = await fetch(`${url}/api/verifiedsparql`, { method: 'POST', headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' }, body: JSON.stringify(message) });
-      return { status: response.status, text: await response.text(), thread_id };
+      const threadId = `demo-${randomUUID()}`;
+      threads.push(threadId);
+      return askDatastation({ url, parties, holder: requester, audience: own.did, credentials: [vc], parameters, threadId, ...(replyTo ? { replyUrl: replyTo } : {}) });
     };
 
     console.log(`1. The zorgkantoor asks "${claims.profile.id} ${claims.profile.version} / staff-pro-rata" for Q1 2025 (released automatically):`);

@@ -5,6 +5,7 @@ import { packageRoot, type Config } from '../config/index.js';
 import { ProfileRegistry } from '../profiles/index.js';
 import { QueryPool } from '../query/index.js';
 import { latestGoodGeneration } from '../store/index.js';
+import { CliError } from './errors.js';
 
 export function profileRoots(config: Config): string[] {
   return [join(packageRoot(), 'profiles'), join(config.dataDir, 'profiles')];
@@ -23,7 +24,7 @@ export function parseParams(pairs: string[] = []): Record<string, string> {
   const values: Record<string, string> = {};
   for (const pair of pairs) {
     const eq = pair.indexOf('=');
-    if (eq < 1) throw new Error(`--param expects name=value, got "${pair}"`);
+    if (eq < 1) throw new CliError(`--param expects name=value, got "${pair}"`);
     values[pair.slice(0, eq).replace(/^\?/, '')] = pair.slice(eq + 1);
   }
   return values;

@@ -1,20 +1,19 @@
 #!/usr/bin/env node
 // The `datastation` command.
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Command } from 'commander';
-import { ConfigError, loadConfig, packageRoot, type Config } from '../config/index.js';
-import { ImportBusyError, ImportRejectedError, runImport } from '../importer/index.js';
-import { EmbeddedStore, GenerationError, listGenerations, currentGenerationId } from '../store/index.js';
+import { loadConfig, packageRoot, type Config } from '../config/index.js';
+import { runImport } from '../importer/index.js';
+import { EmbeddedStore, listGenerations, currentGenerationId } from '../store/index.js';
 import { formatSummary } from './summary.js';
 import { registerQueryCommands } from './query-commands.js';
-import { QueryError } from '../query/index.js';
-import { ProfileError } from '../profiles/index.js';
-import { initIdentity, KeyStoreLockedError } from '../trust/index.js';
-import { ReleaseError } from '../exchange/index.js';
+import { initIdentity } from '../trust/index.js';
+import { describeCliError } from './errors.js';
 import { registerCredentialCommands } from './credentials-commands.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerOperatorCommands } from './operator-commands.js';
+import { registerAskCommand } from './ask.js';
 import { runDemo } from './demo.js';
 import { adminToken } from '../api/index.js';
 
@@ -41,11 +40,12 @@ function initDataDir(cfg: Config): boolean {
   return fresh;
 }
 
-async function importAndReport(cfg: Config, inputs: string[], opts: { source?: string; allowEmpty?: boolean; quiet?: boolean }) {
+async function importAndReport(cfg: Config, inputs: string[], opts: { source?: string; allowEmpty?: boolean; allowShrink?: boolean; quiet?: boolean }) {
   const summary = await runImport(cfg, {
     inputs,
     ...(opts.source ? { source: opts.source } : {}),
     allowEmpty: opts.allowEmpty ?? false,
+    allowShrink: opts.allowShrink ?? false,
     actor: `cli:${process.env.USER ?? 'unknown'}`,
     onProgress: opts.quiet ? undefined : (m) => process.stderr.write(`… ${m}\n`),
   });
@@ -57,8 +57,10 @@ program
   .command('init')
   .description("create the data directory, the organisation's DID and keys, a trust list (and a datastation.yaml to edit, if none exists)")
   .action(async () => {
-    const file = join(process.cwd(), 'datastation.yaml');
-    if (!program.opts<GlobalOptions>().config && !existsSync(file)) {
+    // The file the other commands will read: --config, else $DATASTATION_CONFIG (the image points it into
+    // the data volume: its /app is read-only), else ./datastation.yaml.
+    const file = resolve(program.opts<GlobalOptions>().config ?? process.env.DATASTATION_CONFIG ?? 'datastation.yaml');
+    if (!existsSync(file)) {
       writeFileSync(file, readFileSync(join(packageRoot(), 'datastation.example.yaml'), 'utf8'));
       console.log(`wrote ${file}: set your organisation's name, KvK number, IRI base and domain`);
     }
@@ -80,9 +82,10 @@ program
   .description('import exports (files or folders) as a new generation of the dataset')
   .argument('<inputs...>', 'export files or folders')
   .option('-s, --source <system>', 'only this source system (afas-hr, ons-ecd, exact-fin, …)')
-  .option('--allow-empty', 'accept a source that maps to zero rows (clears its previous data)')
+  .option('--allow-empty', 'accept a source that maps to zero rows (clears its previous data; implies --allow-shrink)')
+  .option('--allow-shrink', 'accept entities missing from this import, mapping no row, or shrinking beyond import.maxShrinkPercent')
   .option('-q, --quiet', 'no progress lines')
-  .action(async (inputs: string[], opts: { source?: string; allowEmpty?: boolean; quiet?: boolean }) => {
+  .action(async (inputs: string[], opts: { source?: string; allowEmpty?: boolean; allowShrink?: boolean; quiet?: boolean }) => {
     const cfg = config();
     initDataDir(cfg);
     await importAndReport(cfg, inputs, opts);
@@ -118,13 +121,13 @@ registerQueryCommands(program, config);
 registerCredentialCommands(program, config);
 registerServeCommand(program, config);
 registerOperatorCommands(program, config);
+registerAskCommand(program, config);
 
 program.parseAsync().catch((error: unknown) => {
-  const known =
-    error instanceof ConfigError || error instanceof ImportRejectedError || error instanceof ImportBusyError ||
-    error instanceof GenerationError || error instanceof ProfileError || error instanceof QueryError || error instanceof KeyStoreLockedError || error instanceof ReleaseError;
-  const e = error as Error & { code?: string; reportDir?: string };
-  console.error(`datastation: ${known ? '' : 'unexpected error: '}${e.message}${e.reportDir ? ` (report: ${e.reportDir})` : ''}`);
-  if (!known) console.error(e.stack);
-  process.exitCode = known ? 2 : 1;
+  const { exitCode, message, stack } = describeCliError(error);
+  console.error(`datastation: ${message}`);
+  if (stack) console.error(stack);
+  process.exitCode = exitCode;
+  // A refusal ends the process even when something it started (a worker, a listener) is still open.
+  setTimeout(() => process.exit(exitCode), 2000).unref();
 });

@@ -8,6 +8,7 @@ import { checkCoverage, installProfile, inferParameter, ProfileError, readHeader
 import { findCommentedBinds, prepareQuery, QueryError, type ResultFormat } from '../query/index.js';
 import { openEngine, parseParams } from './engine.js';
 import { formatJsonTable } from './table.js';
+import { CliError } from './errors.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -34,11 +35,11 @@ export function registerQueryCommands(program: Command, config: () => Config): v
           text = readFileSync(file, 'utf8');
           const examples = new Map(findCommentedBinds(text).map((b) => [b.name, b.expression] as const));
           declared = readHeader(text).parameters.map((p) => inferParameter(p, examples.get(p)));
-        } else throw new Error('give a .rq file or --profile and --indicator');
+        } else throw new CliError('give a .rq file or --profile and --indicator');
         const prepared = prepareQuery(text, declared, valuesFor(declared, parseParams(opts.param)), { maxQueryBytes: cfg.query.maxQueryBytes, maxDepth: cfg.query.maxDepth });
         const table = opts.format === 'table';
         const format = (table ? 'json' : opts.format) as ResultFormat;
-        if (!['json', 'csv', 'tsv'].includes(format)) throw new Error(`unknown format ${opts.format}`);
+        if (!['json', 'csv', 'tsv'].includes(format)) throw new CliError(`unknown format ${opts.format}; use json, csv, tsv or table`);
         let collected = '';
         const result = await pool.run({ text: prepared.engineText, vars: prepared.vars, format }, (chunk) => {
           if (table) collected += chunk;

@@ -7,16 +7,16 @@ import { packageRoot } from './package-root.js';
 
 export { packageRoot } from './package-root.js';
 
-const csvOptions = z.object({
+const csvOptions = z.strictObject({
   delimiter: z.enum(['auto', ',', ';', '\t', '|']).default('auto'),
   encoding: z.enum(['auto', 'utf-8', 'windows-1252', 'latin1']).default('auto'),
   decimal: z.enum(['auto', 'comma', 'dot']).default('auto'),
 });
 
-export const configSchema = z.object({
+export const configSchema = z.strictObject({
   dataDir: z.string().default('./data'),
   organisation: z
-    .object({
+    .strictObject({
       name: z.string().default('Zorggroep De Linde'),
       kvk: z.string().regex(/^[0-9]{8}$/, 'KvK number is 8 digits').default('90000001'),
       // Base for IRIs minted from source keys; must end in / or #.
@@ -26,7 +26,7 @@ export const configSchema = z.object({
   ontologyDir: z.string().default(join(packageRoot(), 'ontology')),
   mappingsDir: z.string().default(join(packageRoot(), 'src', 'mapping', 'sources')),
   import: z
-    .object({
+    .strictObject({
       csv: csvOptions.default({ delimiter: 'auto', encoding: 'auto', decimal: 'auto' }),
       // Source date formats tried in order (after ISO 8601); see src/ingest/dates.ts.
       dateFormats: z.array(z.string()).default(['d-M-yyyy', 'd/M/yyyy', 'yyyyMMdd', 'EEE MMM d HH:mm:ss z yyyy']),
@@ -34,6 +34,8 @@ export const configSchema = z.object({
       // Calendar days are loaded for every data year, plus this margin on both sides.
       calendarMarginYears: z.number().int().min(0).max(5).default(1),
       keepGenerations: z.number().int().min(1).max(100).default(3),
+      // An entity mapping more than this percentage fewer rows than the previous generation refuses the import (--allow-shrink).
+      maxShrinkPercent: z.number().min(0).max(100).default(50),
     })
     .default({
       csv: { delimiter: 'auto', encoding: 'auto', decimal: 'auto' },
@@ -41,9 +43,10 @@ export const configSchema = z.object({
       shacl: true,
       calendarMarginYears: 1,
       keepGenerations: 3,
+      maxShrinkPercent: 50,
     }),
   query: z
-    .object({
+    .strictObject({
       /** Worker threads holding the dataset; each holds a full copy in memory. */
       workers: z.number().int().min(1).max(32).default(2),
       deadlineMs: z.number().int().min(100).default(60_000),
@@ -53,7 +56,7 @@ export const configSchema = z.object({
     })
     .default({ workers: 2, deadlineMs: 60_000, rowCap: 1_000_000, maxQueryBytes: 256 * 1024, maxDepth: 128 }),
   identity: z
-    .object({
+    .strictObject({
       // did:web of this datastation; the document is served at /.well-known/did.json of this host.
       domain: z.string().regex(/^[a-z0-9.-]+(%3A[0-9]+)?(:[A-Za-z0-9._-]+)*$/i, 'a host name, optionally %3A<port> and :path segments').default('localhost%3A8443'),
       // Private keys are encrypted at rest with a key derived from $DATASTATION_KEY_SECRET, or else
@@ -62,7 +65,7 @@ export const configSchema = z.object({
     })
     .prefault({}),
   server: z
-    .object({
+    .strictObject({
       host: z.string().default('127.0.0.1'),
       port: z.number().int().min(0).max(65535).default(8443),
       // The URL requesters use (behind a proxy it differs from host:port); default https://<domain>.
@@ -72,7 +75,7 @@ export const configSchema = z.object({
       requestTimeoutMs: z.number().int().min(1000).default(120_000),
       // TLS on our own listener; with requireClientCert, mutual TLS against the CA bundle (e.g. PKIoverheid).
       tls: z
-        .object({ key: z.string(), cert: z.string(), ca: z.string().optional(), requireClientCert: z.boolean().default(false) })
+        .strictObject({ key: z.string(), cert: z.string(), ca: z.string().optional(), requireClientCert: z.boolean().default(false) })
         .optional(),
       // Behind a TLS-terminating proxy that verified the client certificate: the header it forwards
       // the certificate in, accepted only from these proxy addresses.
@@ -81,12 +84,12 @@ export const configSchema = z.object({
     })
     .prefault({}),
   exchange: z
-    .object({
+    .strictObject({
       // Release policy: the first matching rule decides; otherwise `defaultRelease`.
       defaultRelease: z.enum(['auto', 'manual']).default('auto'),
       release: z
         .array(
-          z.object({
+          z.strictObject({
             profile: z.string().optional(),
             indicator: z.string().optional(),
             requester: z.string().optional(),
@@ -107,7 +110,7 @@ export const configSchema = z.object({
     })
     .prefault({}),
   admin: z
-    .object({
+    .strictObject({
       // The admin API listens apart from the requester API (loopback by default) and needs the
       // admin token ($DATASTATION_ADMIN_TOKEN, or this file, created by `datastation init`).
       host: z.string().default('127.0.0.1'),
@@ -116,7 +119,7 @@ export const configSchema = z.object({
     })
     .prefault({}),
   trust: z
-    .object({
+    .strictObject({
       // Issuer trust list (YAML/JSON): beheerorganisatie DIDs per question-credential type.
       trustList: z.string().optional(),
       algorithms: z.array(z.enum(['EdDSA', 'ES256', 'ES384', 'PS256'])).min(1).default(['EdDSA']),
@@ -126,7 +129,7 @@ export const configSchema = z.object({
       // Question-credential layouts accepted, normalised to one internal type.
       credentialTypes: z
         .array(
-          z.object({
+          z.strictObject({
             type: z.string(),
             profile: z.string(),
             ontology: z.string(),
@@ -237,7 +240,10 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   }
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    // An unknown key is most often a typo that would otherwise silently keep the default.
+    const problems = parsed.error.issues
+      .map((i) => (i.code === 'unrecognized_keys' ? i.keys.map((k) => `${[...i.path, k].join('.')}: unknown key`).join('; ') : `${i.path.join('.') || '(root)'}: ${i.message}`))
+      .join('; ');
     throw new ConfigError(`invalid configuration${file ? ` in ${file}` : ''}: ${problems}`);
   }
   const base = file ? dirname(resolve(file)) : process.cwd();

@@ -28,14 +28,17 @@ import { countBy, loadShapes, validateGraph, writeQuarantineReport, type ShaclFi
 import { expandInputs } from './files.js';
 import { isRdfFile } from '../ingest/index.js';
 import { acquireImportLock } from './lock.js';
+import { shrinkRefusals } from './shrink.js';
 
 export interface ImportOptions {
   inputs: string[];
   /** Only this source system (afas-hr, ons-ecd, exact-fin, …); default: every system a file matches. */
   source?: string;
   actor?: string;
-  /** Accept a source that maps to zero rows although the previous generation had data for it. */
+  /** Accept a source that maps to zero rows although the previous generation had data for it (implies allowShrink). */
   allowEmpty?: boolean;
+  /** Accept entities that are missing, map no row, or shrink beyond import.maxShrinkPercent. */
+  allowShrink?: boolean;
   onProgress?: (message: string) => void;
 }
 
@@ -67,7 +70,7 @@ export interface ImportSummary {
 }
 
 export class ImportRejectedError extends Error {
-  constructor(readonly code: 'nothing_to_import' | 'empty_source', message: string, readonly reportDir?: string) {
+  constructor(readonly code: 'nothing_to_import' | 'empty_source' | 'shrunk_import', message: string, readonly reportDir?: string) {
     super(message);
   }
 }
@@ -164,6 +167,7 @@ export async function runImport(config: Config, options: ImportOptions): Promise
     const tbox = loadTbox(config.ontologyDir);
     const supers = superclassIndex(tbox);
     const mapped: SystemResult[] = [];
+    const refusals: string[] = [];
     for (const [system, sysFiles] of filesBySystem) {
       progress(`${system}: mapping ${sysFiles.length} file(s)`);
       const result = system === RDF_SYSTEM ? await mapRdf(sysFiles, display) : await mapSystem(system, systems.get(system)!, sysFiles, {
@@ -174,6 +178,7 @@ export async function runImport(config: Config, options: ImportOptions): Promise
         onProgress: (e) => progress(`${system}: ${display(e.file)} ${e.rows} rows`),
       });
       for (const p of result.problems) p.file = display(p.file);
+      for (const e of result.entities) e.files = e.files.map(display);
       for (const v of result.provenance.values()) v.file = display(v.file);
       result.quads = withSuperclassTypes(result.quads, supers);
       for (const p of result.problems) problems.push(p); // not push(...): may be 100k+ rows
@@ -184,6 +189,15 @@ export async function runImport(config: Config, options: ImportOptions): Promise
         const reportDir = writeQuarantineReport(dataDir, `rejected-${Date.now()}`, problems, []).dir;
         throw new ImportRejectedError('empty_source', `${system}: no row could be mapped; the previous data stays (use --allow-empty to clear it)`, reportDir);
       }
+      if (system !== RDF_SYSTEM) {
+        const before = previous?.sources.find((s) => s.system === system);
+        refusals.push(...shrinkRefusals(system, systems.get(system)!, result.entities, result.problems, before, { maxShrinkPercent: config.import.maxShrinkPercent }));
+      }
+    }
+    if (refusals.length && !options.allowShrink && !options.allowEmpty) {
+      const reportDir = writeQuarantineReport(dataDir, `rejected-${Date.now()}`, problems, []).dir;
+      const current = previous ? `generation ${previous.id} stays current` : 'nothing was imported';
+      throw new ImportRejectedError('shrunk_import', `import refused, ${current} (pass --allow-shrink to accept the loss):\n  ${refusals.join('\n  ')}`, reportDir);
     }
 
     // Sources not in this import are carried forward from the previous generation unchanged.
@@ -231,6 +245,7 @@ export async function runImport(config: Config, options: ImportOptions): Promise
       sources.push({
         system: m.system, importedAt: now, importedIn: writer.id, files: (filesBySystem.get(m.system) ?? []).map(display),
         rowsRead, rowsMapped, rowsQuarantined, ...(span ? { years: span } : {}),
+        entities: m.entities.map((e) => ({ entity: e.entity, files: e.files, rowsRead: e.rowsRead, rowsMapped: e.rowsMapped })),
       });
       summaries.push({ system: m.system, files: (filesBySystem.get(m.system) ?? []).map(display), entities: m.entities, rowsRead, rowsMapped, rowsQuarantined, triples: written.triples });
     }

@@ -1,5 +1,6 @@
 // Map every file of one source system: read, type and check rows, drop nothing silently
 // (duplicates and dangling references become problems too), and collect the quads.
+import { basename } from 'node:path';
 import type { Quad } from '@rdfjs/types';
 import { readCsv, readJson, readXml, SourceFileError, type CsvOptions, type SourceRow } from '../ingest/index.js';
 import { KEY_SEPARATOR, RowMapper, type MappingContext, type Problem } from './engine.js';
@@ -19,6 +20,8 @@ export interface EntityStats {
   rowsRead: number;
   rowsMapped: number;
   quads: number;
+  /** The headers (field names) of the first row read, to tell a renamed column from a missing file. */
+  headers?: string[];
 }
 
 export interface SystemResult {
@@ -89,6 +92,7 @@ export async function mapSystem(system: string, mappings: Mapping[], files: stri
       try {
         for await (const row of rowsOf(mapping, file, options)) {
           stats.rowsRead++;
+          stats.headers ??= Object.keys(row.values);
           if (stats.rowsRead % 50_000 === 0) options.onProgress?.({ file, rows: stats.rowsRead });
           const mapped = mapper.map(row);
           if ('code' in mapped) {
@@ -116,27 +120,60 @@ export async function mapSystem(system: string, mappings: Mapping[], files: stri
     }
   }
 
-  // Pass 2: references between entities of this system (only when the referenced entity was imported).
+  // Pass 2: references between entities of this system (only when the referenced entity was imported),
+  // checked against the final accepted set: a row whose referent is rejected here is rejected too,
+  // and so on down the chain (a worklist, so a long chain stays linear).
   const keysOf = new Map([...accepted].map(([entity, rows]) => [entity, new Set(rows.map((r) => r.mapped.key))]));
+  const rejected = new Map<Accepted, string>(); // → the code it was rejected with
+  const dependants = new Map<string, { mapping: Mapping; row: Accepted; column: string }[]>();
+  const queue: { entity: string; row: Accepted }[] = [];
+  const where = (from: Accepted, to: Accepted) => (from.file === to.file ? `row ${to.row}` : `${basename(to.file)} row ${to.row}`);
+  for (const mapping of mappings) {
+    const checks = mapping.references.filter((r) => (byEntity.get(r.entity) ?? []).length > 0);
+    for (const row of accepted.get(mapping.entity)!) {
+      const dangling = checks.find((r) => {
+        const v = row.mapped.values.get(r.column);
+        return v !== undefined && !keysOf.get(r.entity)?.has(v.text);
+      });
+      if (dangling) {
+        const value = row.mapped.values.get(dangling.column)!.text;
+        problems.push({ system, entity: mapping.entity, file: row.file, row: row.row, code: 'unknown_reference', column: dangling.column, value, reason: `no ${dangling.entity} with key ${value}` });
+        rejected.set(row, 'unknown_reference');
+        queue.push({ entity: mapping.entity, row });
+        continue;
+      }
+      for (const r of checks) {
+        const v = row.mapped.values.get(r.column);
+        if (v === undefined) continue;
+        const id = r.entity + KEY_SEPARATOR + v.text;
+        let list = dependants.get(id);
+        if (!list) dependants.set(id, (list = []));
+        list.push({ mapping, row, column: r.column });
+      }
+    }
+  }
+  for (let i = 0; i < queue.length; i++) {
+    const { entity, row: gone } = queue[i]!;
+    for (const d of dependants.get(entity + KEY_SEPARATOR + gone.mapped.key) ?? []) {
+      if (rejected.has(d.row)) continue;
+      rejected.set(d.row, 'rejected_reference');
+      const value = d.row.mapped.values.get(d.column)!.text;
+      problems.push({ system, entity: d.mapping.entity, file: d.row.file, row: d.row.row, code: 'rejected_reference', column: d.column, value, reason: `${entity} ${value} was rejected (${where(d.row, gone)}: ${rejected.get(gone)})` });
+      queue.push({ entity: d.mapping.entity, row: d.row });
+    }
+  }
+
   const quads: Quad[] = [];
   const provenance = new Map<string, { file: string; row: number; entity: string }>();
   for (const mapping of mappings) {
     const stats = entities.find((e) => e.entity === mapping.entity)!;
-    const checks = mapping.references.filter((r) => (byEntity.get(r.entity) ?? []).length > 0);
-    for (const { file, row, mapped } of accepted.get(mapping.entity)!) {
-      const dangling = checks.find((r) => {
-        const v = mapped.values.get(r.column);
-        return v !== undefined && !keysOf.get(r.entity)?.has(v.text);
-      });
-      if (dangling) {
-        const value = mapped.values.get(dangling.column)!.text;
-        problems.push({ system, entity: mapping.entity, file, row, code: 'unknown_reference', column: dangling.column, value, reason: `no ${dangling.entity} with key ${value}` });
-        continue;
-      }
+    for (const row of accepted.get(mapping.entity)!) {
+      if (rejected.has(row)) continue;
+      const { file, mapped } = row;
       stats.rowsMapped++;
       stats.quads += mapped.quads.length;
       for (const q of mapped.quads) quads.push(q);
-      for (const s of mapped.typedSubjects) if (!provenance.has(s)) provenance.set(s, { file, row, entity: mapping.entity });
+      for (const s of mapped.typedSubjects) if (!provenance.has(s)) provenance.set(s, { file, row: row.row, entity: mapping.entity });
     }
   }
   return { system, quads, problems, entities, provenance };

@@ -27,6 +27,8 @@ export const sourceEntry = z.object({
   rowsMapped: z.number(),
   rowsQuarantined: z.number(),
   years: z.tuple([z.number(), z.number()]).optional(),
+  /** Rows per entity, so the next import can tell a missing or shrunk export (absent in older manifests). */
+  entities: z.array(z.object({ entity: z.string(), files: z.array(z.string()), rowsRead: z.number(), rowsMapped: z.number() })).optional(),
 });
 
 export const manifestSchema = z.object({

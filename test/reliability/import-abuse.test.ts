@@ -15,8 +15,8 @@ const HEADER = 'Medewerker;Geboortedatum\n';
 const countHumans = 'PREFIX onz-g: <http://purl.org/ozo/onz-g#> SELECT (COUNT(DISTINCT ?h) AS ?n) WHERE { ?h a onz-g:Human }';
 
 /** An import in a child process: its outcome and its own peak RSS. */
-function importInChild(dataDir: string, input: string): { ok: boolean; code?: string; message?: string; reportDir?: string; rowsQuarantined?: number; peakRssMb: number } {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'children', 'import.ts'), dataDir, input], { encoding: 'utf8', maxBuffer: 1 << 24 });
+function importInChild(dataDir: string, input: string, ...flags: string[]): { ok: boolean; code?: string; message?: string; reportDir?: string; rowsQuarantined?: number; peakRssMb: number } {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'children', 'import.ts'), dataDir, input, ...flags], { encoding: 'utf8', maxBuffer: 1 << 24 });
   return JSON.parse(out.trim().split('\n').at(-1)!) as ReturnType<typeof importInChild>;
 }
 
@@ -27,7 +27,8 @@ describe('import abuse', () => {
   it('a 20 MB line: the file is refused with the reason, and none of its rows become data', async () => {
     const config = testConfig();
     const files = { ...WORKED_EXAMPLE, 'afas-hr/medewerkers.csv': `${HEADER}P1;1-1-1980\nP2;1-1-1990\nP9;${'x'.repeat(20 * 2 ** 20)}\nP3;1-1-1985\n` };
-    const result = importInChild(config.dataDir, writeFixture(files));
+    // The employees' file contributing nothing refuses the import unless that loss is accepted.
+    const result = importInChild(config.dataDir, writeFixture(files), '--allow-shrink');
     expect(result.ok).toBe(true); // the other files of the export are fine
     const report = quarantine(join(config.dataDir, 'reports', currentGenerationId(config.dataDir)!));
     const refused = report.find((p) => p.file.endsWith('medewerkers.csv') && p.row === 0)!;
@@ -44,7 +45,11 @@ describe('import abuse', () => {
     const ok = await runImport(config, { inputs: [writeFixture({ ...WORKED_EXAMPLE, 'afas-hr/medewerkers.csv': utf16(`${HEADER}P1;1-1-1980\nP2;1-1-1990\nP3;1-1-1985\nP4;1-1-2003\nP5;1-1-1950\n`, true) })] });
     expect(ok.quarantineByReason).not.toHaveProperty('binary_file');
     expect((await selectRows(await EmbeddedStore.open(config.dataDir), countHumans))[0]!.n).toBe('5');
-    const refused = await runImport(testConfig(), { inputs: [writeFixture({ ...WORKED_EXAMPLE, 'afas-hr/medewerkers.csv': utf16(`${HEADER}P1;1-1-1980\n`, false) })] });
+    const binary = writeFixture({ ...WORKED_EXAMPLE, 'afas-hr/medewerkers.csv': utf16(`${HEADER}P1;1-1-1980\n`, false) });
+    const error = (await runImport(testConfig(), { inputs: [binary] }).catch((e: unknown) => e)) as { code?: string; message: string };
+    expect(error.code).toBe('shrunk_import');
+    expect(error.message).toMatch(/afas-hr\/employee: no row of .*medewerkers\.csv could be mapped \(0 read\): .*medewerkers\.csv was refused \(binary_file\)/);
+    const refused = await runImport(testConfig(), { inputs: [binary], allowShrink: true });
     expect(refused.quarantineByReason).toMatchObject({ binary_file: 1 });
   });
 
@@ -52,7 +57,7 @@ describe('import abuse', () => {
     const config = testConfig();
     const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]), Buffer.alloc(4096, 7)]);
     const noise = Buffer.from(Array.from({ length: 8192 }, (_, i) => (i * 7919 + 13) % 256));
-    const summary = await runImport(config, { inputs: [writeFixture({ ...WORKED_EXAMPLE, 'afas-hr/medewerkers.csv': png, 'ons-ecd/vestigingen.json': noise, 'ons-ecd/indicaties.xml': noise })] });
+    const summary = await runImport(config, { inputs: [writeFixture({ ...WORKED_EXAMPLE, 'afas-hr/medewerkers.csv': png, 'ons-ecd/vestigingen.json': noise, 'ons-ecd/indicaties.xml': noise })], allowShrink: true });
     const report = quarantine(summary.reportDir);
     for (const name of ['medewerkers.csv', 'vestigingen.json', 'indicaties.xml']) {
       const problem = report.find((p) => p.file.endsWith(name));

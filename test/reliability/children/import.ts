@@ -2,10 +2,10 @@
 import { loadConfig } from '../../../src/config/index.js';
 import { runImport } from '../../../src/importer/index.js';
 
-const [dataDir, input] = process.argv.slice(2) as [string, string];
+const [dataDir, input, flag] = process.argv.slice(2) as [string, string, string | undefined];
 const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
 try {
-  const summary = await runImport(loadConfig({ env: {}, overrides: { dataDir } }), { inputs: [input] });
+  const summary = await runImport(loadConfig({ env: {}, overrides: { dataDir } }), { inputs: [input], allowShrink: flag === '--allow-shrink' });
   console.log(JSON.stringify({ ok: true, generation: summary.generation, rowsQuarantined: summary.rowsQuarantined, peakRssMb: peakRssMb() }));
 } catch (error) {
   const e = error as Error & { code?: string; reportDir?: string };
