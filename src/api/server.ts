@@ -52,15 +52,18 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     bodyLimit: config.server.bodyLimitBytes,
     requestTimeout: config.server.requestTimeoutMs,
     http: { maxHeaderSize: config.server.maxHeaderBytes },
+    // request.ip is the client's address; X-Forwarded-For counts only from a trusted proxy.
+    ...(config.server.trustedProxies.length ? { trustProxy: config.server.trustedProxies } : {}),
     ...tlsOptions(config),
   } as FastifyServerOptions);
   await app.register(formbody);
   await app.register(rateLimit, {
-    global: false,
+    // Every route, before any work or logging, per client address: a header the client chooses
+    // (Authorization) would give it a fresh budget per request. The store is an LRU.
+    global: true,
     max: config.exchange.ratePerMinute,
     timeWindow: 60_000,
-    // Per requester: the bearer token stands for one presenter; without one, per address.
-    keyGenerator: (request) => request.headers.authorization ?? request.ip,
+    keyGenerator: (request) => request.ip,
     errorResponseBuilder: (_request, context) => ({
       statusCode: 429,
       ...errorReport(trust.did, undefined, undefined, 'rate_limited', `${EXCHANGE_ERRORS.rate_limited.text}; retry in ${Math.ceil(context.ttl / 1000)} s`),

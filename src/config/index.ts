@@ -158,6 +158,12 @@ export const configSchema = z.object({
       // Plain http for DID documents and status lists: loopback tests only.
       allowInsecureHttp: z.boolean().default(false),
       accessTokenSeconds: z.number().int().min(10).max(3600).default(300),
+      // Presentations valid for longer are refused: the replay window (kept across restarts) is their lifetime.
+      maxPresentationSeconds: z.number().int().min(10).max(86_400).default(3600),
+      // Entries per in-memory cache (DID documents, keys, status lists, access tokens), LRU beyond.
+      cacheMaxEntries: z.number().int().min(1).default(10_000),
+      // Presentation and message ids remembered (on disk, in the data folder) until they expire.
+      replayMaxEntries: z.number().int().min(100).default(200_000),
     })
     .prefault({}),
 });

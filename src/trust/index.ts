@@ -32,20 +32,31 @@ export interface Trust {
   tokens: AccessTokens;
   replay: ReplayCache;
   trustList: TrustList;
+  /** The bounded caches, exposed for their sizes. */
+  keys: KeyResolver;
+  status: StatusChecker;
 }
 
 /** Everything the question path needs to decide whether to trust a request, from the config. */
 export function createTrust(config: Config, now: () => number = () => Math.floor(Date.now() / 1000)): Trust {
   const t = config.trust;
   const policy = { ...t };
-  const keys = new KeyResolver({ resolver: resolverFor(config), cacheSeconds: t.didCacheSeconds, now: () => now() * 1000 });
+  const keys = new KeyResolver({ resolver: resolverFor(config), cacheSeconds: t.didCacheSeconds, maxEntries: t.cacheMaxEntries, now: () => now() * 1000 });
   const status = new StatusChecker(
-    { dir: t.statusListDir!, online: t.statusListOnline, cacheSeconds: t.statusListCacheSeconds, timeoutMs: t.fetchTimeoutMs, maxBytes: t.fetchMaxBytes, allowInsecureHttp: t.allowInsecureHttp },
+    {
+      dir: t.statusListDir!,
+      online: t.statusListOnline,
+      cacheSeconds: t.statusListCacheSeconds,
+      maxEntries: t.cacheMaxEntries,
+      timeoutMs: t.fetchTimeoutMs,
+      maxBytes: t.fetchMaxBytes,
+      allowInsecureHttp: t.allowInsecureHttp,
+    },
     (jwt, at) => verifyJwt(jwt, keys, policy, { now: at }),
   );
   const replay = new ReplayCache();
   const trustList = new TrustList(t.trustList!);
   const did = ownDid(config);
   const verifier = new PresentationVerifier({ ownDid: did, policy, keys, trustList, status, replay, now });
-  return { did, verifier, tokens: new AccessTokens(t.accessTokenSeconds, now), replay, trustList };
+  return { did, verifier, tokens: new AccessTokens(t.accessTokenSeconds, now, t.cacheMaxEntries), replay, trustList, keys, status };
 }
