@@ -8,7 +8,7 @@ export const REQUEST = 'v1/basic-message/request';
 export const RESPONSE = 'v1/basic-message/response';
 export const ERROR_REPORT = 'v1/error-report';
 
-const did = z.string().regex(/^did:[a-z0-9]+:\S+$/, 'a DID');
+const did = z.string().max(512).regex(/^did:[a-z0-9]+:\S+$/, 'a DID');
 
 export const requestSchema = z.object({
   type: z.string(),

@@ -3,7 +3,7 @@
 // reply server, across a restart of the datastation); every rejection class reaches it as the
 // right status and error report and lands in the audit log with its code.
 import { createServer, type Server } from 'node:http';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminToken, startDatastation, type Datastation } from '../../src/api/index.js';
@@ -91,9 +91,13 @@ async function send(message: unknown, bearer?: string, raw?: string) {
   return { status: response.status, body: (await response.json()) as Record<string, unknown> & { body: Record<string, unknown> } };
 }
 
+/** A thread's entries; before the token checked, the thread is a claim, logged as `unknown` with its hash. */
 async function thread(id: string): Promise<{ activity: string; code?: string }[]> {
   const entries = [];
-  for await (const e of exportAuditLog(auditPath(config.dataDir), { thread: id })) entries.push(e);
+  const claimed = createHash('sha256').update(id).digest('hex');
+  for await (const e of exportAuditLog(auditPath(config.dataDir), {})) {
+    if (e.thread_id === id || (e.thread_id === 'unknown' && (e.claimed as { thread_id_sha256?: string } | undefined)?.thread_id_sha256 === claimed)) entries.push(e);
+  }
   return entries;
 }
 
