@@ -31,6 +31,9 @@ export interface ServerDeps {
   logger?: boolean;
 }
 
+/** Routes anyone may reach without a client certificate: discovery, health, descriptions. */
+const PUBLIC_ROUTES = new Set(['/.well-known/did.json', '/.well-known/oauth-authorization-server', '/health', '/ready', '/openapi.json', '/datacatalog']);
+
 function tlsOptions(config: Config): Partial<FastifyServerOptions> {
   const tls = config.server.tls;
   if (!tls) return {};
@@ -72,9 +75,11 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const proxyHeader = config.server.clientCertHeader?.toLowerCase();
   if (proxyHeader) {
     // Behind a TLS-terminating proxy: only requests relayed by a trusted proxy with a verified
-    // client certificate reach the requester endpoints.
+    // client certificate get past the public routes. Decided on the route the router matched
+    // (after its decoding of %61pi and of absolute-form targets), never on the raw URL; anything
+    // not known to be public, unknown paths included, needs the certificate.
     app.addHook('onRequest', async (request, reply) => {
-      if (!request.url.startsWith('/api/') && !request.url.startsWith('/oauth2/')) return;
+      if (request.routeOptions.url !== undefined && PUBLIC_ROUTES.has(request.routeOptions.url)) return;
       if (!config.server.trustedProxies.includes(request.socket.remoteAddress ?? '') || !request.headers[proxyHeader]) {
         return reply.code(403).send(errorReport(trust.did, undefined, undefined, 'client_certificate_required', EXCHANGE_ERRORS.client_certificate_required.text));
       }
