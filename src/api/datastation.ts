@@ -94,6 +94,7 @@ export async function startDatastation(config: Config, options: StartOptions): P
       if (timer) clearInterval(timer);
       deliverer.stop();
       await Promise.all([app.close(), admin.close()]);
+      trust.replay.close();
       await pool.close();
     },
   };

@@ -15,6 +15,7 @@ export const EXCHANGE_ERRORS = {
   // rule 4
   replayed_message: { status: 409, text: 'a message with this jti was already received' },
   message_expired: { status: 400, text: 'the message has expired' },
+  message_lifetime_too_long: { status: 400, text: 'the message is valid for longer than accepted' },
   // rule 17
   profile_not_served: { status: 422, text: 'the uitwisselprofiel (version) is not served here' },
   ontology_not_served: { status: 422, text: 'the ontology version is not served by this profile' },

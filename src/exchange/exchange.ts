@@ -35,6 +35,8 @@ export interface Outcome {
   requester?: string;
 }
 
+const messageKey = (message: RequestMessage) => `msg ${message.from} ${message.jti}`;
+
 /** Characters of a refusal's reason kept in the log. */
 const MAX_REASON = 512;
 
@@ -92,6 +94,8 @@ export class Exchange {
       this.log({ thread_id, actor: subject, activity: 'token-checked' });
       const message = this.checkEnvelope(parseRequest(raw));
       const vp = await trust.verifier.verify(message.body.message, message.from);
+      // Its jti is used up only now that the presentation verified: a forgery cannot burn it.
+      if (!trust.replay.use(messageKey(message), this.messageUntil(message), trust.verifier.now())) throw new ExchangeError('replayed_message', message.jti);
       this.log({
         thread_id,
         actor: subject,
@@ -164,11 +168,17 @@ export class Exchange {
       if (url.username || url.password) throw new ExchangeError('bad_reply_url', 'credentials in the URL');
     }
     const now = trust.verifier.now();
-    if (message.exp !== undefined && message.exp <= now - config.trust.clockSkewSeconds) throw new ExchangeError('message_expired');
-    if (!trust.replay.use(`msg ${message.from} ${message.jti}`, (message.exp ?? now + 86400) + config.trust.clockSkewSeconds, now)) {
-      throw new ExchangeError('replayed_message', message.jti);
-    }
+    const skew = config.trust.clockSkewSeconds;
+    if (message.exp !== undefined && message.exp <= now - skew) throw new ExchangeError('message_expired');
+    if (message.exp !== undefined && message.exp > now + config.trust.maxPresentationSeconds + skew) throw new ExchangeError('message_lifetime_too_long');
+    if (trust.replay.has(messageKey(message), now)) throw new ExchangeError('replayed_message', message.jti);
     return message;
+  }
+
+  /** How long a message id stays used: its expiry, or the longest lifetime accepted. */
+  private messageUntil(message: RequestMessage): number {
+    const { config, trust } = this.deps;
+    return (message.exp ?? trust.verifier.now() + config.trust.maxPresentationSeconds) + config.trust.clockSkewSeconds;
   }
 
   private async run(question: Question): Promise<Answered> {

@@ -1,7 +1,7 @@
 // `datastation profiles add <dir>`: install an uitwisselprofiel from a folder of official .rq files.
 // The texts are copied unmodified (CC BY-ND); the manifest is derived from their header comments.
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NS } from '../rdf/index.js';
 import { exampleValue, findCommentedBinds, police, type ParameterSpec } from '../query/index.js';
@@ -117,7 +117,8 @@ export function installProfile(sourceDir: string, profilesDir: string): ProfileM
   const tmp = `${target}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
-  for (const file of files) copyFileSync(join(sourceDir, file), join(tmp, file));
+  // Written, not copied: a copy keeps the source's mode, past the private umask.
+  for (const file of files) writeFileSync(join(tmp, file), readFileSync(join(sourceDir, file)));
   writeFileSync(join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
   rmSync(target, { recursive: true, force: true });
   renameSync(tmp, target);

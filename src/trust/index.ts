@@ -1,5 +1,6 @@
 // Trust: own identity, DID resolution, presentation and credential verification, issuer trust,
 // revocation, replay protection and OAuth2 access tokens.
+import { join } from 'node:path';
 import type { Config } from '../config/index.js';
 import { KeyResolver } from './keys.js';
 import { verifyJwt } from './jwt.js';
@@ -54,7 +55,8 @@ export function createTrust(config: Config, now: () => number = () => Math.floor
     },
     (jwt, at) => verifyJwt(jwt, keys, policy, { now: at }),
   );
-  const replay = new ReplayCache();
+  // On disk in the data folder: a presentation used before a restart stays used after it.
+  const replay = new ReplayCache({ file: join(config.dataDir, 'replay', 'used.log'), maxEntries: t.replayMaxEntries, now: now() });
   const trustList = new TrustList(t.trustList!);
   const did = ownDid(config);
   const verifier = new PresentationVerifier({ ownDid: did, policy, keys, trustList, status, replay, now });

@@ -138,6 +138,7 @@ describe('every rejection class reaches the requester and the audit log', () => 
     ['another recipient', async () => ({ message: await envelope(w.requester, { to: 'did:web:other.example' }), bearer: await token() }), 400, 'wrong_recipient'],
     ['a reply_url that is not http(s)', async () => ({ message: await envelope(w.requester, { reply_url: 'file:///etc/passwd' }), bearer: await token() }), 400, 'bad_reply_url'],
     ['an expired envelope', async () => ({ message: await envelope(w.requester, { exp: Math.floor(Date.now() / 1000) - 3600 }), bearer: await token() }), 400, 'message_expired'],
+    ['a 10-year envelope', async () => ({ message: await envelope(w.requester, { exp: Math.floor(Date.now() / 1000) + 10 * 365 * 86400 }), bearer: await token() }), 400, 'message_lifetime_too_long'],
     ['a VP signed with the alias alg', async () => {
       const vc = await w.parties.issueQuestion(w.beheer, w.requester, claims());
       const vp = await w.sign(w.requester, w.vpPayload([vc]), { alg: 'Ed25519' });
