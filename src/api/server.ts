@@ -14,7 +14,6 @@ import { openApi } from './openapi.js';
 import { adminRoutes, type AdminDeps } from './routes/admin.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { healthRoutes } from './routes/health.js';
-import { metricsRoutes } from './routes/metrics.js';
 import { oauthRoutes } from './routes/oauth.js';
 import { verifiedSparqlRoutes } from './routes/verifiedsparql.js';
 import { wellKnownRoutes } from './routes/well-known.js';
@@ -96,7 +95,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(oauthRoutes(deps));
   await app.register(healthRoutes(deps));
   app.get('/openapi.json', async () => openApi(config));
-  if (deps.metrics) await app.register(metricsRoutes(deps.metrics));
+  // /metrics is served on the admin listener, behind the admin token.
   if (deps.catalog) await app.register(catalogRoutes(deps.catalog));
   if (deps.exchange && deps.metrics) await app.register(verifiedSparqlRoutes(deps.exchange, deps.metrics));
   return app;

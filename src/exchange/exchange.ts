@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/index.js';
 import { recordActivity, type AuditInput } from '../audit/index.js';
 import type { ProfileRegistry } from '../profiles/index.js';
-import { QueryError, resultset, type QueryPool } from '../query/index.js';
+import { QueryError, checkParameterCount, listNames, resultset, type QueryPool } from '../query/index.js';
 import { SCOPE, type Trust } from '../trust/index.js';
 import { contentForAudit, digestForAudit, unauthenticatedForAudit } from './content.js';
 import { errorReport, parseRequest, RESPONSE, threadOf, type RequestMessage } from './envelope.js';
@@ -104,9 +104,10 @@ export class Exchange {
         credentials: vp.credentials.map((c) => ({ id: c.id, type: c.type, issuer: c.issuer, profile: c.profile, ontology: c.ontology })),
       });
       const parameters = message.body.parameters ?? {};
+      checkParameterCount(parameters);
       const questions = vp.credentials.map((c) => resolveQuestion(c, this.deps.registry, parameters, config.query));
       const undeclared = undeclaredParameters(questions, parameters);
-      if (undeclared.length) throw new QueryError('unknown_parameter', undeclared.join(', '));
+      if (undeclared.length) throw new QueryError('unknown_parameter', listNames(undeclared));
       this.log({
         thread_id,
         actor: subject,

@@ -240,7 +240,10 @@ describe('discovery and operations', () => {
   });
   it('reports readiness, metrics and its OpenAPI document', async () => {
     expect((await fetch(`${base}/ready`)).status).toBe(200);
-    expect(await (await fetch(`${base}/metrics`)).text()).toMatch(/datastation_requests_total\{outcome="[a-z_0-9]+"\} \d+/);
+    // Metrics only on the admin listener, with the admin token (issue 14: /metrics was public).
+    expect((await fetch(`${base}/metrics`)).status).toBe(404);
+    expect((await fetch(`${adminBase}/metrics`)).status).toBe(401);
+    expect(await (await fetch(`${adminBase}/metrics`, { headers: { authorization: `Bearer ${adminToken(config)}` } })).text()).toMatch(/datastation_requests_total\{outcome="[a-z_0-9]+"\} \d+/);
     expect(((await (await fetch(`${base}/openapi.json`)).json()) as { paths: Record<string, unknown> }).paths).toHaveProperty('/api/verifiedsparql');
   });
   it('leaves an audit log that verifies', async () => {
