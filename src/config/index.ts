@@ -96,6 +96,8 @@ export const configSchema = z.object({
         .default([]),
       // reply_url must be https; plain http only for loopback tests.
       allowHttpReplyUrl: z.boolean().default(false),
+      // reply_url must resolve to public addresses only; loopback allowed for tests and the demo.
+      allowLoopbackReplyUrl: z.boolean().default(false),
       deliveryAttempts: z.number().int().min(1).max(20).default(6),
       deliveryBackoffMs: z.number().int().min(10).default(2000),
       deliveryTimeoutMs: z.number().int().min(100).default(10_000),

@@ -7,7 +7,7 @@ import type { Config } from '../config/index.js';
 import { recordActivity, type AuditInput } from '../audit/index.js';
 import type { ProfileRegistry } from '../profiles/index.js';
 import { QueryError, checkParameterCount, listNames, resultset, type QueryPool } from '../query/index.js';
-import { SCOPE, type Trust } from '../trust/index.js';
+import { SCOPE, allowedAddress, literalHost, type Trust } from '../trust/index.js';
 import { contentForAudit, digestForAudit, unauthenticatedForAudit } from './content.js';
 import { errorReport, parseRequest, RESPONSE, threadOf, type RequestMessage } from './envelope.js';
 import { ExchangeError, failure } from './errors.js';
@@ -167,6 +167,12 @@ export class Exchange {
       }
       if (url.protocol !== 'https:' && !(config.exchange.allowHttpReplyUrl && url.protocol === 'http:')) throw new ExchangeError('bad_reply_url', `${url.protocol} is not accepted`);
       if (url.username || url.password) throw new ExchangeError('bad_reply_url', 'credentials in the URL');
+      // An address literal is checked now; a name is resolved, checked and pinned at delivery.
+      const literal = literalHost(url);
+      const loopbackName = /^localhost\.?$/i.test(url.hostname);
+      if ((literal && !allowedAddress(literal, { allowLoopback: config.exchange.allowLoopbackReplyUrl })) || (loopbackName && !config.exchange.allowLoopbackReplyUrl)) {
+        throw new ExchangeError('bad_reply_url', 'the host is not a public address');
+      }
     }
     const now = trust.verifier.now();
     const skew = config.trust.clockSkewSeconds;

@@ -26,6 +26,8 @@ export { KeyStoreLockedError } from './agent.js';
 export { Parties } from './parties.js';
 export { didDocumentFileName, didWebUrl } from './did-web.js';
 export { statusListFileName } from './status.js';
+export { AddressError, pinnedRequest } from './fetch.js';
+export { allowedAddress, literalHost } from './address.js';
 
 export interface Trust {
   did: string;

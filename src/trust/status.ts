@@ -72,7 +72,7 @@ export class StatusChecker {
     try {
       list = await this.list(url, now);
     } catch (error) {
-      throw new TrustError('status_unverifiable', `${url}: ${(error as Error).message}`);
+      throw new TrustError('status_unverifiable', (error as Error).message.slice(0, 200)); // never the URL
     }
     if (list.issuer !== credentialIssuer) throw new TrustError('status_unverifiable', 'the status list has another issuer than the credential');
     const types = [list.subject.type ?? []].flat();

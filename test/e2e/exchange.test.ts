@@ -34,6 +34,7 @@ async function start(): Promise<void> {
 beforeAll(async () => {
   w = await makeWorld({
     'exchange.allowHttpReplyUrl': true,
+    'exchange.allowLoopbackReplyUrl': true,
     'exchange.deliveryBackoffMs': 20,
     'query.workers': 1,
   });
@@ -137,6 +138,9 @@ describe('every rejection class reaches the requester and the audit log', () => 
     ['the wrong message type', async () => ({ message: await envelope(w.requester, { type: 'v1/basic-message/response' }), bearer: await token() }), 400, 'wrong_message_type'],
     ['another recipient', async () => ({ message: await envelope(w.requester, { to: 'did:web:other.example' }), bearer: await token() }), 400, 'wrong_recipient'],
     ['a reply_url that is not http(s)', async () => ({ message: await envelope(w.requester, { reply_url: 'file:///etc/passwd' }), bearer: await token() }), 400, 'bad_reply_url'],
+    ...['https://169.254.169.254/latest', 'https://10.0.0.1/x', 'https://167772161/x', 'https://[::ffff:10.0.0.1]/x', 'https://[fe80::1]/x'].map(
+      (url): (typeof cases)[number] => [`a reply_url on an internal address (${url})`, async () => ({ message: await envelope(w.requester, { reply_url: url }), bearer: await token() }), 400, 'bad_reply_url'],
+    ),
     ['an expired envelope', async () => ({ message: await envelope(w.requester, { exp: Math.floor(Date.now() / 1000) - 3600 }), bearer: await token() }), 400, 'message_expired'],
     ['a 10-year envelope', async () => ({ message: await envelope(w.requester, { exp: Math.floor(Date.now() / 1000) + 10 * 365 * 86400 }), bearer: await token() }), 400, 'message_lifetime_too_long'],
     ['a VP signed with the alias alg', async () => {
