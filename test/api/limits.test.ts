@@ -5,14 +5,18 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../../src/api/index.js';
+import { auditPath, exportAuditLog } from '../../src/audit/index.js';
 import { loadIdentity } from '../../src/trust/index.js';
 import { makeWorld } from '../trust/world.js';
 
 const LIMIT = 5;
 const servers: FastifyInstance[] = [];
 
+let dataDir = '';
+
 async function serve(overrides: Record<string, unknown> = {}): Promise<string> {
   const w = await makeWorld({ 'exchange.ratePerMinute': LIMIT, ...overrides });
+  dataDir ||= w.config.dataDir;
   const app = await buildServer({ config: w.config, identity: loadIdentity(w.config)!, trust: w.trust });
   servers.push(app);
   return app.listen({ host: '127.0.0.1', port: 0 });
@@ -32,6 +36,10 @@ describe('rate limits per client address', () => {
       fetch(`${base}/oauth2/token`, { method: 'POST', headers: { authorization: `Bearer ${randomBytes(24).toString('base64url')}` }, body: new URLSearchParams({ grant_type: 'x' }) }),
     );
     expect(codes.filter((c) => c === 429)).toHaveLength(4);
+    // Limited before any work: the refused requests left no audit entry.
+    const activities: string[] = [];
+    for await (const e of exportAuditLog(auditPath(dataDir), {})) activities.push(e.activity);
+    expect(activities).toEqual(Array.from({ length: LIMIT }, () => 'token-rejected'));
   });
   it('limits the public discovery routes too', async () => {
     const other = await serve();
