@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { Config } from '../config/index.js';
+import { ConfigError, type Config } from '../config/index.js';
 import { Deliverer, Exchange, ReleaseQueue } from '../exchange/index.js';
 import { ProfileRegistry } from '../profiles/index.js';
 import { QueryPool } from '../query/index.js';
@@ -35,14 +35,18 @@ export interface StartOptions {
 
 /** The admin token: $DATASTATION_ADMIN_TOKEN, else the token file (created on first use, 0600). */
 export function adminToken(config: Config, env: NodeJS.ProcessEnv = process.env): string {
-  if (env.DATASTATION_ADMIN_TOKEN) return env.DATASTATION_ADMIN_TOKEN;
   const file = config.admin.tokenFile!;
-  if (!existsSync(file)) {
+  if (!env.DATASTATION_ADMIN_TOKEN && !existsSync(file)) {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600 });
   }
-  return readFileSync(file, 'utf8').trim();
+  const token = env.DATASTATION_ADMIN_TOKEN || readFileSync(file, 'utf8').trim();
+  // A short token can be guessed over the network; the generated one has 43 characters.
+  if (token.length < MIN_ADMIN_TOKEN) throw new ConfigError(`the admin token must be at least ${MIN_ADMIN_TOKEN} characters (it has ${token.length})`);
+  return token;
 }
+
+export const MIN_ADMIN_TOKEN = 32;
 
 export async function startDatastation(config: Config, options: StartOptions): Promise<Datastation> {
   const identity = loadIdentity(config);
@@ -74,7 +78,7 @@ export async function startDatastation(config: Config, options: StartOptions): P
     catalog: () => ({ config, did: trust.did, generation: manifest, profiles: registry.list() }),
     logger: options.logger ?? false,
   });
-  const admin = await buildAdminServer({ dataDir: config.dataDir, adminToken: adminToken(config), queue, deliverer }, options.logger ?? false);
+  const admin = await buildAdminServer({ dataDir: config.dataDir, adminToken: adminToken(config), queue, deliverer, metrics }, options.logger ?? false);
   const poll = options.pollSeconds ?? 2;
   let timer: NodeJS.Timeout | undefined;
   if (poll > 0) {
@@ -94,6 +98,7 @@ export async function startDatastation(config: Config, options: StartOptions): P
       if (timer) clearInterval(timer);
       deliverer.stop();
       await Promise.all([app.close(), admin.close()]);
+      trust.replay.close();
       await pool.close();
     },
   };

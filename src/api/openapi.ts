@@ -40,7 +40,6 @@ export function openApi(config: Config) {
       '/.well-known/oauth-authorization-server': { get: { summary: 'RFC 8414 metadata', responses: { '200': { description: 'metadata' } } } },
       '/health': { get: { summary: 'liveness', responses: { '200': { description: 'up' } } } },
       '/ready': { get: { summary: 'readiness (a dataset is loaded)', responses: { '200': { description: 'ready' }, '503': { description: 'not ready' } } } },
-      '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'metrics' } } } },
     },
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },

@@ -14,7 +14,6 @@ import { openApi } from './openapi.js';
 import { adminRoutes, type AdminDeps } from './routes/admin.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { healthRoutes } from './routes/health.js';
-import { metricsRoutes } from './routes/metrics.js';
 import { oauthRoutes } from './routes/oauth.js';
 import { verifiedSparqlRoutes } from './routes/verifiedsparql.js';
 import { wellKnownRoutes } from './routes/well-known.js';
@@ -30,6 +29,9 @@ export interface ServerDeps {
   ready?: () => boolean;
   logger?: boolean;
 }
+
+/** Routes anyone may reach without a client certificate: discovery, health, descriptions. */
+const PUBLIC_ROUTES = new Set(['/.well-known/did.json', '/.well-known/oauth-authorization-server', '/health', '/ready', '/openapi.json', '/datacatalog']);
 
 function tlsOptions(config: Config): Partial<FastifyServerOptions> {
   const tls = config.server.tls;
@@ -52,15 +54,18 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     bodyLimit: config.server.bodyLimitBytes,
     requestTimeout: config.server.requestTimeoutMs,
     http: { maxHeaderSize: config.server.maxHeaderBytes },
+    // request.ip is the client's address; X-Forwarded-For counts only from a trusted proxy.
+    ...(config.server.trustedProxies.length ? { trustProxy: config.server.trustedProxies } : {}),
     ...tlsOptions(config),
   } as FastifyServerOptions);
   await app.register(formbody);
   await app.register(rateLimit, {
-    global: false,
+    // Every route, before any work or logging, per client address: a header the client chooses
+    // (Authorization) would give it a fresh budget per request. The store is an LRU.
+    global: true,
     max: config.exchange.ratePerMinute,
     timeWindow: 60_000,
-    // Per requester: the bearer token stands for one presenter; without one, per address.
-    keyGenerator: (request) => request.headers.authorization ?? request.ip,
+    keyGenerator: (request) => request.ip,
     errorResponseBuilder: (_request, context) => ({
       statusCode: 429,
       ...errorReport(trust.did, undefined, undefined, 'rate_limited', `${EXCHANGE_ERRORS.rate_limited.text}; retry in ${Math.ceil(context.ttl / 1000)} s`),
@@ -69,9 +74,11 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const proxyHeader = config.server.clientCertHeader?.toLowerCase();
   if (proxyHeader) {
     // Behind a TLS-terminating proxy: only requests relayed by a trusted proxy with a verified
-    // client certificate reach the requester endpoints.
+    // client certificate get past the public routes. Decided on the route the router matched
+    // (after its decoding of %61pi and of absolute-form targets), never on the raw URL; anything
+    // not known to be public, unknown paths included, needs the certificate.
     app.addHook('onRequest', async (request, reply) => {
-      if (!request.url.startsWith('/api/') && !request.url.startsWith('/oauth2/')) return;
+      if (request.routeOptions.url !== undefined && PUBLIC_ROUTES.has(request.routeOptions.url)) return;
       if (!config.server.trustedProxies.includes(request.socket.remoteAddress ?? '') || !request.headers[proxyHeader]) {
         return reply.code(403).send(errorReport(trust.did, undefined, undefined, 'client_certificate_required', EXCHANGE_ERRORS.client_certificate_required.text));
       }
@@ -88,7 +95,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(oauthRoutes(deps));
   await app.register(healthRoutes(deps));
   app.get('/openapi.json', async () => openApi(config));
-  if (deps.metrics) await app.register(metricsRoutes(deps.metrics));
+  // /metrics is served on the admin listener, behind the admin token.
   if (deps.catalog) await app.register(catalogRoutes(deps.catalog));
   if (deps.exchange && deps.metrics) await app.register(verifiedSparqlRoutes(deps.exchange, deps.metrics));
   return app;

@@ -1,6 +1,6 @@
 // `datastation credentials …`: play the other roles with real keys, for suppliers testing their
 // clients and for our own demo and tests. Keys are test-only and kept under credentials/test-only.
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
@@ -23,7 +23,7 @@ export function trustIssuer(config: Config, did: string, types: string[], docume
   writeFileSync(file, stringifyYaml({ issuers: [...others, { did, credentialTypes: types }] }));
   if (did.startsWith('did:web:') && documentsDir) {
     mkdirSync(config.trust.didDocumentsDir!, { recursive: true });
-    copyFileSync(join(documentsDir, didDocumentFileName(did)), join(config.trust.didDocumentsDir!, didDocumentFileName(did)));
+    writeFileSync(join(config.trust.didDocumentsDir!, didDocumentFileName(did)), readFileSync(join(documentsDir, didDocumentFileName(did))));
   }
 }
 

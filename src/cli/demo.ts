@@ -31,7 +31,7 @@ export async function runDemo(base: Config): Promise<void> {
   trustIssuer(base, beheer, ['ValidQueryCredential', 'ValidatedQueryCredential'], parties.documentsDir);
   const config: Config = {
     ...base,
-    exchange: { ...base.exchange, allowHttpReplyUrl: true, release: [{ requester: igj, mode: 'manual' }] },
+    exchange: { ...base.exchange, allowHttpReplyUrl: true, allowLoopbackReplyUrl: true, release: [{ requester: igj, mode: 'manual' }] },
   };
   console.log(`\nThe datastation is ${own.did}; it trusts the demo beheerorganisatie ${beheer}.`);
   console.log(`Requesters: zorgkantoor ${zorgkantoor} (released automatically), ${igj} (released by hand).\n`);

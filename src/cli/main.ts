@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The `datastation` command.
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { loadConfig, packageRoot, type Config } from '../config/index.js';
@@ -16,6 +16,10 @@ import { registerOperatorCommands } from './operator-commands.js';
 import { registerAskCommand } from './ask.js';
 import { runDemo } from './demo.js';
 import { adminToken } from '../api/index.js';
+
+// Everything this process creates (data folder, audit log, replay store, keys, generations) is
+// the operator's alone: files 0600, folders 0700, whatever the shell's umask.
+process.umask(0o077);
 
 interface GlobalOptions {
   config?: string;
@@ -69,7 +73,8 @@ program
     const { identity, created } = await initIdentity(cfg);
     for (const c of created) console.log(`created ${c}`);
     if (!existsSync(cfg.trust.trustList!)) {
-      copyFileSync(join(packageRoot(), 'credentials', 'trust-list.example.yaml'), cfg.trust.trustList!);
+      // Written, not copied: a copy keeps the package file's mode, past the private umask.
+      writeFileSync(cfg.trust.trustList!, readFileSync(join(packageRoot(), 'credentials', 'trust-list.example.yaml')));
       console.log(`created ${cfg.trust.trustList}: add the beheerorganisatie DIDs you trust`);
     }
     adminToken(cfg);

@@ -99,6 +99,8 @@ export const configSchema = z.strictObject({
         .default([]),
       // reply_url must be https; plain http only for loopback tests.
       allowHttpReplyUrl: z.boolean().default(false),
+      // reply_url must resolve to public addresses only; loopback allowed for tests and the demo.
+      allowLoopbackReplyUrl: z.boolean().default(false),
       deliveryAttempts: z.number().int().min(1).max(20).default(6),
       deliveryBackoffMs: z.number().int().min(10).default(2000),
       deliveryTimeoutMs: z.number().int().min(100).default(10_000),
@@ -161,6 +163,12 @@ export const configSchema = z.strictObject({
       // Plain http for DID documents and status lists: loopback tests only.
       allowInsecureHttp: z.boolean().default(false),
       accessTokenSeconds: z.number().int().min(10).max(3600).default(300),
+      // Presentations valid for longer are refused: the replay window (kept across restarts) is their lifetime.
+      maxPresentationSeconds: z.number().int().min(10).max(86_400).default(3600),
+      // Entries per in-memory cache (DID documents, keys, status lists, access tokens), LRU beyond.
+      cacheMaxEntries: z.number().int().min(1).default(10_000),
+      // Presentation and message ids remembered (on disk, in the data folder) until they expire.
+      replayMaxEntries: z.number().int().min(100).default(200_000),
     })
     .prefault({}),
 });

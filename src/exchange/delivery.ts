@@ -7,6 +7,7 @@ import { errorReport } from './envelope.js';
 import { EXCHANGE_ERRORS } from './errors.js';
 import type { ReleaseItem, ReleaseQueue } from './release.js';
 import { contentForAudit } from './content.js';
+import { pinnedRequest } from '../trust/index.js';
 
 export class Deliverer {
   private readonly busy = new Set<string>();
@@ -48,14 +49,17 @@ export class Deliverer {
         if (attempt > 0) await new Promise((r) => setTimeout(r, deliveryBackoffMs * 2 ** (attempt - 1)));
         let outcome: ReleaseItem['attempts'][number];
         try {
-          const response = await fetch(current.reply_url, {
+          // Resolved, checked and pinned per attempt: a reply_url that turned internal since it was accepted is refused.
+          const response = await pinnedRequest(current.reply_url, {
             method: 'POST',
             headers: { 'content-type': 'application/json' },
             body: message,
-            signal: AbortSignal.timeout(deliveryTimeoutMs),
-            redirect: 'error',
+            timeoutMs: deliveryTimeoutMs,
+            maxBytes: 64 * 1024,
+            allowHttp: this.config.exchange.allowHttpReplyUrl,
+            policy: { allowLoopback: this.config.exchange.allowLoopbackReplyUrl },
           });
-          outcome = { at: new Date().toISOString(), ok: response.ok, status: response.status };
+          outcome = { at: new Date().toISOString(), ok: response.status >= 200 && response.status < 300, status: response.status };
         } catch (error) {
           outcome = { at: new Date().toISOString(), ok: false, error: (error as Error).message };
         }

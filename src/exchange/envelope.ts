@@ -8,7 +8,7 @@ export const REQUEST = 'v1/basic-message/request';
 export const RESPONSE = 'v1/basic-message/response';
 export const ERROR_REPORT = 'v1/error-report';
 
-const did = z.string().regex(/^did:[a-z0-9]+:\S+$/, 'a DID');
+const did = z.string().max(512).regex(/^did:[a-z0-9]+:\S+$/, 'a DID');
 
 export const requestSchema = z.object({
   type: z.string(),
@@ -40,7 +40,10 @@ export function threadOf(raw: unknown): { thread_id?: string; from?: string } {
 export function parseRequest(raw: unknown): RequestMessage {
   const parsed = requestSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new ExchangeError('malformed_envelope', parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '));
+    // A few issues, paths cut short: an envelope with 80k bad keys must not become an 80k-line error.
+    const issues = parsed.error.issues;
+    const text = issues.slice(0, 5).map((i) => `${i.path.join('.').slice(0, 64) || '(root)'}: ${i.message.slice(0, 100)}`).join('; ');
+    throw new ExchangeError('malformed_envelope', issues.length > 5 ? `${text}; and ${issues.length - 5} more` : text);
   }
   if (parsed.data.type !== REQUEST) throw new ExchangeError('wrong_message_type', parsed.data.type);
   return parsed.data;

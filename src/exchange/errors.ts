@@ -15,6 +15,7 @@ export const EXCHANGE_ERRORS = {
   // rule 4
   replayed_message: { status: 409, text: 'a message with this jti was already received' },
   message_expired: { status: 400, text: 'the message has expired' },
+  message_lifetime_too_long: { status: 400, text: 'the message is valid for longer than accepted' },
   // rule 17
   profile_not_served: { status: 422, text: 'the uitwisselprofiel (version) is not served here' },
   ontology_not_served: { status: 422, text: 'the ontology version is not served by this profile' },
@@ -49,9 +50,11 @@ export interface Failure {
   text: string;
 }
 
-export function failure(error: unknown): Failure {
+/** `withDetail: false` for a party not yet authenticated: the code's own sentence, nothing of its input. */
+export function failure(error: unknown, withDetail = true): Failure {
   if (error instanceof TrustError || error instanceof QueryError || error instanceof ExchangeError) {
-    return { code: error.code, status: error.status, text: error.message };
+    const plain = error.detail ? error.message.slice(0, -(error.detail.length + 2)) : error.message;
+    return { code: error.code, status: error.status, text: withDetail ? error.message : plain };
   }
   if (error instanceof AuditWriteError) return { code: 'audit_unavailable', status: 503, text: EXCHANGE_ERRORS.audit_unavailable.text };
   return { code: 'internal_error', status: 500, text: EXCHANGE_ERRORS.internal_error.text };

@@ -6,9 +6,9 @@ import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/index.js';
 import { recordActivity, type AuditInput } from '../audit/index.js';
 import type { ProfileRegistry } from '../profiles/index.js';
-import { QueryError, resultset, type QueryPool } from '../query/index.js';
-import { SCOPE, type Trust } from '../trust/index.js';
-import { contentForAudit } from './content.js';
+import { QueryError, checkParameterCount, listNames, resultset, type QueryPool } from '../query/index.js';
+import { SCOPE, allowedAddress, literalHost, type Trust } from '../trust/index.js';
+import { contentForAudit, digestForAudit, unauthenticatedForAudit } from './content.js';
 import { errorReport, parseRequest, RESPONSE, threadOf, type RequestMessage } from './envelope.js';
 import { ExchangeError, failure } from './errors.js';
 import { resolveQuestion, undeclaredParameters, type Question } from './questions.js';
@@ -35,6 +35,11 @@ export interface Outcome {
   requester?: string;
 }
 
+const messageKey = (message: RequestMessage) => `msg ${message.from} ${message.jti}`;
+
+/** Characters of a refusal's reason kept in the log. */
+const MAX_REASON = 512;
+
 interface Answered {
   question: Question;
   json: string;
@@ -56,37 +61,60 @@ export class Exchange {
   async handle(authorization: string | undefined, raw: unknown): Promise<Outcome> {
     const { config, trust } = this.deps;
     const ids = threadOf(raw);
-    const thread_id = ids.thread_id;
+    const claimedFrom = raw && typeof raw === 'object' ? (raw as { from?: unknown }).from : undefined;
+    // The token first (in memory, cheap): until it is checked, thread and sender are mere claims
+    // and the log keeps them apart, as hashes, with the request's size and hash only.
     let requester: string | undefined;
+    let refused: unknown;
     try {
-      this.log({ thread_id, actor: ids.from ?? 'unknown', activity: 'received', content: contentForAudit(JSON.stringify(raw ?? null), config.exchange.auditMaxContentBytes) });
+      requester = trust.tokens.check(authorization, SCOPE, typeof claimedFrom === 'string' ? claimedFrom : undefined).subject;
     } catch (error) {
-      const f = failure(error);
-      return { status: f.status, code: f.code, body: JSON.stringify(errorReport(trust.did, ids.from, thread_id, f.code, f.text)) };
+      refused = error;
     }
+    const thread_id = requester ? ids.thread_id : undefined;
+    const who = requester ? { thread_id, actor: requester } : unauthenticatedForAudit({ from: claimedFrom, thread_id: (raw as { thread_id?: unknown } | null)?.thread_id });
+    const report = (f: { status: number; code: string; text: string }): Outcome => ({
+      status: f.status,
+      code: f.code,
+      body: JSON.stringify(errorReport(trust.did, ids.from, ids.thread_id, f.code, f.text)),
+      ...(requester ? { requester } : {}),
+    });
     try {
-      requester = trust.tokens.check(authorization, SCOPE, ids.from).subject;
-      this.log({ thread_id, actor: requester, activity: 'token-checked' });
+      this.log({ ...who, activity: 'received', request: digestForAudit(JSON.stringify(raw ?? null)) });
+      if (refused) {
+        const f = failure(refused, false);
+        this.log({ ...who, activity: 'rejected', code: f.code, status: f.status });
+        return report(f);
+      }
+    } catch (error) {
+      return report(failure(error, false));
+    }
+    const subject = requester!; // refused above when the token did not check
+    try {
+      this.log({ thread_id, actor: subject, activity: 'token-checked' });
       const message = this.checkEnvelope(parseRequest(raw));
       const vp = await trust.verifier.verify(message.body.message, message.from);
+      // Its jti is used up only now that the presentation verified: a forgery cannot burn it.
+      if (!trust.replay.use(messageKey(message), this.messageUntil(message), trust.verifier.now())) throw new ExchangeError('replayed_message', message.jti);
       this.log({
         thread_id,
-        actor: requester,
+        actor: subject,
         activity: 'presentation-verified',
         vp_jti: vp.jti,
         credentials: vp.credentials.map((c) => ({ id: c.id, type: c.type, issuer: c.issuer, profile: c.profile, ontology: c.ontology })),
       });
       const parameters = message.body.parameters ?? {};
+      checkParameterCount(parameters);
       const questions = vp.credentials.map((c) => resolveQuestion(c, this.deps.registry, parameters, config.query));
       const undeclared = undeclaredParameters(questions, parameters);
-      if (undeclared.length) throw new QueryError('unknown_parameter', undeclared.join(', '));
+      if (undeclared.length) throw new QueryError('unknown_parameter', listNames(undeclared));
       this.log({
         thread_id,
-        actor: requester,
+        actor: subject,
         activity: 'query-validated',
         questions: questions.map((q) => ({ id: q.id, profile: q.profile, version: q.version, parameters: q.parameters, query: q.prepared.text })),
       });
-      const manual = questions.some((q) => releaseMode(config, { profile: q.profile, indicator: q.id, requester: requester! }) === 'manual');
+      const manual = questions.some((q) => releaseMode(config, { profile: q.profile, indicator: q.id, requester: subject }) === 'manual');
       if (manual && !message.reply_url) throw new ExchangeError('bad_reply_url', 'a question released by hand is answered asynchronously: reply_url is required');
       const generation = this.deps.generation();
       if (!generation) throw new ExchangeError('no_dataset');
@@ -96,14 +124,14 @@ export class Exchange {
       const body = responseText(trust.did, message, answers);
 
       if (!manual) {
-        this.log({ thread_id, actor: trust.did, activity: 'answer-sent', to: requester, release: 'auto', content: contentForAudit(body, config.exchange.auditMaxContentBytes) });
-        return { status: 200, body, requester };
+        this.log({ thread_id, actor: trust.did, activity: 'answer-sent', to: subject, release: 'auto', content: contentForAudit(body, config.exchange.auditMaxContentBytes) });
+        return { status: 200, body, requester: subject };
       }
       const item = this.deps.queue.add(
         {
           id: randomUUID(),
           thread_id: message.thread_id,
-          requester,
+          requester: subject,
           reply_url: message.reply_url!,
           received: new Date().toISOString(),
           questions: answers.map((a) => ({ id: a.question.id, profile: a.question.profile, version: a.question.version, title: a.question.indicator.title, parameters: a.question.parameters, rows: a.rows, query: a.question.prepared.text })),
@@ -112,17 +140,17 @@ export class Exchange {
         body,
       );
       this.log({ thread_id, actor: trust.did, activity: 'queued-for-release', release: item.id, reply_url: item.reply_url });
-      return { status: 202, body: JSON.stringify({ status: 'accepted', thread_id: message.thread_id, release_id: item.id, reply_url: item.reply_url }), requester };
+      return { status: 202, body: JSON.stringify({ status: 'accepted', thread_id: message.thread_id, release_id: item.id, reply_url: item.reply_url }), requester: subject };
     } catch (error) {
       const f = failure(error);
       try {
-        this.log({ thread_id, actor: requester ?? ids.from ?? 'unknown', activity: 'rejected', code: f.code, status: f.status, reason: f.text });
+        // An authenticated requester's refusal keeps its reason, bounded.
+        this.log({ thread_id, actor: subject, activity: 'rejected', code: f.code, status: f.status, reason: f.text.slice(0, MAX_REASON) });
       } catch (auditError) {
-        const a = failure(auditError);
-        return { status: a.status, code: a.code, body: JSON.stringify(errorReport(trust.did, ids.from, thread_id, a.code, a.text)) };
+        return report(failure(auditError));
       }
       if (f.code === 'internal_error') console.error(error);
-      return { status: f.status, code: f.code, body: JSON.stringify(errorReport(trust.did, ids.from, thread_id, f.code, f.text)), ...(requester ? { requester } : {}) };
+      return report(f);
     }
   }
 
@@ -139,13 +167,25 @@ export class Exchange {
       }
       if (url.protocol !== 'https:' && !(config.exchange.allowHttpReplyUrl && url.protocol === 'http:')) throw new ExchangeError('bad_reply_url', `${url.protocol} is not accepted`);
       if (url.username || url.password) throw new ExchangeError('bad_reply_url', 'credentials in the URL');
+      // An address literal is checked now; a name is resolved, checked and pinned at delivery.
+      const literal = literalHost(url);
+      const loopbackName = /^localhost\.?$/i.test(url.hostname);
+      if ((literal && !allowedAddress(literal, { allowLoopback: config.exchange.allowLoopbackReplyUrl })) || (loopbackName && !config.exchange.allowLoopbackReplyUrl)) {
+        throw new ExchangeError('bad_reply_url', 'the host is not a public address');
+      }
     }
     const now = trust.verifier.now();
-    if (message.exp !== undefined && message.exp <= now - config.trust.clockSkewSeconds) throw new ExchangeError('message_expired');
-    if (!trust.replay.use(`msg ${message.from} ${message.jti}`, (message.exp ?? now + 86400) + config.trust.clockSkewSeconds, now)) {
-      throw new ExchangeError('replayed_message', message.jti);
-    }
+    const skew = config.trust.clockSkewSeconds;
+    if (message.exp !== undefined && message.exp <= now - skew) throw new ExchangeError('message_expired');
+    if (message.exp !== undefined && message.exp > now + config.trust.maxPresentationSeconds + skew) throw new ExchangeError('message_lifetime_too_long');
+    if (trust.replay.has(messageKey(message), now)) throw new ExchangeError('replayed_message', message.jti);
     return message;
+  }
+
+  /** How long a message id stays used: its expiry, or the longest lifetime accepted. */
+  private messageUntil(message: RequestMessage): number {
+    const { config, trust } = this.deps;
+    return (message.exp ?? trust.verifier.now() + config.trust.maxPresentationSeconds) + config.trust.clockSkewSeconds;
   }
 
   private async run(question: Question): Promise<Answered> {

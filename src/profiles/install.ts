@@ -2,7 +2,7 @@
 // bare or in the published layout (queries/, shapes/, README.md, index.tsv). The texts are copied
 // unmodified (CC BY-ND); the manifest is derived from their headers, the README and the shapes.
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NS } from '../rdf/index.js';
 import { exampleValue, findCommentedBinds, parseSparql, police, PLACEHOLDER, renderValue, type ParameterSpec } from '../query/index.js';
@@ -178,11 +178,13 @@ export function installProfile(sourceDir: string, profilesDir: string, options: 
   const tmp = `${target}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
-  for (const file of files) copyFileSync(join(queryDir, file), join(tmp, file));
-  for (const file of source.extras) copyFileSync(join(sourceDir, file), join(tmp, file));
+  // Written, not copied: a copy keeps the source's mode, past the private umask.
+  const copy = (from: string, to: string) => writeFileSync(to, readFileSync(from));
+  for (const file of files) copy(join(queryDir, file), join(tmp, file));
+  for (const file of source.extras) copy(join(sourceDir, file), join(tmp, file));
   if (source.shapeFiles.length) {
     mkdirSync(join(tmp, 'shapes'));
-    for (const file of source.shapeFiles) copyFileSync(join(sourceDir, 'shapes', file), join(tmp, 'shapes', file));
+    for (const file of source.shapeFiles) copy(join(sourceDir, 'shapes', file), join(tmp, 'shapes', file));
   }
   writeFileSync(join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
   rmSync(target, { recursive: true, force: true });

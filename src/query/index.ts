@@ -2,7 +2,7 @@ export { QueryError, QUERY_ERRORS } from './errors.js';
 export type { QueryErrorCode } from './errors.js';
 export { police, parseSparql, DEFAULT_LIMITS } from './police.js';
 export type { ParsedQuery, PoliceLimits } from './police.js';
-export { activateParameters, findCommentedBinds, renderValue, parameterSpec } from './params.js';
+export { activateParameters, checkParameterCount, findCommentedBinds, listNames, renderValue, parameterSpec, MAX_PARAMETERS } from './params.js';
 export { PLACEHOLDER } from './params.js';
 export type { ParameterSpec, Activation } from './params.js';
 export { compatibleText } from './compat.js';

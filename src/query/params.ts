@@ -53,6 +53,20 @@ export function findCommentedBinds(text: string): CommentedBind[] {
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
+/** More parameters than any indicator declares are refused before they are looked at one by one. */
+export const MAX_PARAMETERS = 64;
+
+export function checkParameterCount(values: Record<string, unknown>): void {
+  let n = 0;
+  for (const _ in values) if (++n > MAX_PARAMETERS) throw new QueryError('invalid_parameter', `more than ${MAX_PARAMETERS} parameters`);
+}
+
+/** Names for an error text: a few, each cut short, and how many more (never the whole input). */
+export function listNames(names: string[], shown = 5): string {
+  const cut = names.slice(0, shown).map((n) => (n.length > 64 ? `${n.slice(0, 64)}…` : n));
+  return cut.join(', ') + (names.length > shown ? ` and ${names.length - shown} more` : '');
+}
+
 /** Check one value against its declaration and render it as a SPARQL term. */
 export function renderValue(spec: ParameterSpec, value: unknown): string {
   const bad = (why: string) => new QueryError('invalid_parameter', `${spec.name}: ${why}`);
@@ -99,9 +113,10 @@ export interface Activation {
  * (a run may list alternatives).
  */
 export function activateParameters(text: string, declared: ParameterSpec[], values: Record<string, unknown>): Activation {
-  for (const name of Object.keys(values)) {
-    if (!declared.some((p) => p.name === name)) throw new QueryError('unknown_parameter', name);
-  }
+  checkParameterCount(values);
+  const unknown = Object.keys(values).filter((name) => !declared.some((p) => p.name === name));
+  if (unknown.length) throw new QueryError('unknown_parameter', listNames(unknown));
+
   const rendered = new Map<string, string>();
   for (const spec of declared) {
     if (values[spec.name] === undefined || values[spec.name] === null) throw new QueryError('missing_parameter', spec.name);

@@ -15,10 +15,18 @@ export function didDocumentFileName(did: string): string {
   return `${did.replace(/:/g, '_')}.json`;
 }
 
-/** https://host[:port]/path/did.json, or /.well-known/did.json without a path (did:web spec §3.2). */
+const HOST = /^[A-Za-z0-9.-]+(%3A[0-9]{1,5})?$/i;
+const SEGMENT = /^[A-Za-z0-9._~-]+$/;
+
+/**
+ * https://host[:port]/path/did.json, or /.well-known/did.json without a path (did:web spec §3.2).
+ * Only the port's %3A is decoded: any other escape (%2F, %3F, %40 …) would change which URL is
+ * fetched, so such a DID is refused.
+ */
 export function didWebUrl(did: string, scheme = 'https'): string {
-  const [host, ...path] = did.slice('did:web:'.length).split(':').map(decodeURIComponent);
-  return `${scheme}://${host}/${path.length ? path.join('/') : '.well-known'}/did.json`;
+  const [host = '', ...path] = did.slice('did:web:'.length).split(':');
+  if (!HOST.test(host) || !path.every((p) => SEGMENT.test(p) && p !== '.' && p !== '..')) throw new Error('not a did:web this datastation resolves');
+  return `${scheme}://${host.replace(/%3A/i, ':')}/${path.length ? path.join('/') : '.well-known'}/did.json`;
 }
 
 function failure(error: string, message: string): DIDResolutionResult {

@@ -26,8 +26,10 @@ export const TRUST_ERRORS = {
   missing_time_claims: { status: 401, text: 'nbf and exp are required' },
   jwt_expired: { status: 401, text: 'the presentation has expired' },
   jwt_not_yet_valid: { status: 401, text: 'the presentation is not yet valid' },
+  lifetime_too_long: { status: 401, text: 'the presentation is valid for longer than accepted' },
   // rule 11
   replayed_presentation: { status: 409, text: 'this presentation was already used' },
+  replay_store_full: { status: 503, text: 'too many presentations are in use; try again later' },
   // rule 12
   issuer_not_trusted: { status: 403, text: 'the credential issuer is not on the trust list for this credential type' },
   // rule 13

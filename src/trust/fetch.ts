@@ -1,27 +1,82 @@
-// Bounded fetch for DID documents and status lists: https only (plain http only when configured,
-// for loopback tests), a timeout and a size limit, so a slow or huge answer cannot stall a request.
+// Bounded, address-filtered requests for DID documents, status lists and asynchronous answers:
+// https only (plain http only when configured, for loopback tests), public addresses only (the
+// connection pinned to the address that was checked), no redirects, a timeout and a size limit,
+// so a slow, huge or internal target cannot stall a request or be reached through us. Errors say
+// what went wrong, never the target.
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { LookupFunction } from 'node:net';
+import { AddressError, resolveAllowed, type AddressPolicy } from './address.js';
+
 export interface FetchLimits {
   timeoutMs: number;
   maxBytes: number;
   allowInsecureHttp: boolean;
 }
 
+export interface PinnedRequest {
+  method: 'GET' | 'POST';
+  headers: Record<string, string>;
+  body?: string;
+  timeoutMs: number;
+  maxBytes: number;
+  allowHttp: boolean;
+  policy: AddressPolicy;
+}
+
+export { AddressError } from './address.js';
+
+/** One request to `target`, connected to the checked address only. */
+export async function pinnedRequest(target: string, options: PinnedRequest): Promise<{ status: number; text: string }> {
+  let url: URL;
+  try {
+    url = new URL(target);
+  } catch {
+    throw new AddressError('not a URL');
+  }
+  if (url.protocol !== 'https:' && !(options.allowHttp && url.protocol === 'http:')) throw new AddressError(`only https URLs are fetched (${url.protocol})`);
+  if (url.username || url.password) throw new AddressError('credentials in the URL');
+  const pinned = await resolveAllowed(url, options.policy);
+  const pin: LookupFunction = (_host, lookupOptions, callback) => {
+    if ((lookupOptions as { all?: boolean }).all) (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [pinned]);
+    else callback(null, pinned.address, pinned.family);
+  };
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = send(url, { method: options.method, headers: options.headers, lookup: pin, timeout: options.timeoutMs, signal: AbortSignal.timeout(options.timeoutMs) }, (res: IncomingMessage) => {
+      const declared = Number(res.headers['content-length'] ?? '0');
+      if (declared > options.maxBytes) {
+        res.destroy();
+        return reject(new Error(`answer over ${options.maxBytes} bytes`));
+      }
+      const parts: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > options.maxBytes) {
+          res.destroy();
+          reject(new Error(`answer over ${options.maxBytes} bytes`));
+        } else parts.push(chunk);
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(parts).toString('utf8') }));
+      res.on('error', () => reject(new Error('the answer was cut off')));
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', (error: NodeJS.ErrnoException) => reject(new Error(error.name === 'AbortError' || error.message === 'timed out' ? 'timed out' : `connection failed (${error.code ?? 'error'})`)));
+    req.end(options.body);
+  });
+}
+
 export async function fetchBounded(url: string, limits: FetchLimits, accept: string): Promise<string> {
-  const parsed = new URL(url);
-  if (parsed.protocol !== 'https:' && !(limits.allowInsecureHttp && parsed.protocol === 'http:')) {
-    throw new Error(`only https URLs are fetched (${parsed.protocol})`);
-  }
-  const response = await fetch(parsed, { signal: AbortSignal.timeout(limits.timeoutMs), redirect: 'error', headers: { accept } });
-  if (!response.ok) throw new Error(`HTTP ${response.status} from ${parsed.origin}`);
-  const declared = Number(response.headers.get('content-length') ?? '0');
-  if (declared > limits.maxBytes) throw new Error(`answer over ${limits.maxBytes} bytes`);
-  if (!response.body) throw new Error('empty answer');
-  const parts: Uint8Array[] = [];
-  let size = 0;
-  for await (const value of response.body as AsyncIterable<Uint8Array>) {
-    size += value.byteLength;
-    if (size > limits.maxBytes) throw new Error(`answer over ${limits.maxBytes} bytes`);
-    parts.push(value);
-  }
-  return Buffer.concat(parts).toString('utf8');
+  const { status, text } = await pinnedRequest(url, {
+    method: 'GET',
+    headers: { accept },
+    timeoutMs: limits.timeoutMs,
+    maxBytes: limits.maxBytes,
+    allowHttp: limits.allowInsecureHttp,
+    // Loopback only where plain http is allowed too: loopback tests.
+    policy: { allowLoopback: limits.allowInsecureHttp },
+  });
+  if (status < 200 || status >= 300) throw new Error(`HTTP ${status}`);
+  return text;
 }

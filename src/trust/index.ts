@@ -1,5 +1,6 @@
 // Trust: own identity, DID resolution, presentation and credential verification, issuer trust,
 // revocation, replay protection and OAuth2 access tokens.
+import { join } from 'node:path';
 import type { Config } from '../config/index.js';
 import { KeyResolver } from './keys.js';
 import { verifyJwt } from './jwt.js';
@@ -25,6 +26,8 @@ export { KeyStoreLockedError } from './agent.js';
 export { Parties } from './parties.js';
 export { didDocumentFileName, didWebUrl } from './did-web.js';
 export { statusListFileName } from './status.js';
+export { AddressError, pinnedRequest } from './fetch.js';
+export { allowedAddress, literalHost } from './address.js';
 
 export interface Trust {
   did: string;
@@ -32,20 +35,32 @@ export interface Trust {
   tokens: AccessTokens;
   replay: ReplayCache;
   trustList: TrustList;
+  /** The bounded caches, exposed for their sizes. */
+  keys: KeyResolver;
+  status: StatusChecker;
 }
 
 /** Everything the question path needs to decide whether to trust a request, from the config. */
 export function createTrust(config: Config, now: () => number = () => Math.floor(Date.now() / 1000)): Trust {
   const t = config.trust;
   const policy = { ...t };
-  const keys = new KeyResolver({ resolver: resolverFor(config), cacheSeconds: t.didCacheSeconds, now: () => now() * 1000 });
+  const keys = new KeyResolver({ resolver: resolverFor(config), cacheSeconds: t.didCacheSeconds, maxEntries: t.cacheMaxEntries, now: () => now() * 1000 });
   const status = new StatusChecker(
-    { dir: t.statusListDir!, online: t.statusListOnline, cacheSeconds: t.statusListCacheSeconds, timeoutMs: t.fetchTimeoutMs, maxBytes: t.fetchMaxBytes, allowInsecureHttp: t.allowInsecureHttp },
+    {
+      dir: t.statusListDir!,
+      online: t.statusListOnline,
+      cacheSeconds: t.statusListCacheSeconds,
+      maxEntries: t.cacheMaxEntries,
+      timeoutMs: t.fetchTimeoutMs,
+      maxBytes: t.fetchMaxBytes,
+      allowInsecureHttp: t.allowInsecureHttp,
+    },
     (jwt, at) => verifyJwt(jwt, keys, policy, { now: at }),
   );
-  const replay = new ReplayCache();
+  // On disk in the data folder: a presentation used before a restart stays used after it.
+  const replay = new ReplayCache({ file: join(config.dataDir, 'replay', 'used.log'), maxEntries: t.replayMaxEntries, now: now() });
   const trustList = new TrustList(t.trustList!);
   const did = ownDid(config);
   const verifier = new PresentationVerifier({ ownDid: did, policy, keys, trustList, status, replay, now });
-  return { did, verifier, tokens: new AccessTokens(t.accessTokenSeconds, now), replay, trustList };
+  return { did, verifier, tokens: new AccessTokens(t.accessTokenSeconds, now, t.cacheMaxEntries), replay, trustList, keys, status };
 }

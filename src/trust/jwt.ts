@@ -19,11 +19,14 @@ export interface VerifiedJwt {
 /** Never accepted, whatever the configuration says: unsigned, symmetric, and the non-standard alias. */
 const FORBIDDEN = /^(none|HS\d+|Ed25519)$/i;
 
+/** Signature lengths (base64url characters) of the fixed-size algorithms: checked before any key lookup. */
+const SIGNATURE_CHARS: Record<string, number> = { EdDSA: 86, ES256: 86, ES384: 128 };
+
 export async function verifyJwt(
   token: unknown,
   keys: KeyResolver,
   policy: JwtPolicy,
-  expect: { audience?: string; now: number },
+  expect: { audience?: string; now: number; maxLifetimeSeconds?: number },
 ): Promise<VerifiedJwt> {
   if (typeof token !== 'string' || !/^[\w-]+\.[\w-]+\.[\w-]*$/.test(token)) throw new TrustError('malformed_jwt', 'not a compact JWS');
   if (token.length > policy.maxJwtBytes) throw new TrustError('jwt_too_large', `${token.length} bytes`);
@@ -42,16 +45,23 @@ export async function verifyJwt(
   const skew = policy.clockSkewSeconds;
   if (payload.exp <= expect.now - skew) throw new TrustError('jwt_expired');
   if (payload.nbf > expect.now + skew) throw new TrustError('jwt_not_yet_valid');
+  // A long-lived presentation is a long replay window (and a long entry in the replay store).
+  if (expect.maxLifetimeSeconds !== undefined && payload.exp > expect.now + expect.maxLifetimeSeconds + skew) {
+    throw new TrustError('lifetime_too_long', `at most ${expect.maxLifetimeSeconds} s`);
+  }
   if (expect.audience !== undefined) {
     const aud = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
     if (!aud.includes(expect.audience)) throw new TrustError('wrong_audience');
   }
+  const signature = token.slice(token.lastIndexOf('.') + 1);
+  if (signature === '' || (SIGNATURE_CHARS[alg] !== undefined && signature.length !== SIGNATURE_CHARS[alg])) throw new TrustError('invalid_signature', 'the signature has the wrong size');
   const key = await keys.key(payload.iss, header.kid, alg);
   try {
     await jwtVerify(token, key, { algorithms: [alg], currentDate: new Date(expect.now * 1000), clockTolerance: skew });
   } catch (error) {
     if (error instanceof joseErrors.JWSSignatureVerificationFailed) throw new TrustError('invalid_signature');
-    throw new TrustError('invalid_signature', (error as Error).message);
+    throw new TrustError('invalid_signature');
   }
+  keys.confirm(header.kid!, alg);
   return { header: { alg, kid: header.kid! }, payload: payload as VerifiedJwt['payload'] };
 }

@@ -8,6 +8,7 @@ import { gunzipSync } from 'node:zlib';
 import { TrustError } from './errors.js';
 import { fetchBounded, type FetchLimits } from './fetch.js';
 import type { VerifiedJwt } from './jwt.js';
+import { LruCache } from './lru.js';
 
 const ENTRY_TYPES: Record<string, string> = {
   StatusList2021Entry: 'StatusList2021',
@@ -18,6 +19,7 @@ export interface StatusOptions extends FetchLimits {
   dir: string;
   online: boolean;
   cacheSeconds: number;
+  maxEntries: number;
 }
 
 /** Where a local copy of the status list at `url` is kept. */
@@ -39,12 +41,18 @@ interface ListClaims {
 }
 
 export class StatusChecker {
-  private readonly cache = new Map<string, { issuer: string; subject: ListClaims; until: number }>();
+  private readonly cache: LruCache<string, { issuer: string; subject: ListClaims }>;
 
   constructor(
     private readonly options: StatusOptions,
     private readonly verifyList: (jwt: string, now: number) => Promise<VerifiedJwt>,
-  ) {}
+  ) {
+    this.cache = new LruCache(options.maxEntries);
+  }
+
+  get cacheSize(): number {
+    return this.cache.size;
+  }
 
   /** Throws unless `status` (a VC's credentialStatus) establishes that the credential is not revoked. */
   async check(status: unknown, credentialIssuer: string, now: number): Promise<void> {
@@ -64,7 +72,7 @@ export class StatusChecker {
     try {
       list = await this.list(url, now);
     } catch (error) {
-      throw new TrustError('status_unverifiable', `${url}: ${(error as Error).message}`);
+      throw new TrustError('status_unverifiable', (error as Error).message.slice(0, 200)); // never the URL
     }
     if (list.issuer !== credentialIssuer) throw new TrustError('status_unverifiable', 'the status list has another issuer than the credential');
     const types = [list.subject.type ?? []].flat();
@@ -81,8 +89,8 @@ export class StatusChecker {
   }
 
   private async list(url: string, now: number) {
-    const cached = this.cache.get(url);
-    if (cached && cached.until > now) return cached;
+    const cached = this.cache.get(url, now);
+    if (cached) return cached;
     const local = join(this.options.dir, statusListFileName(url));
     let jwt: string;
     if (existsSync(local)) jwt = readFileSync(local, 'utf8').trim();
@@ -90,8 +98,8 @@ export class StatusChecker {
     else throw new Error('no local copy and fetching is off');
     const verified = await this.verifyList(jwt, now);
     const vc = verified.payload.vc as { credentialSubject?: ListClaims } | undefined;
-    const entry = { issuer: verified.payload.iss, subject: vc?.credentialSubject ?? {}, until: now + this.options.cacheSeconds };
-    this.cache.set(url, entry);
+    const entry = { issuer: verified.payload.iss, subject: vc?.credentialSubject ?? {} };
+    this.cache.set(url, entry, now + this.options.cacheSeconds);
     return entry;
   }
 }

@@ -12,6 +12,8 @@ import { layoutFor, questionFields, type CredentialLayout, type QuestionCredenti
 
 export interface VerifierPolicy extends JwtPolicy {
   maxCredentials: number;
+  /** The longest validity (exp - now) a presentation may claim. */
+  maxPresentationSeconds: number;
   credentialTypes: readonly CredentialLayout[];
 }
 
@@ -52,7 +54,7 @@ export class PresentationVerifier {
   async verify(vpJwt: unknown, from?: string): Promise<VerifiedPresentation> {
     const { policy, ownDid, keys } = this.options;
     const now = this.now();
-    const vp = await verifyJwt(vpJwt, keys, policy, { audience: ownDid, now });
+    const vp = await verifyJwt(vpJwt, keys, policy, { audience: ownDid, now, maxLifetimeSeconds: policy.maxPresentationSeconds });
     const presenter = vp.payload.iss;
     if (from !== undefined && presenter !== from) throw new TrustError('presenter_mismatch', `VP iss ${presenter} is not the sender ${from}`);
     const body = vp.payload.vp as { type?: unknown; verifiableCredential?: unknown } | undefined;
@@ -61,11 +63,15 @@ export class PresentationVerifier {
     if (embedded.length === 0) throw new TrustError('invalid_presentation', 'the presentation holds no credential');
     if (embedded.length > policy.maxCredentials) throw new TrustError('too_many_credentials', `${embedded.length} > ${policy.maxCredentials}`);
     if (embedded.some((c) => typeof c !== 'string')) throw new TrustError('invalid_presentation', 'credentials must be compact JWTs');
+    // The same credential twice would run (and cost) the same question twice.
+    if (new Set(embedded).size !== embedded.length) throw new TrustError('invalid_presentation', 'a credential is presented more than once');
     const jti = vp.payload.jti;
     if (typeof jti !== 'string' || jti === '') throw new TrustError('invalid_presentation', 'the presentation has no jti');
 
     const credentials: QuestionCredential[] = [];
     for (const vc of embedded as string[]) credentials.push(await this.credential(vc, presenter, now));
+    const ids = credentials.map((c) => c.id).filter((id) => id !== undefined);
+    if (new Set(ids).size !== ids.length) throw new TrustError('invalid_presentation', 'a credential is presented more than once');
 
     // Only a presentation that passed every check uses up its jti: a forgery cannot burn it.
     if (!this.options.replay.use(`vp ${presenter} ${jti}`, vp.payload.exp + policy.clockSkewSeconds, now)) {

@@ -3,7 +3,7 @@
 // reply server, across a restart of the datastation); every rejection class reaches it as the
 // right status and error report and lands in the audit log with its code.
 import { createServer, type Server } from 'node:http';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminToken, startDatastation, type Datastation } from '../../src/api/index.js';
@@ -34,6 +34,7 @@ async function start(): Promise<void> {
 beforeAll(async () => {
   w = await makeWorld({
     'exchange.allowHttpReplyUrl': true,
+    'exchange.allowLoopbackReplyUrl': true,
     'exchange.deliveryBackoffMs': 20,
     'query.workers': 1,
   });
@@ -91,9 +92,13 @@ async function send(message: unknown, bearer?: string, raw?: string) {
   return { status: response.status, body: (await response.json()) as Record<string, unknown> & { body: Record<string, unknown> } };
 }
 
+/** A thread's entries; before the token checked, the thread is a claim, logged as `unknown` with its hash. */
 async function thread(id: string): Promise<{ activity: string; code?: string }[]> {
   const entries = [];
-  for await (const e of exportAuditLog(auditPath(config.dataDir), { thread: id })) entries.push(e);
+  const claimed = createHash('sha256').update(id).digest('hex');
+  for await (const e of exportAuditLog(auditPath(config.dataDir), {})) {
+    if (e.thread_id === id || (e.thread_id === 'unknown' && (e.claimed as { thread_id_sha256?: string } | undefined)?.thread_id_sha256 === claimed)) entries.push(e);
+  }
   return entries;
 }
 
@@ -133,7 +138,11 @@ describe('every rejection class reaches the requester and the audit log', () => 
     ['the wrong message type', async () => ({ message: await envelope(w.requester, { type: 'v1/basic-message/response' }), bearer: await token() }), 400, 'wrong_message_type'],
     ['another recipient', async () => ({ message: await envelope(w.requester, { to: 'did:web:other.example' }), bearer: await token() }), 400, 'wrong_recipient'],
     ['a reply_url that is not http(s)', async () => ({ message: await envelope(w.requester, { reply_url: 'file:///etc/passwd' }), bearer: await token() }), 400, 'bad_reply_url'],
+    ...['https://169.254.169.254/latest', 'https://10.0.0.1/x', 'https://167772161/x', 'https://[::ffff:10.0.0.1]/x', 'https://[fe80::1]/x'].map(
+      (url): (typeof cases)[number] => [`a reply_url on an internal address (${url})`, async () => ({ message: await envelope(w.requester, { reply_url: url }), bearer: await token() }), 400, 'bad_reply_url'],
+    ),
     ['an expired envelope', async () => ({ message: await envelope(w.requester, { exp: Math.floor(Date.now() / 1000) - 3600 }), bearer: await token() }), 400, 'message_expired'],
+    ['a 10-year envelope', async () => ({ message: await envelope(w.requester, { exp: Math.floor(Date.now() / 1000) + 10 * 365 * 86400 }), bearer: await token() }), 400, 'message_lifetime_too_long'],
     ['a VP signed with the alias alg', async () => {
       const vc = await w.parties.issueQuestion(w.beheer, w.requester, claims());
       const vp = await w.sign(w.requester, w.vpPayload([vc]), { alg: 'Ed25519' });
@@ -235,7 +244,10 @@ describe('discovery and operations', () => {
   });
   it('reports readiness, metrics and its OpenAPI document', async () => {
     expect((await fetch(`${base}/ready`)).status).toBe(200);
-    expect(await (await fetch(`${base}/metrics`)).text()).toMatch(/datastation_requests_total\{outcome="[a-z_0-9]+"\} \d+/);
+    // Metrics only on the admin listener, with the admin token (issue 14: /metrics was public).
+    expect((await fetch(`${base}/metrics`)).status).toBe(404);
+    expect((await fetch(`${adminBase}/metrics`)).status).toBe(401);
+    expect(await (await fetch(`${adminBase}/metrics`, { headers: { authorization: `Bearer ${adminToken(config)}` } })).text()).toMatch(/datastation_requests_total\{outcome="[a-z_0-9]+"\} \d+/);
     expect(((await (await fetch(`${base}/openapi.json`)).json()) as { paths: Record<string, unknown> }).paths).toHaveProperty('/api/verifiedsparql');
   });
   it('leaves an audit log that verifies', async () => {

@@ -4,10 +4,12 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { buildServer } from '../../src/api/index.js';
+import { buildServer, startDatastation } from '../../src/api/index.js';
+import { packageRoot } from '../../src/config/index.js';
 import { loadIdentity } from '../../src/trust/index.js';
 import { tempDir } from '../helpers.js';
 import { makeWorld } from '../trust/world.js';
@@ -97,4 +99,45 @@ describe('behind a TLS-terminating proxy', () => {
       await strict.close();
     }
   });
+});
+
+/** A raw HTTP/1.1 request with the target exactly as given (fetch would normalise it). */
+function raw(port: number, method: string, target: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, method, path: target, headers: { ...(method === 'POST' ? { 'content-type': 'application/json' } : {}), ...headers } }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end(method === 'POST' ? '{}' : undefined);
+  });
+}
+
+describe('the client-certificate check behind a proxy is on the matched route (issue 14, high 5)', () => {
+  it.each([
+    ['/%61pi/verifiedsparql'],
+    ['/%6Fauth2/token'],
+    ['/api/%76erifiedsparql'],
+    ['http://datastation.example/api/verifiedsparql'],
+    ['http://datastation.example/oauth2/token'],
+    ['/api/verifiedsparql?x=1'],
+    ['/no-such-route'],
+  ])('refuses %s without a forwarded certificate', async (target) => {
+    const wProxy = await makeWorld({ 'server.clientCertHeader': 'X-SSL-Client-Cert', 'server.trustedProxies': ['127.0.0.1'], 'query.workers': 1 });
+    const ds = await startDatastation(wProxy.config, { profileRoots: [join(packageRoot(), 'profiles')], pollSeconds: 0 });
+    await ds.app.listen({ host: '127.0.0.1', port: 0 });
+    const p = (ds.app.server.address() as { port: number }).port;
+    try {
+      const without = await raw(p, 'POST', target);
+      expect([without.status, (JSON.parse(without.body) as { body: { code: string } }).body.code]).toEqual([403, 'client_certificate_required']);
+      if (target !== '/no-such-route') {
+        const relayed = await raw(p, 'POST', target, { 'x-ssl-client-cert': 'verified-by-proxy' });
+        expect(relayed.body).not.toContain('client_certificate_required'); // reaches the route
+      }
+      expect((await raw(p, 'GET', '/%68ealth')).status).toBe(200); // public routes stay public
+    } finally {
+      await ds.close();
+    }
+  }, 30_000);
 });

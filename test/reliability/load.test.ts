@@ -2,7 +2,7 @@
 // over loopback HTTP, 12 at a time, mixed with 30 that must be rejected (no token). Afterwards
 // every request has its answer or its error report, and the audit log verifies and holds exactly
 // one entry set per request: the six steps of an answer, or `received` + `rejected`.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDatastation, type Datastation } from '../../src/api/index.js';
@@ -62,8 +62,11 @@ describe('load without loss', () => {
     }
     expect(await verifyAuditLog(auditPath(w.config.dataDir))).toMatchObject({ ok: true });
     const perThread = new Map<string, string[]>();
+    // Unauthorised requests' threads are claims: logged as `unknown`, their hash apart.
+    const byHash = new Map([...outcomes.keys()].map((t) => [createHash('sha256').update(t).digest('hex'), t]));
     for await (const e of exportAuditLog(auditPath(w.config.dataDir), {})) {
-      if (e.thread_id?.startsWith('load-')) perThread.set(e.thread_id, [...(perThread.get(e.thread_id) ?? []), e.activity]);
+      const thread = e.thread_id === 'unknown' ? byHash.get((e.claimed as { thread_id_sha256?: string } | undefined)?.thread_id_sha256 ?? '') : e.thread_id;
+      if (thread?.startsWith('load-')) perThread.set(thread, [...(perThread.get(thread) ?? []), e.activity]);
     }
     expect(perThread.size).toBe(ANSWERED + REJECTED);
     for (const [thread, activities] of perThread) {

@@ -1,15 +1,18 @@
 // The admin API (its own listener, never reachable with requester tokens): the manual-release
-// queue. Every call needs the admin token; every decision is logged with who made it.
+// queue, and the Prometheus metrics (not for the public: they show load and queue sizes). Every
+// call needs the admin token; every decision is logged with who made it.
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import { recordActivity } from '../../audit/index.js';
 import { ReleaseError, type Deliverer, type ReleaseQueue } from '../../exchange/index.js';
+import type { Metrics } from '../metrics.js';
 
 export interface AdminDeps {
   dataDir: string;
   adminToken: string;
   queue: ReleaseQueue;
   deliverer: Deliverer;
+  metrics?: Metrics;
 }
 
 function sameToken(given: string | undefined, expected: string): boolean {
@@ -18,7 +21,7 @@ function sameToken(given: string | undefined, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-export function adminRoutes({ dataDir, adminToken, queue, deliverer }: AdminDeps): FastifyPluginAsync {
+export function adminRoutes({ dataDir, adminToken, queue, deliverer, metrics }: AdminDeps): FastifyPluginAsync {
   return async (app) => {
     app.addHook('onRequest', async (request, reply) => {
       if (!sameToken(request.headers.authorization, adminToken)) return reply.code(401).send({ error: 'admin token required' });
@@ -27,6 +30,7 @@ export function adminRoutes({ dataDir, adminToken, queue, deliverer }: AdminDeps
       if (error instanceof ReleaseError) return reply.code(error.code === 'unknown_release' ? 404 : 409).send({ error: error.code, message: error.message });
       return reply.send(error);
     });
+    if (metrics) app.get('/metrics', async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
     app.get('/admin/releases', async (request) => {
       const state = (request.query as { state?: 'pending' | 'approved' | 'rejected' }).state;
       return queue.list(state).map(({ preview: _p, ...summary }) => summary);

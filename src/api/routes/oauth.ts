@@ -4,7 +4,8 @@
 // RFC 6749 §5.2; `error_code` carries our own code for the requester's logs.
 import type { FastifyPluginAsync } from 'fastify';
 import { recordActivity } from '../../audit/index.js';
-import { SCOPE, TrustError } from '../../trust/index.js';
+import { digestForAudit } from '../../exchange/index.js';
+import { SCOPE, TRUST_ERRORS, TrustError } from '../../trust/index.js';
 import type { ServerDeps } from '../server.js';
 
 export const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
@@ -23,23 +24,31 @@ export function oauthRoutes({ config, trust }: ServerDeps): FastifyPluginAsync {
       try {
         const grantType = body.grant_type;
         if (typeof grantType !== 'string') throw new TrustError('invalid_request', 'grant_type is required');
-        if (!GRANT_TYPES.includes(grantType)) throw new TrustError('unsupported_grant_type', grantType);
+        if (!GRANT_TYPES.includes(grantType)) throw new TrustError('unsupported_grant_type');
         const scopes = typeof body.scope === 'string' ? body.scope.split(' ').filter(Boolean) : [SCOPE];
         if (scopes.length !== 1 || scopes[0] !== SCOPE) throw new TrustError('invalid_scope', `only ${SCOPE} is offered`);
         if (typeof body.assertion !== 'string') throw new TrustError('invalid_request', 'assertion (the presentation) is required');
         const presentation = await trust.verifier.verify(body.assertion);
         const token = trust.tokens.issue(presentation.presenter, SCOPE);
-        recordActivity(config.dataDir, { actor: presentation.presenter, activity: 'token-issued', grant_type: grantType, vp_jti: presentation.jti, expires_at: token.expiresAt });
+        recordActivity(config.dataDir, { actor: presentation.presenter, activity: 'token-issued', grant_type: grantType, vp_jti: presentation.jti, vp: digestForAudit(body.assertion), expires_at: token.expiresAt });
         return reply
           .header('cache-control', 'no-store')
           .send({ access_token: token.token, token_type: 'Bearer', expires_in: config.trust.accessTokenSeconds, scope: SCOPE });
       } catch (error) {
         if (!(error instanceof TrustError)) throw error;
-        recordActivity(config.dataDir, { actor: 'unknown', activity: 'token-rejected', code: error.code, reason: error.message });
+        // Nobody is authenticated here: a fixed code, the request's size and the assertion's hash,
+        // never what was sent (nor the reason, which may quote it), in the log or the answer.
+        recordActivity(config.dataDir, {
+          actor: 'unknown',
+          activity: 'token-rejected',
+          code: error.code,
+          request_bytes: Number(request.headers['content-length'] ?? 0) || 0,
+          ...(typeof body.assertion === 'string' ? { assertion: digestForAudit(body.assertion) } : {}),
+        });
         return reply
           .code(400)
           .header('cache-control', 'no-store')
-          .send({ error: OAUTH_ERROR[error.code] ?? 'invalid_grant', error_description: error.message, error_code: error.code });
+          .send({ error: OAUTH_ERROR[error.code] ?? 'invalid_grant', error_description: TRUST_ERRORS[error.code].text, error_code: error.code });
       }
     });
   };
