@@ -10,6 +10,7 @@ import { parseSparql, type ParsedQuery } from './police.js';
 import { clone } from './ast.js';
 import { calendarLookups } from './calendar.js';
 import { locationJoins } from './joins.js';
+import { valuesLexicalForms } from './lexical.js';
 
 type Node = Record<string, unknown>;
 // The AST is walked structurally; these are the fields the rewrites read.
@@ -237,6 +238,7 @@ function hasArithmeticChain(node: unknown): boolean {
  */
 export function compatibleText(ast: ParsedQuery, options: { calendarLookups?: boolean; joins?: boolean; original?: string } = {}): string {
   const rewritten = rewriteNode(ast);
+  valuesLexicalForms(rewritten);
   if (options.calendarLookups !== false) calendarLookups(rewritten);
   if (options.joins !== false) locationJoins(rewritten);
   const original = options.original;
