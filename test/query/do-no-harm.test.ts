@@ -53,7 +53,7 @@ describe('do no harm', () => {
 
   it('keeps the lexical form of a VALUES number that only expressions read (defect 5 on a variable, VWS JVZ 4.1)', () => {
     const text = `${XSD}SELECT ?d WHERE { VALUES ?maand { 01 02 11 } BIND(xsd:date(CONCAT("2024-", STR(?maand), "-01")) AS ?d) }`;
-    expect(rows(text).map((r) => r.d)).toEqual(['2024-11-01']); // bare Oxigraph: "1", "2" → invalid dates
+    expect(rows(text).map((r) => r.d)).toEqual([undefined, undefined, '2024-11-01']); // bare Oxigraph: "1", "2" → invalid dates
     expect(rows(layer(text)).map((r) => r.d)).toEqual(['2024-01-01', '2024-02-01', '2024-11-01']);
     // joined elsewhere, or SELECT *: left as written (a companion would change the join or the projection)
     const joined = 'PREFIX : <urn:>\nSELECT ?s (STR(?o) AS ?t) WHERE { VALUES ?o { 01 } ?s :p ?o }';
