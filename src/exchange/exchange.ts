@@ -4,7 +4,7 @@
 // error report with its code, and is logged. Nothing is answered that could not be logged.
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/index.js';
-import { recordActivity, type AuditInput } from '../audit/index.js';
+import { recordActivityAsync, type AuditInput } from '../audit/index.js';
 import type { ProfileRegistry } from '../profiles/index.js';
 import { QueryError, resultset, type QueryPool } from '../query/index.js';
 import { SCOPE, type Trust } from '../trust/index.js';
@@ -49,8 +49,9 @@ export class Exchange {
     return this.deps.config.exchange.ratePerMinute;
   }
 
-  private log(entry: AuditInput): void {
-    recordActivity(this.deps.config.dataDir, entry);
+  /** Group commit: entries of concurrent requests share one fsync; each resolves once it is durable. */
+  private async log(entry: AuditInput): Promise<void> {
+    await recordActivityAsync(this.deps.config.dataDir, entry);
   }
 
   async handle(authorization: string | undefined, raw: unknown): Promise<Outcome> {
@@ -59,17 +60,17 @@ export class Exchange {
     const thread_id = ids.thread_id;
     let requester: string | undefined;
     try {
-      this.log({ thread_id, actor: ids.from ?? 'unknown', activity: 'received', content: contentForAudit(JSON.stringify(raw ?? null), config.exchange.auditMaxContentBytes) });
+      await this.log({ thread_id, actor: ids.from ?? 'unknown', activity: 'received', content: contentForAudit(JSON.stringify(raw ?? null), config.exchange.auditMaxContentBytes) });
     } catch (error) {
       const f = failure(error);
       return { status: f.status, code: f.code, body: JSON.stringify(errorReport(trust.did, ids.from, thread_id, f.code, f.text)) };
     }
     try {
       requester = trust.tokens.check(authorization, SCOPE, ids.from).subject;
-      this.log({ thread_id, actor: requester, activity: 'token-checked' });
+      await this.log({ thread_id, actor: requester, activity: 'token-checked' });
       const message = this.checkEnvelope(parseRequest(raw));
       const vp = await trust.verifier.verify(message.body.message, message.from);
-      this.log({
+      await this.log({
         thread_id,
         actor: requester,
         activity: 'presentation-verified',
@@ -80,7 +81,7 @@ export class Exchange {
       const questions = vp.credentials.map((c) => resolveQuestion(c, this.deps.registry, parameters, config.query));
       const undeclared = undeclaredParameters(questions, parameters);
       if (undeclared.length) throw new QueryError('unknown_parameter', undeclared.join(', '));
-      this.log({
+      await this.log({
         thread_id,
         actor: requester,
         activity: 'query-validated',
@@ -92,11 +93,11 @@ export class Exchange {
       if (!generation) throw new ExchangeError('no_dataset');
 
       const answers = await Promise.all(questions.map((q) => this.run(q)));
-      for (const a of answers) this.log({ thread_id, actor: trust.did, activity: 'executed', indicator: a.question.id, generation, rows: a.rows, ms: Math.round(a.ms) });
+      for (const a of answers) await this.log({ thread_id, actor: trust.did, activity: 'executed', indicator: a.question.id, generation, rows: a.rows, ms: Math.round(a.ms) });
       const body = responseText(trust.did, message, answers);
 
       if (!manual) {
-        this.log({ thread_id, actor: trust.did, activity: 'answer-sent', to: requester, release: 'auto', content: contentForAudit(body, config.exchange.auditMaxContentBytes) });
+        await this.log({ thread_id, actor: trust.did, activity: 'answer-sent', to: requester, release: 'auto', content: contentForAudit(body, config.exchange.auditMaxContentBytes) });
         return { status: 200, body, requester };
       }
       const item = this.deps.queue.add(
@@ -111,12 +112,12 @@ export class Exchange {
         },
         body,
       );
-      this.log({ thread_id, actor: trust.did, activity: 'queued-for-release', release: item.id, reply_url: item.reply_url });
+      await this.log({ thread_id, actor: trust.did, activity: 'queued-for-release', release: item.id, reply_url: item.reply_url });
       return { status: 202, body: JSON.stringify({ status: 'accepted', thread_id: message.thread_id, release_id: item.id, reply_url: item.reply_url }), requester };
     } catch (error) {
       const f = failure(error);
       try {
-        this.log({ thread_id, actor: requester ?? ids.from ?? 'unknown', activity: 'rejected', code: f.code, status: f.status, reason: f.text });
+        await this.log({ thread_id, actor: requester ?? ids.from ?? 'unknown', activity: 'rejected', code: f.code, status: f.status, reason: f.text });
       } catch (auditError) {
         const a = failure(auditError);
         return { status: a.status, code: a.code, body: JSON.stringify(errorReport(trust.did, ids.from, thread_id, a.code, a.text)) };
