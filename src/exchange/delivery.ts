@@ -1,5 +1,6 @@
 // Asynchronous answers: decided releases are POSTed to the requester's reply_url, with retries
-// and exponential backoff. Every attempt is in the release item and the audit log; a delivery
+// and exponential backoff. Every attempt is in the release item and the audit log (logged before
+// it is made: nothing leaves that could not be logged); a delivery
 // that keeps failing ends as `failed`, visible in `datastation release list`. Nothing here may
 // throw into a timer or an unawaited promise (that would end the server): a sweep or delivery
 // that fails (EMFILE, the audit log full) is reported and tried again on the next sweep.
@@ -62,6 +63,18 @@ export class Deliverer {
       let current = item;
       for (let attempt = current.attempts.length; attempt < deliveryAttempts; attempt++) {
         if (attempt > 0) await new Promise((r) => setTimeout(r, deliveryBackoffMs * 2 ** (attempt - 1)));
+        // Logged before it leaves, like a synchronous answer: an attempt that cannot be logged is
+        // not made (the item stays waiting; the next sweep tries again).
+        await recordActivityAsync(this.config.dataDir, {
+          thread_id: current.thread_id,
+          actor: this.ownDid,
+          activity: current.state === 'approved' ? 'answer-sent' : 'error-report-sent',
+          to: current.requester,
+          reply_url: current.reply_url,
+          release: current.id,
+          attempt: attempt + 1,
+          content: contentForAudit(message, this.config.exchange.auditMaxContentBytes),
+        });
         let outcome: ReleaseItem['attempts'][number];
         try {
           const response = await fetch(current.reply_url, {
@@ -79,15 +92,6 @@ export class Deliverer {
         if (outcome.ok) {
           current.delivery = 'delivered';
           this.queue.save(current);
-          await recordActivityAsync(this.config.dataDir, {
-            thread_id: current.thread_id,
-            actor: this.ownDid,
-            activity: current.state === 'approved' ? 'answer-sent' : 'error-report-sent',
-            to: current.requester,
-            reply_url: current.reply_url,
-            release: current.id,
-            content: contentForAudit(message, this.config.exchange.auditMaxContentBytes),
-          });
           return current;
         }
         this.queue.save(current);

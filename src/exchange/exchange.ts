@@ -1,7 +1,8 @@
 // One credentialed question, from receipt to answer: log receipt → token → envelope → presentation
 // and credentials → validated queries → run → release (now, or queued for a person) → log the
 // answer. Every step is an audit entry carrying the thread id; a failure at any step becomes an
-// error report with its code, and is logged. Nothing is answered that could not be logged.
+// error report with its code, and is logged. Nothing is answered that could not be logged: the
+// reply waits until every entry of the request is fsynced (see Trail).
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/index.js';
 import { recordActivityAsync, type AuditInput } from '../audit/index.js';
@@ -49,28 +50,20 @@ export class Exchange {
     return this.deps.config.exchange.ratePerMinute;
   }
 
-  /** Group commit: entries of concurrent requests share one fsync; each resolves once it is durable. */
-  private async log(entry: AuditInput): Promise<void> {
-    await recordActivityAsync(this.deps.config.dataDir, entry);
-  }
 
   async handle(authorization: string | undefined, raw: unknown): Promise<Outcome> {
     const { config, trust } = this.deps;
     const ids = threadOf(raw);
     const thread_id = ids.thread_id;
     let requester: string | undefined;
-    try {
-      await this.log({ thread_id, actor: ids.from ?? 'unknown', activity: 'received', content: contentForAudit(JSON.stringify(raw ?? null), config.exchange.auditMaxContentBytes) });
-    } catch (error) {
-      const f = failure(error);
-      return { status: f.status, code: f.code, body: JSON.stringify(errorReport(trust.did, ids.from, thread_id, f.code, f.text)) };
-    }
+    const trail = new Trail(config.dataDir);
+    trail.add({ thread_id, actor: ids.from ?? 'unknown', activity: 'received', content: contentForAudit(JSON.stringify(raw ?? null), config.exchange.auditMaxContentBytes) });
     try {
       requester = trust.tokens.check(authorization, SCOPE, ids.from).subject;
-      await this.log({ thread_id, actor: requester, activity: 'token-checked' });
+      trail.add({ thread_id, actor: requester, activity: 'token-checked' });
       const message = this.checkEnvelope(parseRequest(raw));
       const vp = await trust.verifier.verify(message.body.message, message.from);
-      await this.log({
+      trail.add({
         thread_id,
         actor: requester,
         activity: 'presentation-verified',
@@ -81,7 +74,7 @@ export class Exchange {
       const questions = vp.credentials.map((c) => resolveQuestion(c, this.deps.registry, parameters, config.query));
       const undeclared = undeclaredParameters(questions, parameters);
       if (undeclared.length) throw new QueryError('unknown_parameter', undeclared.join(', '));
-      await this.log({
+      trail.add({
         thread_id,
         actor: requester,
         activity: 'query-validated',
@@ -93,11 +86,13 @@ export class Exchange {
       if (!generation) throw new ExchangeError('no_dataset');
 
       const answers = await Promise.all(questions.map((q) => this.run(q)));
-      for (const a of answers) await this.log({ thread_id, actor: trust.did, activity: 'executed', indicator: a.question.id, generation, rows: a.rows, ms: Math.round(a.ms) });
+      for (const a of answers) trail.add({ thread_id, actor: trust.did, activity: 'executed', indicator: a.question.id, generation, rows: a.rows, ms: Math.round(a.ms) });
       const body = responseText(trust.did, message, answers);
 
       if (!manual) {
-        await this.log({ thread_id, actor: trust.did, activity: 'answer-sent', to: requester, release: 'auto', content: contentForAudit(body, config.exchange.auditMaxContentBytes) });
+        await trail.durable(); // answer-sent only after every step before it is on disk
+        trail.add({ thread_id, actor: trust.did, activity: 'answer-sent', to: requester, release: 'auto', content: contentForAudit(body, config.exchange.auditMaxContentBytes) });
+        await trail.durable();
         return { status: 200, body, requester };
       }
       const item = this.deps.queue.add(
@@ -112,12 +107,15 @@ export class Exchange {
         },
         body,
       );
-      await this.log({ thread_id, actor: trust.did, activity: 'queued-for-release', release: item.id, reply_url: item.reply_url });
+      await trail.durable();
+      trail.add({ thread_id, actor: trust.did, activity: 'queued-for-release', release: item.id, reply_url: item.reply_url });
+      await trail.durable();
       return { status: 202, body: JSON.stringify({ status: 'accepted', thread_id: message.thread_id, release_id: item.id, reply_url: item.reply_url }), requester };
     } catch (error) {
       const f = failure(error);
+      trail.add({ thread_id, actor: requester ?? ids.from ?? 'unknown', activity: 'rejected', code: f.code, status: f.status, reason: f.text });
       try {
-        await this.log({ thread_id, actor: requester ?? ids.from ?? 'unknown', activity: 'rejected', code: f.code, status: f.status, reason: f.text });
+        await trail.durable();
       } catch (auditError) {
         const a = failure(auditError);
         return { status: a.status, code: a.code, body: JSON.stringify(errorReport(trust.did, ids.from, thread_id, a.code, a.text)) };
@@ -153,6 +151,31 @@ export class Exchange {
     const parts: string[] = [];
     const result = await this.deps.pool.run({ text: question.prepared.engineText, vars: question.prepared.vars, format: 'json' }, (chunk) => void parts.push(chunk));
     return { question, json: parts.join(''), rows: result.rows, ms: result.totalMs };
+  }
+}
+
+/**
+ * The entries of one request: appended in order as its steps happen and fsynced by group commit
+ * while the work goes on. The final entry (answer-sent, queued-for-release) is added only once
+ * all before it are durable, and nothing is sent before it is too: a request waits for about two
+ * fsyncs (shared with concurrent requests), not one per step. Once an entry failed, the next
+ * step is refused (the request becomes an audit failure; its refusal is still logged).
+ */
+class Trail {
+  private readonly pending: Promise<unknown>[] = [];
+  private failure: Error | undefined;
+
+  constructor(private readonly dataDir: string) {}
+
+  add(entry: AuditInput): void {
+    if (this.failure && entry.activity !== 'rejected') throw this.failure;
+    const appended = recordActivityAsync(this.dataDir, entry);
+    appended.catch((error: Error) => (this.failure ??= error)); // awaited in durable()
+    this.pending.push(appended);
+  }
+
+  async durable(): Promise<void> {
+    await Promise.all(this.pending);
   }
 }
 
