@@ -110,9 +110,10 @@ describe('audit faults under a running server', () => {
     expect(await verifyAuditLog(auditPath(config.dataDir))).toMatchObject({ ok: true });
     // the torn query-validated line was cut; the refusal itself is logged
     const logged = await entries((e) => e.thread_id === failed.thread);
-    // (steps already under way when the failure became known may be logged; never the answer)
+    // (entries written in the same group as the torn one went with it; steps already under way
+    // when the failure became known may be logged; never the answer)
     const activities = logged.map((e) => e.activity);
-    expect(activities.slice(0, 3)).toEqual(['received', 'token-checked', 'presentation-verified']);
+    expect(activities[0]).toBe('received');
     expect(activities).not.toContain('query-validated');
     expect(activities).not.toContain('answer-sent');
     expect(logged.at(-1)).toMatchObject({ activity: 'rejected', code: 'audit_unavailable' });
