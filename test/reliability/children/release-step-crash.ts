@@ -1,7 +1,7 @@
 // Decides the one pending release in `dataDir` and marks it delivered, killing itself (SIGKILL)
 // at the named step, as a crash or kill -9 would: used by release-crash.test.ts.
 import { AuditLog } from '../../../src/audit/index.js';
-import { ReleaseQueue, type ReleaseItem } from '../../../src/exchange/index.js';
+import { ReleaseQueue, type ReleaseItem } from '../../../src/exchange/release.js';
 
 const [dataDir, step] = process.argv.slice(2) as [string, string];
 const die = (): never => {
