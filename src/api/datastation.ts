@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { AuditLog } from '../audit/index.js';
 import { ConfigError, type Config } from '../config/index.js';
 import { Deliverer, Exchange, ReleaseQueue } from '../exchange/index.js';
 import { ProfileRegistry } from '../profiles/index.js';
@@ -64,6 +65,7 @@ export async function startDatastation(config: Config, options: StartOptions): P
     manifest = next;
   };
   await refresh();
+  const audit = AuditLog.for(config.dataDir, { maxEntryBytes: config.exchange.auditMaxEntryBytes });
   const queue = new ReleaseQueue(config.dataDir);
   const deliverer = new Deliverer(config, queue, trust.did);
   const exchange = new Exchange({ config, trust, registry, pool, queue, deliverer, generation: () => manifest?.id });
@@ -74,7 +76,8 @@ export async function startDatastation(config: Config, options: StartOptions): P
     trust,
     exchange,
     metrics,
-    ready: () => manifest !== undefined,
+    // not ready without a dataset, or while nothing could be logged (so nothing could be answered)
+    ready: () => (manifest === undefined ? false : (audit.problem() ?? true)),
     catalog: () => ({ config, did: trust.did, generation: manifest, profiles: registry.list() }),
     logger: options.logger ?? false,
   });

@@ -25,8 +25,8 @@ export interface ServerDeps {
   exchange?: Exchange;
   metrics?: Metrics;
   catalog?: () => CatalogInput;
-  /** Whether a dataset is loaded and queries can be answered (for /ready). */
-  ready?: () => boolean;
+  /** Whether a dataset is loaded and queries can be answered (for /ready): true, or why not. */
+  ready?: () => boolean | string;
   logger?: boolean;
 }
 

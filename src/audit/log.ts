@@ -2,9 +2,20 @@
 // fsynced before the caller goes on (an answer never leaves before its log line is on disk).
 // Several processes (server, CLI release/import) may append: a lock file serialises them and
 // each writer re-reads the chain head when the file grew under it.
+//
+// Failure policy: any write or fsync error, a short write, is an audit failure (AuditWriteError)
+// and the file is truncated back to its last durable length, so it always verifies; when even
+// that truncation fails, the log refuses every append until a later one manages to repair it.
+// The process remembers the head it last saw (length and the bytes of the head line): a file
+// that became shorter or whose head line changed is refused, never appended to.
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import * as fs from 'node:fs';
 import { join } from 'node:path';
+import { AuditWriteError } from './errors.js';
+import { FileLock } from './lock.js';
+import { fitEntry, lastNewlineEnd, lineEndingAt, readBytes } from './tail.js';
+
+export { AuditWriteError } from './errors.js';
 
 export interface AuditEntry {
   seq: number;
@@ -20,6 +31,8 @@ export interface AuditEntry {
 export type AuditInput = { actor: string; activity: string; thread_id?: string | undefined } & Record<string, unknown>;
 
 export const GENESIS = '0'.repeat(64);
+/** Default cap on one entry (its JSON line); larger details are replaced by their hash and size. */
+export const DEFAULT_MAX_ENTRY_BYTES = 128 * 1024;
 
 export function auditPath(dataDir: string): string {
   return join(dataDir, 'audit', 'audit.jsonl');
@@ -30,147 +43,303 @@ export function entryHash(entry: Omit<AuditEntry, 'hash'>): string {
   return createHash('sha256').update(JSON.stringify(entry)).digest('hex');
 }
 
-export class AuditWriteError extends Error {
-  readonly code = 'audit_unavailable';
+/** The file operations the log uses; tests replace them to inject short writes, ENOSPC, EIO. */
+export interface AuditIo {
+  writeSync(fd: number, buffer: Buffer, offset: number, length: number): number;
+  fsyncSync(fd: number): void;
+  fsync(fd: number, callback: (error: NodeJS.ErrnoException | null) => void): void;
+  ftruncateSync(fd: number, length: number): void;
+  fstatSync(fd: number): { size: number };
+  readSync(fd: number, buffer: Buffer, offset: number, length: number, position: number): number;
 }
 
-const sleeper = new Int32Array(new SharedArrayBuffer(4));
+const nodeIo: AuditIo = {
+  writeSync: (fd, buffer, offset, length) => fs.writeSync(fd, buffer, offset, length),
+  fsyncSync: (fd) => fs.fsyncSync(fd),
+  fsync: (fd, callback) => fs.fsync(fd, callback),
+  ftruncateSync: (fd, length) => fs.ftruncateSync(fd, length),
+  fstatSync: (fd) => fs.fstatSync(fd),
+  readSync: (fd, buffer, offset, length, position) => fs.readSync(fd, buffer, offset, length, position),
+};
+
+interface Head {
+  seq: number;
+  hash: string;
+  /** End offset of the head line in the file, and the line itself (to notice it being changed). */
+  size: number;
+  line: Buffer;
+}
+
+const EMPTY: Head = { seq: 0, hash: GENESIS, size: 0, line: Buffer.alloc(0) };
+
+interface Waiting {
+  input: AuditInput;
+  resolve: (entry: AuditEntry) => void;
+  reject: (error: Error) => void;
+}
+
+export interface AuditOptions {
+  maxEntryBytes?: number;
+}
 
 export class AuditLog {
-  private fd: number;
-  private head = { seq: 0, hash: GENESIS };
-  private knownSize = 0;
-  private readonly lockPath: string;
+  io: AuditIo = nodeIo;
+  maxEntryBytes = DEFAULT_MAX_ENTRY_BYTES;
+  /** While failing, problem() tries a real append at most this often, to notice recovery. */
+  probeEveryMs = 5_000;
+  private readonly fd: number;
+  private readonly lock: FileLock;
+  /** What is written (possibly not yet fsynced) and what is known durable. */
+  private head: Head = EMPTY;
+  private durable: Head = EMPTY;
+  /** Bumped by every rollback: a group whose fsync completes after one was cut off. */
+  private epoch = 0;
+  /** Set when a failed write could not be rolled back; appends are refused until repaired. */
+  private broken: string | undefined;
+  /** The last append's failure, until an append succeeds (for /ready). */
+  private lastFailure: string | undefined;
+  private lastProbe = 0;
+  private waiting: Waiting[] = [];
+  private flushing = false;
 
   private constructor(readonly path: string) {
-    mkdirSync(join(path, '..'), { recursive: true });
-    this.fd = openSync(path, 'a+');
-    this.lockPath = `${path}.lock`;
-    this.withLock(() => this.catchUp());
+    fs.mkdirSync(join(path, '..'), { recursive: true });
+    this.fd = fs.openSync(path, 'a+');
+    this.lock = new FileLock(`${path}.lock`);
+    this.lock.with(() => this.catchUp());
   }
 
   private static readonly open = new Map<string, AuditLog>();
 
   /** One log object per file in this process. */
-  static for(dataDir: string): AuditLog {
+  static for(dataDir: string, options: AuditOptions = {}): AuditLog {
     const path = auditPath(dataDir);
     let log = AuditLog.open.get(path);
     if (!log) {
       log = new AuditLog(path);
       AuditLog.open.set(path, log);
     }
+    if (options.maxEntryBytes) log.maxEntryBytes = options.maxEntryBytes;
     return log;
   }
 
-  /** Append durably; throws AuditWriteError when the entry could not be made durable. */
+  /** Append durably, now (write + fsync in this call); throws AuditWriteError when it could not. */
   append(input: AuditInput): AuditEntry {
-    try {
-      return this.withLock(() => {
-        this.catchUp();
-        const { actor, activity, thread_id, ...details } = input;
-        const body = {
-          seq: this.head.seq + 1,
-          time: new Date().toISOString(),
-          ...(thread_id ? { thread_id } : {}),
-          actor,
-          activity,
-          ...details,
-          prev: this.head.hash,
-        };
-        const entry = { ...body, hash: entryHash(body) } as AuditEntry;
-        const line = Buffer.from(JSON.stringify(entry) + '\n');
-        writeSync(this.fd, line);
-        fsyncSync(this.fd);
-        this.knownSize += line.length;
-        this.head = { seq: entry.seq, hash: entry.hash };
+    return this.guard(() =>
+      this.lock.with(() => {
+        this.prepare();
+        const { entry, line } = this.build(input);
+        this.write(line);
+        this.sync();
         return entry;
-      });
-    } catch (error) {
-      if (error instanceof AuditWriteError) throw error;
-      throw new AuditWriteError(`the audit log could not be written: ${(error as Error).message}`);
+      }),
+    );
+  }
+
+  /**
+   * Append durably with group commit: entries arriving while an fsync is in flight are written
+   * together and share the next fsync. Resolves only after the fsync that covers the entry.
+   */
+  appendAsync(input: AuditInput): Promise<AuditEntry> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ input, resolve, reject });
+      this.flush();
+    });
+  }
+
+  /** Why an append would fail now, or undefined when the log looks appendable (for /ready). */
+  problem(): string | undefined {
+    if ((this.broken || this.lastFailure) && !this.flushing && Date.now() - this.lastProbe >= this.probeEveryMs) {
+      // Nothing else appends while /ready says no: a real entry now and then finds out when it works again.
+      this.lastProbe = Date.now();
+      const reason = this.broken ?? this.lastFailure;
+      try {
+        this.append({ actor: 'datastation', activity: 'audit-recovered', after: reason });
+      } catch {
+        /* still failing: reported below */
+      }
     }
+    if (this.broken) return this.broken;
+    if (this.lastFailure) return this.lastFailure;
+    try {
+      this.checkHead(this.io.fstatSync(this.fd).size);
+      const space = fs.statfsSync(this.path);
+      if (space.bavail * space.bsize < 4 * this.maxEntryBytes) return 'the audit log has no room left on its disk';
+    } catch (error) {
+      return (error as Error).message;
+    }
+    return undefined;
   }
 
   close(): void {
-    closeSync(this.fd);
+    fs.closeSync(this.fd);
     AuditLog.open.delete(this.path);
+  }
+
+  private guard<T>(fn: () => T): T {
+    try {
+      const result = fn();
+      this.lastFailure = undefined;
+      return result;
+    } catch (error) {
+      const failure = error instanceof AuditWriteError ? error : new AuditWriteError(`the audit log could not be written: ${(error as Error).message}`);
+      this.lastFailure = failure.message;
+      throw failure;
+    }
+  }
+
+  private flush(): void {
+    if (this.flushing || this.waiting.length === 0) return;
+    const group = this.waiting.splice(0);
+    const built: { entry: AuditEntry; waiting: Waiting }[] = [];
+    let epoch = 0;
+    let end = 0;
+    let head: Head = EMPTY;
+    try {
+      this.guard(() => {
+        this.lock.acquire();
+        try {
+          this.prepare();
+          const lines: Buffer[] = [];
+          for (const w of group) {
+            try {
+              const { entry, line } = this.build(w.input);
+              lines.push(line);
+              built.push({ entry, waiting: w });
+            } catch (error) {
+              w.reject(error as Error); // this entry alone (too large); the rest of the group goes on
+            }
+          }
+          if (lines.length) this.write(Buffer.concat(lines));
+        } catch (error) {
+          this.lock.release();
+          throw error;
+        }
+      });
+    } catch (error) {
+      for (const b of built) b.waiting.reject(error as Error);
+      for (const w of group) if (!built.some((b) => b.waiting === w)) w.reject(error as Error);
+      return this.flush();
+    }
+    if (!built.length) {
+      this.lock.release();
+      return this.flush();
+    }
+    epoch = this.epoch;
+    end = this.head.size;
+    head = this.head;
+    this.flushing = true;
+    this.io.fsync(this.fd, (error) => {
+      let failure: AuditWriteError | undefined;
+      if (this.epoch !== epoch) failure = new AuditWriteError('the audit log could not be written: an entry written with this one failed');
+      else if (error && this.durable.size < end) {
+        failure = new AuditWriteError(`the audit log could not be written: ${error.message}`);
+        this.rollback();
+      } else if (this.durable.size < end) this.durable = head;
+      this.lastFailure = failure?.message;
+      this.lock.release();
+      this.flushing = false;
+      for (const b of built) {
+        if (failure) b.waiting.reject(failure);
+        else b.waiting.resolve(b.entry);
+      }
+      this.flush();
+    });
+  }
+
+  /** Under the lock, before writing: repair what a failed write left, then find the head. */
+  private prepare(): void {
+    if (this.broken) this.rollback();
+    if (this.broken) throw new AuditWriteError(this.broken);
+    this.catchUp();
+  }
+
+  private build(input: AuditInput): { entry: AuditEntry; line: Buffer } {
+    const { actor, activity, thread_id, ...details } = input;
+    const raw = {
+      seq: this.head.seq + 1,
+      time: new Date().toISOString(),
+      ...(thread_id ? { thread_id } : {}),
+      actor,
+      activity,
+      ...details,
+      prev: this.head.hash,
+    };
+    const body = fitEntry(raw, this.maxEntryBytes);
+    if (!body) throw new AuditWriteError(`the audit entry does not fit in ${this.maxEntryBytes} bytes`);
+    const entry = { ...body, hash: entryHash(body) } as AuditEntry;
+    const line = Buffer.from(JSON.stringify(entry) + '\n');
+    this.head = { seq: entry.seq, hash: entry.hash, size: this.head.size + line.length, line };
+    return { entry, line };
+  }
+
+  /** Write all of it; a short write that cannot be completed is a failure, rolled back. */
+  private write(buffer: Buffer): void {
+    const expected = this.head.size;
+    let done = 0;
+    try {
+      while (done < buffer.length) {
+        const n = this.io.writeSync(this.fd, buffer, done, buffer.length - done);
+        if (n <= 0) throw new Error(`short write (${done} of ${buffer.length} bytes)`);
+        done += n;
+      }
+      if (this.io.fstatSync(this.fd).size !== expected) throw new Error('the audit log changed while being written');
+    } catch (error) {
+      this.rollback();
+      throw error;
+    }
+  }
+
+  private sync(): void {
+    try {
+      this.io.fsyncSync(this.fd);
+    } catch (error) {
+      this.rollback();
+      throw error;
+    }
+    this.durable = this.head;
+  }
+
+  /** Cut the file back to its last durable length, so what is on disk always verifies. */
+  private rollback(): void {
+    this.epoch++;
+    this.head = this.durable;
+    try {
+      this.io.ftruncateSync(this.fd, this.durable.size);
+      this.io.fsyncSync(this.fd);
+      this.broken = undefined;
+    } catch (error) {
+      this.broken = `the audit log could not be repaired after a failed write (${(error as Error).message}); it refuses appends until it can be`;
+    }
+  }
+
+  /** The file must still end with the head this process knows (not cut, not changed). */
+  private checkHead(size: number): void {
+    const known = this.head;
+    if (size < known.size) throw new AuditWriteError(`the audit log is shorter than this process last wrote it (${size} < ${known.size} bytes): entries were cut; run \`datastation audit verify\``);
+    if (known.size === 0) return;
+    const line = readBytes(this.io, this.fd, known.size - known.line.length, known.line.length);
+    if (!line.equals(known.line)) throw new AuditWriteError(`the audit log's entry ${known.seq} changed under this process; run \`datastation audit verify\``);
   }
 
   /** Bring the head up to date when another process appended (or a torn tail is left). */
   private catchUp(): void {
-    const size = fstatSync(this.fd).size;
-    if (size === this.knownSize) return;
-    const tail = this.readTail(size);
-    const complete = tail.lastIndexOf('\n');
-    if (complete < tail.length - 1) {
+    const size = this.io.fstatSync(this.fd).size;
+    this.checkHead(size);
+    if (size === this.head.size) return;
+    const complete = lastNewlineEnd(this.io, this.fd, size, this.head.size);
+    if (complete < size) {
       // A crash mid-write left a partial last line: that entry was never acknowledged, so no
       // answer depended on it. Cut it off (a later `audit verify` still sees the chain intact).
-      const cut = size - Buffer.byteLength(tail.slice(complete + 1));
-      ftruncateSync(this.fd, cut);
-      fsyncSync(this.fd);
-      this.knownSize = -1;
-      return this.catchUp();
+      this.io.ftruncateSync(this.fd, complete);
+      this.io.fsyncSync(this.fd);
     }
-    const lines = tail.slice(0, complete).split('\n');
-    const last = lines[lines.length - 1];
-    if (last) {
-      const entry = JSON.parse(last) as AuditEntry;
-      this.head = { seq: entry.seq, hash: entry.hash };
+    if (complete > this.head.size) {
+      const line = lineEndingAt(this.io, this.fd, complete);
+      const entry = JSON.parse(line.toString('utf8')) as AuditEntry;
+      this.head = { seq: entry.seq, hash: entry.hash, size: complete, line };
     }
-    this.knownSize = size;
-  }
-
-  private readTail(size: number): string {
-    const length = Math.min(size, 1024 * 1024);
-    const buffer = Buffer.alloc(length);
-    readSync(this.fd, buffer, 0, length, size - length);
-    return buffer.toString('utf8');
-  }
-
-  private withLock<T>(fn: () => T): T {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      try {
-        const fd = openSync(this.lockPath, 'wx');
-        writeSync(fd, String(process.pid));
-        closeSync(fd);
-        break;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        if (this.lockIsStale()) {
-          rmSync(this.lockPath, { force: true });
-          continue;
-        }
-        if (Date.now() > deadline) throw new AuditWriteError('the audit log is locked by another process');
-        Atomics.wait(sleeper, 0, 0, 2);
-      }
-    }
-    try {
-      return fn();
-    } finally {
-      unlinkSync(this.lockPath);
-    }
-  }
-
-  /** A lock whose writer process is gone (kill -9, power loss), or older than 10 s, is stale. */
-  private lockIsStale(): boolean {
-    const lock = statSync(this.lockPath, { throwIfNoEntry: false });
-    if (!lock) return false;
-    if (Date.now() - lock.mtimeMs > 10_000) return true;
-    let pid = NaN;
-    try {
-      pid = Number(readFileSync(this.lockPath, 'utf8').trim() || NaN);
-    } catch {
-      return false; // released meanwhile
-    }
-    // No pid yet: its writer died between creating and writing it (it writes at once), or is writing now.
-    if (!Number.isInteger(pid)) return Date.now() - lock.mtimeMs > 1_000;
-    if (pid === process.pid) return false; // our own
-    try {
-      process.kill(pid, 0); // signal 0: does the process exist (on this host)?
-      return false;
-    } catch (error) {
-      return (error as NodeJS.ErrnoException).code === 'ESRCH';
-    }
+    // What other processes appended was fsynced before they released the lock.
+    this.durable = this.head;
   }
 }

@@ -1,6 +1,6 @@
 // `datastation audit verify` and `audit export`: recompute the chain, report the first entry that
 // was edited, removed or reordered; select what an auditor asks for.
-import { createReadStream, existsSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, openSync, readSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { GENESIS, entryHash, type AuditEntry } from './log.js';
 
@@ -56,4 +56,38 @@ export async function* exportAuditLog(path: string, filter: ExportFilter): Async
     if (filter.to && time > filter.to) continue;
     yield entry;
   }
+}
+
+/** Entries matching `match`, read synchronously in chunks (for rare recovery look-ups). */
+export function findEntriesSync(path: string, match: (entry: AuditEntry) => boolean): AuditEntry[] {
+  if (!existsSync(path)) return [];
+  const found: AuditEntry[] = [];
+  const fd = openSync(path, 'r');
+  try {
+    const chunk = Buffer.alloc(256 * 1024);
+    let rest = Buffer.alloc(0);
+    let position = 0;
+    for (;;) {
+      const n = readSync(fd, chunk, 0, chunk.length, position);
+      if (n === 0) break;
+      position += n;
+      let data = Buffer.concat([rest, chunk.subarray(0, n)]);
+      let at: number;
+      while ((at = data.indexOf(0x0a)) >= 0) {
+        const line = data.subarray(0, at).toString('utf8');
+        data = data.subarray(at + 1);
+        if (!line) continue;
+        try {
+          const entry = JSON.parse(line) as AuditEntry;
+          if (match(entry)) found.push(entry);
+        } catch {
+          /* a torn line: not an entry */
+        }
+      }
+      rest = Buffer.from(data);
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return found;
 }

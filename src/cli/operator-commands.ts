@@ -1,8 +1,9 @@
 // `datastation release …` (the manual-release queue, the same one the admin API works on) and
 // `datastation audit verify|export`.
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Config } from '../config/index.js';
-import { auditPath, exportAuditLog, recordActivity, verifyAuditLog } from '../audit/index.js';
+import { AuditWriteError, auditPath, exportAuditLog, verifyAuditLog } from '../audit/index.js';
 import { ReleaseQueue, type ReleaseState } from '../exchange/index.js';
 
 export function registerOperatorCommands(program: Command, config: () => Config): void {
@@ -29,11 +30,19 @@ export function registerOperatorCommands(program: Command, config: () => Config)
       .command(decision)
       .argument('<id>')
       .option('-r, --reason <text>', 'told to the requester when rejecting')
-      .action((id: string, opts: { reason?: string }) => {
+      .action(async (id: string, opts: { reason?: string }) => {
         const cfg = config();
         const by = `cli:${process.env.USER ?? 'unknown'}`;
-        const item = new ReleaseQueue(cfg.dataDir).decide(id, decision === 'approve' ? 'approved' : 'rejected', by, opts.reason);
-        recordActivity(cfg.dataDir, { thread_id: item.thread_id, actor: by, activity: decision === 'approve' ? 'released' : 'release-rejected', release: id, ...(opts.reason ? { reason: opts.reason } : {}) });
+        // logged before it takes effect: an audit failure leaves the item pending
+        let item;
+        try {
+          item = await new ReleaseQueue(cfg.dataDir).decide(id, { decision: decision === 'approve' ? 'approved' : 'rejected', by, ...(opts.reason ? { reason: opts.reason } : {}) });
+        } catch (error) {
+          if (!(error instanceof AuditWriteError)) throw error;
+          console.error(`datastation: ${id} is still pending: the decision cannot be logged (${error.message})`);
+          process.exitCode = 2;
+          return;
+        }
         console.log(`${id} ${item.state}; the server delivers it to ${item.reply_url}`);
       });
   }
@@ -43,7 +52,13 @@ export function registerOperatorCommands(program: Command, config: () => Config)
     .command('verify')
     .description('recompute the hash chain; exit 2 at the first edited, removed or reordered entry')
     .action(async () => {
-      const result = await verifyAuditLog(auditPath(config().dataDir));
+      const path = auditPath(config().dataDir);
+      if (!existsSync(path)) {
+        console.error(`no audit log at ${path}: nothing was logged in this data directory (is --data-dir right?)`);
+        process.exitCode = 2;
+        return;
+      }
+      const result = await verifyAuditLog(path);
       if (result.ok) console.log(`audit log intact: ${result.entries} entries, head ${result.head.seq} ${result.head.hash} (record this head elsewhere to detect truncation)`);
       else {
         console.error(`audit log BROKEN at line ${result.problem!.line}: ${result.problem!.reason} (${result.entries} entries verified before it)`);

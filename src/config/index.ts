@@ -106,6 +106,8 @@ export const configSchema = z.strictObject({
       deliveryTimeoutMs: z.number().int().min(100).default(10_000),
       // Message content above this size is logged as sha256 + size instead of inline.
       auditMaxContentBytes: z.number().int().min(0).default(64 * 1024),
+      // One audit entry's JSON line at most; larger detail fields are logged as sha256 + size.
+      auditMaxEntryBytes: z.number().int().min(4096).default(128 * 1024),
       // Rows shown to the operator before a manual release.
       previewRows: z.number().int().min(0).default(20),
       ratePerMinute: z.number().int().min(1).default(120),

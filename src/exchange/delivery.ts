@@ -1,8 +1,11 @@
 // Asynchronous answers: decided releases are POSTed to the requester's reply_url, with retries
-// and exponential backoff. Every attempt is in the release item and the audit log; a delivery
-// that keeps failing ends as `failed`, visible in `datastation release list`.
+// and exponential backoff. Every attempt is in the release item and the audit log (logged before
+// it is made: nothing leaves that could not be logged); a delivery
+// that keeps failing ends as `failed`, visible in `datastation release list`. Nothing here may
+// throw into a timer or an unawaited promise (that would end the server): a sweep or delivery
+// that fails (EMFILE, the audit log full) is reported and tried again on the next sweep.
 import type { Config } from '../config/index.js';
-import { recordActivity } from '../audit/index.js';
+import { recordActivityAsync } from '../audit/index.js';
 import { errorReport } from './envelope.js';
 import { EXCHANGE_ERRORS } from './errors.js';
 import type { ReleaseItem, ReleaseQueue } from './release.js';
@@ -17,6 +20,8 @@ export class Deliverer {
     private readonly config: Config,
     private readonly queue: ReleaseQueue,
     private readonly ownDid: string,
+    /** Where failures of the background work are told (a fixed sentence and the error's code). */
+    private readonly report: (message: string) => void = (m) => console.error(m),
   ) {}
 
   /** Look for decided, undelivered releases now and every `intervalMs` (decisions may come from the CLI). */
@@ -30,10 +35,22 @@ export class Deliverer {
     if (this.timer) clearInterval(this.timer);
   }
 
+  /** One pass over the open queue; never throws (EMFILE and the like wait for the next pass). */
   sweep(): void {
-    for (const item of this.queue.open()) {
-      if (item.state !== 'pending' && item.delivery === 'waiting' && !this.busy.has(item.id)) void this.deliver(item);
+    try {
+      this.queue.recover();
+      for (const item of this.queue.open()) {
+        if (item.state !== 'pending' && item.delivery === 'waiting') this.kick(item);
+      }
+    } catch (error) {
+      this.report(`release sweep failed (${codeOf(error)}); trying again at the next sweep`);
     }
+  }
+
+  /** Deliver in the background; a failure is reported, never thrown (the next sweep retries). */
+  kick(item: ReleaseItem): void {
+    if (this.busy.has(item.id)) return;
+    this.deliver(item).catch((error: unknown) => this.report(`delivery of release ${item.id} failed (${codeOf(error)}); trying again at the next sweep`));
   }
 
   async deliver(item: ReleaseItem): Promise<ReleaseItem> {
@@ -47,6 +64,18 @@ export class Deliverer {
       let current = item;
       for (let attempt = current.attempts.length; attempt < deliveryAttempts; attempt++) {
         if (attempt > 0) await new Promise((r) => setTimeout(r, deliveryBackoffMs * 2 ** (attempt - 1)));
+        // Logged before it leaves, like a synchronous answer: an attempt that cannot be logged is
+        // not made (the item stays waiting; the next sweep tries again).
+        await recordActivityAsync(this.config.dataDir, {
+          thread_id: current.thread_id,
+          actor: this.ownDid,
+          activity: current.state === 'approved' ? 'answer-sent' : 'error-report-sent',
+          to: current.requester,
+          reply_url: current.reply_url,
+          release: current.id,
+          attempt: attempt + 1,
+          content: contentForAudit(message, this.config.exchange.auditMaxContentBytes),
+        });
         let outcome: ReleaseItem['attempts'][number];
         try {
           // Resolved, checked and pinned per attempt: a reply_url that turned internal since it was accepted is refused.
@@ -67,19 +96,10 @@ export class Deliverer {
         if (outcome.ok) {
           current.delivery = 'delivered';
           this.queue.save(current);
-          recordActivity(this.config.dataDir, {
-            thread_id: current.thread_id,
-            actor: this.ownDid,
-            activity: current.state === 'approved' ? 'answer-sent' : 'error-report-sent',
-            to: current.requester,
-            reply_url: current.reply_url,
-            release: current.id,
-            content: contentForAudit(message, this.config.exchange.auditMaxContentBytes),
-          });
           return current;
         }
         this.queue.save(current);
-        recordActivity(this.config.dataDir, { thread_id: current.thread_id, actor: this.ownDid, activity: 'delivery-failed', release: current.id, attempt: attempt + 1, ...outcome });
+        await recordActivityAsync(this.config.dataDir, { thread_id: current.thread_id, actor: this.ownDid, activity: 'delivery-failed', release: current.id, attempt: attempt + 1, ...outcome });
       }
       current = { ...current, delivery: 'failed' };
       this.queue.save(current);
@@ -88,4 +108,9 @@ export class Deliverer {
       this.busy.delete(item.id);
     }
   }
+}
+
+function codeOf(error: unknown): string {
+  const e = error as { code?: unknown; name?: unknown };
+  return typeof e.code === 'string' ? e.code : typeof e.name === 'string' ? e.name : 'error';
 }

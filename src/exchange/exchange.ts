@@ -1,10 +1,11 @@
 // One credentialed question, from receipt to answer: log receipt → token → envelope → presentation
 // and credentials → validated queries → run → release (now, or queued for a person) → log the
 // answer. Every step is an audit entry carrying the thread id; a failure at any step becomes an
-// error report with its code, and is logged. Nothing is answered that could not be logged.
+// error report with its code, and is logged. Nothing is answered that could not be logged: the
+// reply waits until every entry of the request is fsynced (see Trail).
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/index.js';
-import { recordActivity, type AuditInput } from '../audit/index.js';
+import { recordActivityAsync, type AuditInput } from '../audit/index.js';
 import type { ProfileRegistry } from '../profiles/index.js';
 import { QueryError, checkParameterCount, listNames, resultset, type QueryPool } from '../query/index.js';
 import { SCOPE, allowedAddress, literalHost, type Trust } from '../trust/index.js';
@@ -54,9 +55,6 @@ export class Exchange {
     return this.deps.config.exchange.ratePerMinute;
   }
 
-  private log(entry: AuditInput): void {
-    recordActivity(this.deps.config.dataDir, entry);
-  }
 
   async handle(authorization: string | undefined, raw: unknown): Promise<Outcome> {
     const { config, trust } = this.deps;
@@ -79,11 +77,13 @@ export class Exchange {
       body: JSON.stringify(errorReport(trust.did, ids.from, ids.thread_id, f.code, f.text)),
       ...(requester ? { requester } : {}),
     });
+    const trail = new Trail(config.dataDir);
     try {
-      this.log({ ...who, activity: 'received', request: digestForAudit(JSON.stringify(raw ?? null)) });
+      trail.add({ ...who, activity: 'received', request: digestForAudit(JSON.stringify(raw ?? null)) });
       if (refused) {
         const f = failure(refused, false);
-        this.log({ ...who, activity: 'rejected', code: f.code, status: f.status });
+        trail.add({ ...who, activity: 'rejected', code: f.code, status: f.status });
+        await trail.durable();
         return report(f);
       }
     } catch (error) {
@@ -91,12 +91,12 @@ export class Exchange {
     }
     const subject = requester!; // refused above when the token did not check
     try {
-      this.log({ thread_id, actor: subject, activity: 'token-checked' });
+      trail.add({ thread_id, actor: subject, activity: 'token-checked' });
       const message = this.checkEnvelope(parseRequest(raw));
       const vp = await trust.verifier.verify(message.body.message, message.from);
       // Its jti is used up only now that the presentation verified: a forgery cannot burn it.
       if (!trust.replay.use(messageKey(message), this.messageUntil(message), trust.verifier.now())) throw new ExchangeError('replayed_message', message.jti);
-      this.log({
+      trail.add({
         thread_id,
         actor: subject,
         activity: 'presentation-verified',
@@ -108,7 +108,7 @@ export class Exchange {
       const questions = vp.credentials.map((c) => resolveQuestion(c, this.deps.registry, parameters, config.query));
       const undeclared = undeclaredParameters(questions, parameters);
       if (undeclared.length) throw new QueryError('unknown_parameter', listNames(undeclared));
-      this.log({
+      trail.add({
         thread_id,
         actor: subject,
         activity: 'query-validated',
@@ -120,11 +120,13 @@ export class Exchange {
       if (!generation) throw new ExchangeError('no_dataset');
 
       const answers = await Promise.all(questions.map((q) => this.run(q)));
-      for (const a of answers) this.log({ thread_id, actor: trust.did, activity: 'executed', indicator: a.question.id, generation, rows: a.rows, ms: Math.round(a.ms) });
+      for (const a of answers) trail.add({ thread_id, actor: trust.did, activity: 'executed', indicator: a.question.id, generation, rows: a.rows, ms: Math.round(a.ms) });
       const body = responseText(trust.did, message, answers);
 
       if (!manual) {
-        this.log({ thread_id, actor: trust.did, activity: 'answer-sent', to: subject, release: 'auto', content: contentForAudit(body, config.exchange.auditMaxContentBytes) });
+        await trail.durable(); // answer-sent only after every step before it is on disk
+        trail.add({ thread_id, actor: trust.did, activity: 'answer-sent', to: subject, release: 'auto', content: contentForAudit(body, config.exchange.auditMaxContentBytes) });
+        await trail.durable();
         return { status: 200, body, requester: subject };
       }
       const item = this.deps.queue.add(
@@ -139,13 +141,16 @@ export class Exchange {
         },
         body,
       );
-      this.log({ thread_id, actor: trust.did, activity: 'queued-for-release', release: item.id, reply_url: item.reply_url });
+      await trail.durable();
+      trail.add({ thread_id, actor: trust.did, activity: 'queued-for-release', release: item.id, reply_url: item.reply_url });
+      await trail.durable();
       return { status: 202, body: JSON.stringify({ status: 'accepted', thread_id: message.thread_id, release_id: item.id, reply_url: item.reply_url }), requester: subject };
     } catch (error) {
       const f = failure(error);
       try {
         // An authenticated requester's refusal keeps its reason, bounded.
-        this.log({ thread_id, actor: subject, activity: 'rejected', code: f.code, status: f.status, reason: f.text.slice(0, MAX_REASON) });
+        trail.add({ thread_id, actor: subject, activity: 'rejected', code: f.code, status: f.status, reason: f.text.slice(0, MAX_REASON) });
+        await trail.durable();
       } catch (auditError) {
         return report(failure(auditError));
       }
@@ -192,6 +197,31 @@ export class Exchange {
     const parts: string[] = [];
     const result = await this.deps.pool.run({ text: question.prepared.engineText, vars: question.prepared.vars, format: 'json' }, (chunk) => void parts.push(chunk));
     return { question, json: parts.join(''), rows: result.rows, ms: result.totalMs };
+  }
+}
+
+/**
+ * The entries of one request: appended in order as its steps happen and fsynced by group commit
+ * while the work goes on. The final entry (answer-sent, queued-for-release) is added only once
+ * all before it are durable, and nothing is sent before it is too: a request waits for about two
+ * fsyncs (shared with concurrent requests), not one per step. Once an entry failed, the next
+ * step is refused (the request becomes an audit failure; its refusal is still logged).
+ */
+class Trail {
+  private readonly pending: Promise<unknown>[] = [];
+  private failure: Error | undefined;
+
+  constructor(private readonly dataDir: string) {}
+
+  add(entry: AuditInput): void {
+    if (this.failure && entry.activity !== 'rejected') throw this.failure;
+    const appended = recordActivityAsync(this.dataDir, entry);
+    appended.catch((error: Error) => (this.failure ??= error)); // awaited in durable()
+    this.pending.push(appended);
+  }
+
+  async durable(): Promise<void> {
+    await Promise.all(this.pending);
   }
 }
 

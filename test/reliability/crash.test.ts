@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { auditPath, recordActivity, verifyAuditLog } from '../../src/audit/index.js';
+import { auditPath, findEntriesSync, recordActivity, verifyAuditLog } from '../../src/audit/index.js';
 import { ReleaseQueue } from '../../src/exchange/index.js';
 import { tempDir } from '../helpers.js';
 
@@ -70,9 +70,14 @@ describe('kill -9', () => {
       await exited(c.proc);
       // After every kill: all items, each a whole JSON file, done ones only in done/ (or in both
       // when the kill fell between writing done/ and removing the open copy: done/ wins).
+      queue.recover(0); // as the restarted server's sweep does with a killed decider's intent
       const items = queue.list();
       expect(items.map((i) => i.id).sort()).toEqual(ids);
       for (const item of items) expect(['pending', 'approved']).toContain(item.state);
+      // decision and audit entry agree: decided exactly when its `released` entry is in the log, once
+      const released = new Map<string, number>();
+      for (const e of findEntriesSync(auditPath(dataDir), (e) => e.activity === 'released')) released.set(e.release as string, (released.get(e.release as string) ?? 0) + 1);
+      for (const item of items) expect(released.get(item.id) ?? 0, item.id).toBe(item.state === 'approved' ? 1 : 0);
       for (const item of queue.open()) expect(item.delivery).not.toBe('delivered');
       expect((await verifyAuditLog(auditPath(dataDir))).ok).toBe(true);
       if (c.proc.exitCode === 0) break;

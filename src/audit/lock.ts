@@ -1,0 +1,80 @@
+// The lock file that serialises appends by several processes (server, CLI release/import).
+// Held by this process as a whole: nested holders in the process (a sync append while a group
+// commit's fsync is in flight) share it, because JavaScript runs them one at a time.
+import { closeSync, openSync, readFileSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { AuditWriteError } from './errors.js';
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+export class FileLock {
+  private depth = 0;
+
+  constructor(readonly path: string) {}
+
+  get held(): boolean {
+    return this.depth > 0;
+  }
+
+  acquire(): void {
+    if (this.depth++ > 0) return;
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      try {
+        const fd = openSync(this.path, 'wx');
+        writeSync(fd, String(process.pid));
+        closeSync(fd);
+        return;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+          this.depth--;
+          throw error;
+        }
+        if (this.isStale()) {
+          rmSync(this.path, { force: true });
+          continue;
+        }
+        if (Date.now() > deadline) {
+          this.depth--;
+          throw new AuditWriteError('the audit log is locked by another process');
+        }
+        Atomics.wait(sleeper, 0, 0, 2);
+      }
+    }
+  }
+
+  release(): void {
+    if (--this.depth > 0) return;
+    unlinkSync(this.path);
+  }
+
+  with<T>(fn: () => T): T {
+    this.acquire();
+    try {
+      return fn();
+    } finally {
+      this.release();
+    }
+  }
+
+  /** A lock whose writer process is gone (kill -9, power loss), or older than 10 s, is stale. */
+  private isStale(): boolean {
+    const lock = statSync(this.path, { throwIfNoEntry: false });
+    if (!lock) return false;
+    if (Date.now() - lock.mtimeMs > 10_000) return true;
+    let pid = NaN;
+    try {
+      pid = Number(readFileSync(this.path, 'utf8').trim() || NaN);
+    } catch {
+      return false; // released meanwhile
+    }
+    // No pid yet: its writer died between creating and writing it (it writes at once), or is writing now.
+    if (!Number.isInteger(pid)) return Date.now() - lock.mtimeMs > 1_000;
+    if (pid === process.pid) return false; // our own
+    try {
+      process.kill(pid, 0); // signal 0: does the process exist (on this host)?
+      return false;
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === 'ESRCH';
+    }
+  }
+}

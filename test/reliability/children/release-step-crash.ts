@@ -1,0 +1,42 @@
+// Decides the one pending release in `dataDir` and marks it delivered, killing itself (SIGKILL)
+// at the named step, as a crash or kill -9 would: used by release-crash.test.ts.
+import { AuditLog } from '../../../src/audit/index.js';
+import { ReleaseQueue, type ReleaseItem } from '../../../src/exchange/release.js';
+
+const [dataDir, step] = process.argv.slice(2) as [string, string];
+const die = (): never => {
+  process.kill(process.pid, 'SIGKILL');
+  throw new Error('unreachable');
+};
+const queue = new ReleaseQueue(dataDir);
+const save = queue.save.bind(queue);
+queue.save = (item: ReleaseItem) => {
+  if (step === 'before-decision-saved' && item.state === 'approved' && item.delivery === 'waiting') die();
+  save(item);
+  if (step === 'after-intent' && item.deciding) die();
+  if (step === 'after-decision-saved' && item.state === 'approved' && item.delivery === 'waiting') die();
+  if (step === 'after-delivered' && item.delivery === 'delivered') die();
+};
+const log = AuditLog.for(dataDir);
+const real = log.io;
+log.io = {
+  ...real,
+  writeSync: (fd, buffer, offset, length) => {
+    if (step === 'mid-audit-write') {
+      real.writeSync(fd, buffer, offset, Math.floor(length / 2));
+      die();
+    }
+    return real.writeSync(fd, buffer, offset, length);
+  },
+  fsync: (fd, callback) => {
+    if (step === 'before-audit-fsync') die();
+    real.fsync(fd, (error) => {
+      if (step === 'after-audit-fsync') die();
+      callback(error);
+    });
+  },
+};
+const [item] = queue.open('pending');
+if (!item) throw new Error('nothing pending');
+const decided = await queue.decide(item.id, { decision: 'approved', by: 'crash-test' });
+queue.save({ ...decided, delivery: 'delivered', attempts: [{ at: new Date().toISOString(), ok: true, status: 200 }] });
