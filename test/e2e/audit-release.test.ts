@@ -27,7 +27,7 @@ let real: AuditIo;
 const replies: { thread_id?: string }[] = [];
 
 beforeAll(async () => {
-  w = await makeWorld({ 'exchange.allowHttpReplyUrl': true, 'exchange.deliveryBackoffMs': 20, 'exchange.deliveryAttempts': 2, 'query.workers': 1 });
+  w = await makeWorld({ 'exchange.allowHttpReplyUrl': true, 'exchange.allowLoopbackReplyUrl': true, 'exchange.deliveryBackoffMs': 20, 'exchange.deliveryAttempts': 2, 'query.workers': 1 });
   config = { ...w.config, exchange: { ...w.config.exchange, release: [{ requester: w.jwkRequester, mode: 'manual' as const }] } };
   await runImport(config, { inputs: [EXAMPLE_DIR] });
   replyServer = createServer((req, res) => {
