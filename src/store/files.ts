@@ -5,6 +5,16 @@ import { dirname } from 'node:path';
 import { Writer } from 'n3';
 import type { Quad } from '@rdfjs/types';
 
+/** All of `buf`, or an error: writeSync may write less than asked (a nearly full disk). */
+export function writeAll(fd: number, buf: Buffer): void {
+  let offset = 0;
+  while (offset < buf.length) {
+    const written = writeSync(fd, buf, offset, buf.length - offset);
+    if (written <= 0) throw Object.assign(new Error('short write: no progress (disk full?)'), { code: 'ENOSPC' });
+    offset += written;
+  }
+}
+
 export function fsyncDir(dir: string): void {
   const fd = openSync(dir, 'r');
   try {
@@ -18,7 +28,7 @@ export function writeFileDurable(path: string, content: string | Buffer, mode = 
   const tmp = `${path}.tmp-${process.pid}`;
   const fd = openSync(tmp, 'w', mode);
   try {
-    writeSync(fd, typeof content === "string" ? Buffer.from(content, "utf8") : content);
+    writeAll(fd, typeof content === "string" ? Buffer.from(content, "utf8") : content);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
@@ -41,7 +51,7 @@ export function writeNTriples(path: string, quads: Iterable<Quad>): WrittenFile 
   let bytes = 0, triples = 0, chunk = '';
   const flush = () => {
     const buf = Buffer.from(chunk, 'utf8');
-    writeSync(fd, buf);
+    writeAll(fd, buf);
     hash.update(buf);
     bytes += buf.length;
     chunk = '';
