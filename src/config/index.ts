@@ -104,6 +104,17 @@ export const configSchema = z.object({
       // Rows shown to the operator before a manual release.
       previewRows: z.number().int().min(0).default(20),
       ratePerMinute: z.number().int().min(1).default(120),
+      // DIDComm v2 plaintext message types. The KIK-V URIs come from implementer code, not from
+      // KIK-V text (nuts-interop.md §5.1, §9): configurable, and several request types may be accepted.
+      didcomm: z
+        .object({
+          requestTypes: z.array(z.string().min(1)).min(1).default(['https://www.kik-v.nl/validated-query-request/1.0/request']),
+          responseType: z.string().min(1).default('https://www.kik-v.nl/validated-query-request/1.0/response'),
+          problemReportType: z.string().min(1).default('https://didcomm.org/report-problem/2.0/problem-report'),
+          // Body.vp is Base64 JSON-LD; its decoded size is bounded before parsing.
+          maxPresentationBytes: z.number().int().min(1024).default(512 * 1024),
+        })
+        .prefault({}),
     })
     .prefault({}),
   admin: z

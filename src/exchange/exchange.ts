@@ -7,9 +7,10 @@ import type { Config } from '../config/index.js';
 import { recordActivity, type AuditInput } from '../audit/index.js';
 import type { ProfileRegistry } from '../profiles/index.js';
 import { QueryError, resultset, type QueryPool } from '../query/index.js';
-import { SCOPE, type Trust } from '../trust/index.js';
+import { SCOPE, TrustError, type Trust } from '../trust/index.js';
 import { contentForAudit } from './content.js';
-import { errorReport, parseRequest, RESPONSE, threadOf, type RequestMessage } from './envelope.js';
+import { errorReport, parseRequest, RESPONSE, threadOf, type MessageForm, type RequestMessage } from './envelope.js';
+import { didcommResponseHead, looksLikeDidcomm, parseDidcomm, problemReport } from './didcomm.js';
 import { ExchangeError, failure } from './errors.js';
 import { resolveQuestion, undeclaredParameters, type Question } from './questions.js';
 import { releaseMode, type ReleaseQueue } from './release.js';
@@ -53,22 +54,30 @@ export class Exchange {
     recordActivity(this.deps.config.dataDir, entry);
   }
 
-  async handle(authorization: string | undefined, raw: unknown): Promise<Outcome> {
+  /** A refusal in the form the question came in. */
+  private report(form: MessageForm, to: string | undefined, threadId: string | undefined, code: string, text: string): string {
+    const { trust, config } = this.deps;
+    return JSON.stringify(form === 'didcomm' ? problemReport(trust.did, to, threadId, code, text, config.exchange.didcomm) : errorReport(trust.did, to, threadId, code, text));
+  }
+
+  /** `form`: what the route knows from the content type; otherwise read from the body's shape. */
+  async handle(authorization: string | undefined, raw: unknown, form: MessageForm = looksLikeDidcomm(raw) ? 'didcomm' : 'basic'): Promise<Outcome> {
     const { config, trust } = this.deps;
     const ids = threadOf(raw);
     const thread_id = ids.thread_id;
     let requester: string | undefined;
     try {
-      this.log({ thread_id, actor: ids.from ?? 'unknown', activity: 'received', content: contentForAudit(JSON.stringify(raw ?? null), config.exchange.auditMaxContentBytes) });
+      this.log({ thread_id, actor: ids.from ?? 'unknown', activity: 'received', form, content: contentForAudit(JSON.stringify(raw ?? null), config.exchange.auditMaxContentBytes) });
     } catch (error) {
       const f = failure(error);
-      return { status: f.status, code: f.code, body: JSON.stringify(errorReport(trust.did, ids.from, thread_id, f.code, f.text)) };
+      return { status: f.status, code: f.code, body: this.report(form, ids.from, thread_id, f.code, f.text) };
     }
     try {
       requester = trust.tokens.check(authorization, SCOPE, ids.from).subject;
       this.log({ thread_id, actor: requester, activity: 'token-checked' });
-      const message = this.checkEnvelope(parseRequest(raw));
-      const vp = await trust.verifier.verify(message.body.message, message.from);
+      const message = this.checkEnvelope(form === 'didcomm' ? parseDidcomm(raw, config.exchange.didcomm) : parseRequest(raw));
+      if (message.presentation === undefined) throw new TrustError('invalid_presentation', 'the message carries no presentation');
+      const vp = await trust.verifier.verify(message.presentation, message.from);
       this.log({
         thread_id,
         actor: requester,
@@ -76,7 +85,7 @@ export class Exchange {
         vp_jti: vp.jti,
         credentials: vp.credentials.map((c) => ({ id: c.id, type: c.type, issuer: c.issuer, profile: c.profile, ontology: c.ontology })),
       });
-      const parameters = message.body.parameters ?? {};
+      const parameters = message.parameters ?? {};
       const questions = vp.credentials.map((c) => resolveQuestion(c, this.deps.registry, parameters, config.query));
       const undeclared = undeclaredParameters(questions, parameters);
       if (undeclared.length) throw new QueryError('unknown_parameter', undeclared.join(', '));
@@ -93,7 +102,7 @@ export class Exchange {
 
       const answers = await Promise.all(questions.map((q) => this.run(q)));
       for (const a of answers) this.log({ thread_id, actor: trust.did, activity: 'executed', indicator: a.question.id, generation, rows: a.rows, ms: Math.round(a.ms) });
-      const body = responseText(trust.did, message, answers);
+      const body = responseText(trust.did, message, answers, config);
 
       if (!manual) {
         this.log({ thread_id, actor: trust.did, activity: 'answer-sent', to: requester, release: 'auto', content: contentForAudit(body, config.exchange.auditMaxContentBytes) });
@@ -119,17 +128,17 @@ export class Exchange {
         this.log({ thread_id, actor: requester ?? ids.from ?? 'unknown', activity: 'rejected', code: f.code, status: f.status, reason: f.text });
       } catch (auditError) {
         const a = failure(auditError);
-        return { status: a.status, code: a.code, body: JSON.stringify(errorReport(trust.did, ids.from, thread_id, a.code, a.text)) };
+        return { status: a.status, code: a.code, body: this.report(form, ids.from, thread_id, a.code, a.text) };
       }
       if (f.code === 'internal_error') console.error(error);
-      return { status: f.status, code: f.code, body: JSON.stringify(errorReport(trust.did, ids.from, thread_id, f.code, f.text)), ...(requester ? { requester } : {}) };
+      return { status: f.status, code: f.code, body: this.report(form, ids.from, thread_id, f.code, f.text), ...(requester ? { requester } : {}) };
     }
   }
 
   /** Rules 3 and 4: recipient, reply_url, expiry, replay. */
   private checkEnvelope(message: RequestMessage): RequestMessage {
     const { trust, config } = this.deps;
-    if (message.to !== trust.did) throw new ExchangeError('wrong_recipient', message.to);
+    if (!message.to.includes(trust.did)) throw new ExchangeError('wrong_recipient', message.to.join(', ').slice(0, 600));
     if (message.reply_url !== undefined) {
       let url: URL;
       try {
@@ -156,11 +165,14 @@ export class Exchange {
 }
 
 /** The response message around the SPARQL JSON results, without re-parsing them. */
-function responseText(ownDid: string, message: RequestMessage, answers: Answered[]): string {
-  const head = { type: RESPONSE, jti: randomUUID(), from: ownDid, to: message.from, thread_id: message.thread_id, iat: Math.floor(Date.now() / 1000) };
+function responseText(ownDid: string, message: RequestMessage, answers: Answered[], config: Config): string {
   const parts = answers.map((a, i) => (i === 0 ? resultset.open(a.question.id) : resultset.next(a.question.id)) + a.json);
-  const body = answers.length ? parts.join('') + resultset.close() : '{"resultset":[]}';
-  return `${JSON.stringify(head).slice(0, -1)},"body":${body}}`;
+  const results = answers.length ? parts.join('') + resultset.close() : '{"resultset":[]}';
+  if (message.form === 'didcomm') {
+    return `${JSON.stringify(didcommResponseHead(ownDid, message, config.exchange.didcomm)).slice(0, -1)},"body":{"response":${results}}}`;
+  }
+  const head = { type: RESPONSE, jti: randomUUID(), from: ownDid, to: message.from, thread_id: message.thread_id, iat: Math.floor(Date.now() / 1000) };
+  return `${JSON.stringify(head).slice(0, -1)},"body":${results}}`;
 }
 
 function preview(json: string, rows: number): unknown {

@@ -18,6 +18,7 @@ export { PresentationVerifier } from './verifier.js';
 export type { VerifiedPresentation } from './verifier.js';
 export type { QuestionCredential, VersionedRef } from './credentials.js';
 export { ReplayCache } from './replay.js';
+export { base64Json, base64Text, strictBase64 } from './base64.js';
 export { TrustList, trustListSchema } from './trust-list.js';
 export { initIdentity, loadIdentity, openOwnAgent, ownDid } from './identity.js';
 export type { OwnIdentity } from './identity.js';
