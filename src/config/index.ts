@@ -143,6 +143,10 @@ export const configSchema = z.object({
             ontology: z.string(),
             query: z.string(),
             queryUrlEncoded: z.boolean().default(false),
+            // Overrides queryUrlEncoded: plain | url | base64 | base64-or-url.
+            queryEncoding: z.enum(['plain', 'url', 'base64', 'base64-or-url']).optional(),
+            queryId: z.array(z.string()).optional(),
+            paramsShacl: z.string().optional(),
           }),
         )
         .min(1)
@@ -154,6 +158,10 @@ export const configSchema = z.object({
             ontology: 'credentialSubject.validatedQuery.ontology',
             query: 'credentialSubject.validatedQuery.sparql',
             queryUrlEncoded: true,
+            // Production (KIK-V data spec 1.0.1) is Base64; the 2022 workshop URL-encoded.
+            queryEncoding: 'base64-or-url',
+            queryId: ['credentialSubject.validatedQuery.id', 'credentialSubject.validatedQuery.identifier'],
+            paramsShacl: 'credentialSubject.validatedQuery.paramsSHACL',
           },
         ]),
       // did:web documents kept here (<did with : as _>.json) are used without going online.
