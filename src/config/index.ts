@@ -13,6 +13,44 @@ const csvOptions = z.object({
   decimal: z.enum(['auto', 'comma', 'dot']).default('auto'),
 });
 
+// The Nuts node beside the datastation (nuts-interop.md). Names marked ⚠ there come from one
+// implementer's code, not from KIK-V text: they are defaults here, not constants.
+const nutsSchema = z
+  .object({
+    version: z.enum(['v5', 'v6']).default('v5'),
+    // The node's internal API (never expose it publicly), e.g. http://127.0.0.1:8081.
+    internalUrl: z.string().url(),
+    // Bearer token for the internal API when the node requires one ($DATASTATION_NUTS_API_TOKEN).
+    apiToken: z.string().min(1).optional(),
+    timeoutMs: z.number().int().min(100).max(60_000).default(5000),
+    maxResponseBytes: z.number().int().min(1024).default(1024 * 1024),
+    // Our organisation's DID at the node (v5 did:nuts, v6 did:web); messages are addressed to it.
+    did: z.string().regex(/^did:[a-z0-9]+:\S+$/, 'a DID'),
+    // v6: the node's subject for our organisation.
+    subjectId: z.string().min(1).optional(),
+    // v5 compound service type tokens must carry; alternatives are accepted as well.
+    service: z.string().min(1).default('didcomm-service-kikv'),
+    acceptServices: z.array(z.string().min(1)).default(['validated-query-service']),
+    // v5 compound service keys: the token endpoint and our message endpoint.
+    oauthEndpointKey: z.string().min(1).default('oauth'),
+    messageEndpointKey: z.string().min(1).default('didcomm'),
+    // v6: the OAuth2 scope for a question, the Discovery Service, the registration parameter
+    // carrying the message endpoint, and the introspection claim (a presentation-definition field
+    // id) holding the requester's DID.
+    scope: z.string().min(1).default('kikv-validated-query'),
+    discoveryService: z.string().min(1).default('kikv'),
+    messageEndpointParameter: z.string().min(1).default('kikv_message_endpoint'),
+    requesterClaim: z.string().min(1).default('organization_did'),
+    // Issuer allow-list for ValidatedQueryCredential (the KIK-V beheerorganisatie), checked
+    // ourselves: v6 does not check trust for did:web issuers, v5 only its own trust store.
+    beheerDids: z.array(z.string().regex(/^did:[a-z0-9]+:\S+$/)).min(1),
+    credentialType: z.string().min(1).default('ValidatedQueryCredential'),
+    // The message VP: proof.expires required, at most this far after proof.created.
+    maxPresentationSeconds: z.number().int().min(5).max(86_400).default(300),
+    requireChallenge: z.boolean().default(true),
+  })
+  .strict();
+
 export const configSchema = z.object({
   dataDir: z.string().default('./data'),
   organisation: z
@@ -177,8 +215,15 @@ export const configSchema = z.object({
       // Plain http for DID documents and status lists: loopback tests only.
       allowInsecureHttp: z.boolean().default(false),
       accessTokenSeconds: z.number().int().min(10).max(3600).default(300),
+      // builtin: own token endpoint and jose verification (demo, development, tests);
+      // nuts: the organisation's Nuts node introspects tokens and verifies presentations.
+      mode: z.enum(['builtin', 'nuts']).default('builtin'),
+      nuts: nutsSchema.optional(),
     })
-    .prefault({}),
+    .prefault({})
+    .superRefine((t, ctx) => {
+      if (t.mode === 'nuts' && !t.nuts) ctx.addIssue({ code: 'custom', path: ['nuts'], message: 'trust.mode nuts needs a trust.nuts section' });
+    }),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -205,6 +250,9 @@ const ENV: Record<string, string> = {
   DATASTATION_PUBLIC_URL: 'server.publicUrl',
   DATASTATION_ADMIN_HOST: 'admin.host',
   DATASTATION_ADMIN_PORT: 'admin.port',
+  DATASTATION_TRUST_MODE: 'trust.mode',
+  DATASTATION_NUTS_URL: 'trust.nuts.internalUrl',
+  DATASTATION_NUTS_API_TOKEN: 'trust.nuts.apiToken',
 };
 
 function setPath(target: Record<string, unknown>, path: string, value: unknown): void {

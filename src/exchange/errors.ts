@@ -13,7 +13,6 @@ export const EXCHANGE_ERRORS = {
   wrong_recipient: { status: 400, text: 'the message is addressed to another datastation' },
   bad_reply_url: { status: 400, text: 'reply_url is missing or not an acceptable https URL' },
   // rule 4
-  replayed_message: { status: 409, text: 'a message with this jti was already received' },
   message_expired: { status: 400, text: 'the message has expired' },
   // rule 17
   profile_not_served: { status: 422, text: 'the uitwisselprofiel (version) is not served here' },

@@ -7,7 +7,7 @@ import type { Config } from '../config/index.js';
 import { recordActivity, type AuditInput } from '../audit/index.js';
 import type { ProfileRegistry } from '../profiles/index.js';
 import { QueryError, resultset, type QueryPool } from '../query/index.js';
-import { SCOPE, TrustError, type Trust } from '../trust/index.js';
+import type { Trust } from '../trust/index.js';
 import { contentForAudit } from './content.js';
 import { errorReport, parseRequest, RESPONSE, threadOf, type MessageForm, type RequestMessage } from './envelope.js';
 import { didcommResponseHead, looksLikeDidcomm, parseDidcomm, problemReport } from './didcomm.js';
@@ -73,11 +73,13 @@ export class Exchange {
       return { status: f.status, code: f.code, body: this.report(form, ids.from, thread_id, f.code, f.text) };
     }
     try {
-      requester = trust.tokens.check(authorization, SCOPE, ids.from).subject;
-      this.log({ thread_id, actor: requester, activity: 'token-checked' });
       const message = this.checkEnvelope(form === 'didcomm' ? parseDidcomm(raw, config.exchange.didcomm) : parseRequest(raw));
-      if (message.presentation === undefined) throw new TrustError('invalid_presentation', 'the message carries no presentation');
-      const vp = await trust.verifier.verify(message.presentation, message.from);
+      const authorized = await trust.authorize({ authorization, message }, (who) => {
+        requester = who;
+        this.log({ thread_id, actor: who, activity: 'token-checked' });
+      });
+      requester = authorized.requester;
+      const vp = authorized.presentation;
       this.log({
         thread_id,
         actor: requester,
@@ -135,7 +137,7 @@ export class Exchange {
     }
   }
 
-  /** Rules 3 and 4: recipient, reply_url, expiry, replay. */
+  /** Rules 3 and 4: recipient, reply_url, expiry. */
   private checkEnvelope(message: RequestMessage): RequestMessage {
     const { trust, config } = this.deps;
     if (!message.to.includes(trust.did)) throw new ExchangeError('wrong_recipient', message.to.join(', ').slice(0, 600));
@@ -149,11 +151,9 @@ export class Exchange {
       if (url.protocol !== 'https:' && !(config.exchange.allowHttpReplyUrl && url.protocol === 'http:')) throw new ExchangeError('bad_reply_url', `${url.protocol} is not accepted`);
       if (url.username || url.password) throw new ExchangeError('bad_reply_url', 'credentials in the URL');
     }
-    const now = trust.verifier.now();
-    if (message.exp !== undefined && message.exp <= now - config.trust.clockSkewSeconds) throw new ExchangeError('message_expired');
-    if (!trust.replay.use(`msg ${message.from} ${message.jti}`, (message.exp ?? now + 86400) + config.trust.clockSkewSeconds, now)) {
-      throw new ExchangeError('replayed_message', message.jti);
-    }
+    // The message id is checked for replay by trust, after the token: an unauthenticated
+    // sender must not be able to use up someone else's ids.
+    if (message.exp !== undefined && message.exp <= trust.now() - config.trust.clockSkewSeconds) throw new ExchangeError('message_expired');
     return message;
   }
 

@@ -1,5 +1,7 @@
 // Trust: own identity, DID resolution, presentation and credential verification, issuer trust,
-// revocation, replay protection and OAuth2 access tokens.
+// revocation, replay protection and OAuth2 access tokens. Two modes behind one face: builtin (our
+// own token endpoint and jose verification) and nuts (the organisation's Nuts node, plus the
+// checks the node does not do). The exchange only calls `authorize`.
 import type { Config } from '../config/index.js';
 import { KeyResolver } from './keys.js';
 import { verifyJwt } from './jwt.js';
@@ -9,6 +11,10 @@ import { TrustList } from './trust-list.js';
 import { PresentationVerifier } from './verifier.js';
 import { AccessTokens } from './tokens.js';
 import { ownDid, resolverFor } from './identity.js';
+import { TrustError } from './errors.js';
+import { checkBeyondNode, NutsNode } from './nuts/index.js';
+import { SCOPE } from './tokens.js';
+import type { VerifiedPresentation } from './verifier.js';
 
 export { TrustError, TRUST_ERRORS } from './errors.js';
 export type { TrustErrorCode } from './errors.js';
@@ -27,12 +33,34 @@ export { Parties } from './parties.js';
 export { didDocumentFileName, didWebUrl } from './did-web.js';
 export { statusListFileName } from './status.js';
 
+export { NutsNode, checkBeyondNode } from './nuts/index.js';
+export type { NutsConfig, Introspection, VPVerificationResult, SearchResult, AccessTokenResponse } from './nuts/index.js';
+
+/** What the exchange hands over from a parsed message. */
+export interface AuthorizeInput {
+  authorization: string | undefined;
+  message: { jti: string; from: string; to: string[]; exp?: number | undefined; presentation?: unknown };
+}
+
+export interface Authorized {
+  requester: string;
+  presentation: VerifiedPresentation;
+}
+
 export interface Trust {
+  mode: 'builtin' | 'nuts';
+  /** The DID messages must be addressed to (nuts mode: our organisation's DID at the node). */
   did: string;
   verifier: PresentationVerifier;
   tokens: AccessTokens;
   replay: ReplayCache;
   trustList: TrustList;
+  /** Epoch seconds. */
+  now(): number;
+  /** Access token, message id and presentation of one question; `onToken` once the token is the sender's. */
+  authorize(input: AuthorizeInput, onToken?: (requester: string) => void): Promise<Authorized>;
+  /** The Nuts node client, in nuts mode. */
+  node?: NutsNode;
 }
 
 /** Everything the question path needs to decide whether to trust a request, from the config. */
@@ -48,5 +76,48 @@ export function createTrust(config: Config, now: () => number = () => Math.floor
   const trustList = new TrustList(t.trustList!);
   const did = ownDid(config);
   const verifier = new PresentationVerifier({ ownDid: did, policy, keys, trustList, status, replay, now });
-  return { did, verifier, tokens: new AccessTokens(t.accessTokenSeconds, now), replay, trustList };
+  const tokens = new AccessTokens(t.accessTokenSeconds, now);
+  const base = { verifier, tokens, replay, trustList, now };
+  if (t.mode === 'nuts') {
+    const nuts = t.nuts!;
+    const node = new NutsNode(nuts);
+    return {
+      ...base,
+      mode: 'nuts',
+      did: nuts.did,
+      node,
+      async authorize({ authorization, message }, onToken) {
+        // Cheap shape check before asking the node about it.
+        const match = /^Bearer ([\x21-\x7e]{1,4096})$/.exec(authorization ?? '');
+        if (!match) throw new TrustError('invalid_token', authorization ? 'not a bearer token' : 'no Authorization header');
+        const introspection = await node.introspect(match[1]!);
+        const presentation = await checkBeyondNode({
+          nuts,
+          layouts: t.credentialTypes,
+          maxCredentials: t.maxCredentials,
+          clockSkewSeconds: t.clockSkewSeconds,
+          replay,
+          now: now(),
+          introspection,
+          message,
+          verify: (vp) => node.verifyPresentation(vp),
+          ...(onToken ? { onToken } : {}),
+        });
+        return { requester: message.from, presentation };
+      },
+    };
+  }
+  return {
+    ...base,
+    mode: 'builtin',
+    did,
+    async authorize({ authorization, message }, onToken) {
+      const requester = tokens.check(authorization, SCOPE, message.from).subject;
+      onToken?.(requester);
+      const at = now();
+      if (!replay.use(`msg ${message.from} ${message.jti}`, (message.exp ?? at + 86400) + t.clockSkewSeconds, at)) throw new TrustError('replayed_message', message.jti);
+      if (message.presentation === undefined) throw new TrustError('presentation_required');
+      return { requester, presentation: await verifier.verify(message.presentation, message.from) };
+    },
+  };
 }
