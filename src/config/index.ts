@@ -142,6 +142,15 @@ export const configSchema = z.object({
       // Rows shown to the operator before a manual release.
       previewRows: z.number().int().min(0).default(20),
       ratePerMinute: z.number().int().min(1).default(120),
+      // How parameter values are put into a data graph for the credential's paramsSHACL (our
+      // convention; the KIK-V form is not published): <focus> a <targetClass>; <namespace><name> value.
+      paramsShacl: z
+        .object({
+          namespace: z.string().url().default('https://kik-v.nl/parameters#'),
+          targetClass: z.string().url().default('https://kik-v.nl/parameters#Parameters'),
+          focus: z.string().url().default('urn:kikv:parameters'),
+        })
+        .prefault({}),
       // DIDComm v2 plaintext message types. The KIK-V URIs come from implementer code, not from
       // KIK-V text (nuts-interop.md §5.1, §9): configurable, and several request types may be accepted.
       didcomm: z

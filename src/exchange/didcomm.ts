@@ -50,6 +50,9 @@ export function parseDidcomm(raw: unknown, types: Didcomm): RequestMessage {
   let presentation: unknown;
   // A compact JWT VP (v6 jwt_vp, our builtin mode) is used as it is; otherwise Base64 JSON-LD.
   if (vp !== undefined) presentation = COMPACT_JWT.test(vp) ? vp : base64Json(vp, types.maxPresentationBytes, 'body.vp');
+  if (param_values !== undefined && parameters !== undefined) throw new ExchangeError('malformed_envelope', 'body has both param_values and parameters');
+  // param_values: a JSON object text of name → value (its KIK-V syntax is not published ⚠).
+  const values = param_values !== undefined ? parseParamValues(param_values) : parameters;
   return {
     form: 'didcomm',
     jti: m.id,
@@ -61,9 +64,23 @@ export function parseDidcomm(raw: unknown, types: Didcomm): RequestMessage {
     ...(m.expires_time !== undefined ? { exp: m.expires_time } : {}),
     ...(presentation !== undefined ? { presentation } : {}),
     ...(credentialSubject !== undefined ? { credentialSubject } : {}),
-    ...(parameters ? { parameters } : {}),
+    ...(values ? { parameters: values } : {}),
     ...(param_values !== undefined ? { paramValues: param_values } : {}),
   };
+}
+
+const paramMap = z.record(z.string().max(64), z.union([z.string().max(1024), z.number(), z.boolean()]));
+
+function parseParamValues(text: string): Record<string, string | number | boolean> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new ExchangeError('malformed_envelope', 'body.param_values is not a JSON object of parameter values');
+  }
+  const parsed = paramMap.safeParse(json);
+  if (!parsed.success) throw new ExchangeError('malformed_envelope', 'body.param_values is not a JSON object of parameter values');
+  return parsed.data;
 }
 
 /** The head of a response message; the body (`{response: <resultset>}`) is spliced in by the caller. */

@@ -7,7 +7,8 @@ import type { Config } from '../config/index.js';
 import { recordActivity, type AuditInput } from '../audit/index.js';
 import type { ProfileRegistry } from '../profiles/index.js';
 import { QueryError, resultset, type QueryPool } from '../query/index.js';
-import type { Trust } from '../trust/index.js';
+import { TrustError, type Trust } from '../trust/index.js';
+import { validateParamsShacl } from '../validate/index.js';
 import { contentForAudit } from './content.js';
 import { errorReport, parseRequest, RESPONSE, threadOf, type MessageForm, type RequestMessage } from './envelope.js';
 import { didcommResponseHead, looksLikeDidcomm, parseDidcomm, problemReport } from './didcomm.js';
@@ -91,6 +92,8 @@ export class Exchange {
       const questions = vp.credentials.map((c) => resolveQuestion(c, this.deps.registry, parameters, config.query));
       const undeclared = undeclaredParameters(questions, parameters);
       if (undeclared.length) throw new QueryError('unknown_parameter', undeclared.join(', '));
+      // Both the installed profile's specs (above) and the credential's paramsSHACL must accept the values.
+      for (const [i, c] of vp.credentials.entries()) if (c.paramsShacl) await checkParamsShacl(c.paramsShacl, questions[i]!, config);
       this.log({
         thread_id,
         actor: requester,
@@ -173,6 +176,13 @@ function responseText(ownDid: string, message: RequestMessage, answers: Answered
   }
   const head = { type: RESPONSE, jti: randomUUID(), from: ownDid, to: message.from, thread_id: message.thread_id, iat: Math.floor(Date.now() / 1000) };
   return `${JSON.stringify(head).slice(0, -1)},"body":${results}}`;
+}
+
+async function checkParamsShacl(shapes: string, question: Question, config: Config): Promise<void> {
+  const types = Object.fromEntries(question.indicator.parameters.map((p) => [p.name, p.type]));
+  const values = question.parameters as Record<string, string | number | boolean>;
+  const result = await validateParamsShacl(shapes, values, types, config.exchange.paramsShacl);
+  if (!result.ok) throw new TrustError(result.reason === 'unreadable' ? 'params_shacl_invalid' : 'params_shacl_violation', result.messages.join(', ').slice(0, 500));
 }
 
 function preview(json: string, rows: number): unknown {

@@ -18,6 +18,11 @@ import { StandInNode } from '../nuts/stand-in-node.js';
 
 const profileRoots = [join(packageRoot(), 'profiles')];
 const PR = 'https://didcomm.org/report-problem/2.0/problem-report';
+// Narrower than the profile's own specs (jaar 2000–2100): 2023 passes the profile, not the credential.
+const PARAMS_SHACL = `@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> . @prefix p: <https://kik-v.nl/parameters#> .
+p:Shape a sh:NodeShape ; sh:targetClass p:Parameters ;
+  sh:property [ sh:path p:jaar ; sh:datatype xsd:integer ; sh:minInclusive 2024 ; sh:maxInclusive 2026 ; sh:minCount 1 ; sh:maxCount 1 ] ;
+  sh:property [ sh:path p:kwartaal ; sh:in ("Q1" "Q2" "Q3" "Q4") ; sh:minCount 1 ] .`;
 let node: StandInNode;
 let config: Config;
 let ds: Datastation;
@@ -79,7 +84,7 @@ interface Ask {
 
 async function question(a: Ask = {}) {
   const holder = a.holder ?? afnemer;
-  const validatedQuery = { id: `urn:uuid:${randomUUID()}`, name: 'staff pro rata', description: 'test', ontology: ['http://purl.org/ozo/onz-g', 'onz@3.0.0'], profile: 'demo@1.0.0', sparql, ...a.vq };
+  const validatedQuery = { id: `urn:uuid:${randomUUID()}`, name: 'staff pro rata', description: 'test', ontology: ['http://purl.org/ozo/onz-g', 'onz@3.0.0'], profile: 'demo@1.0.0', sparql, paramsSHACL: PARAMS_SHACL, ...a.vq };
   let vc = await node.issueCredential(a.issuer ?? beheer, 'ValidatedQueryCredential', { id: holder, validatedQuery });
   if (a.tamper) vc = { ...vc, credentialSubject: { id: holder, validatedQuery: { ...validatedQuery, sparql: Buffer.from('SELECT * WHERE { ?s ?p ?o }').toString('base64') } } };
   const vp = await node.createPresentation(holder, [vc], { challenge: randomUUID(), domain: us, expiresSeconds: 60 });
@@ -124,6 +129,14 @@ describe('nuts mode, v5 flow through the stand-in node', () => {
     expect((await thread(message.id)).map((e) => e.activity)).toEqual(['received', 'token-checked', 'presentation-verified', 'query-validated', 'executed', 'answer-sent']);
   });
 
+  it('reads param_values (a JSON text) as well, checked against paramsSHACL', async () => {
+    const message = await question();
+    const { parameters: _p, ...body } = message.body;
+    const { status } = await send({ ...message, body: { ...body, param_values: JSON.stringify({ jaar: 2024, kwartaal: 'Q2' }) } }, await token());
+    expect(status).toBe(200);
+    expect((await thread(message.id)).find((e) => e.activity === 'query-validated')).toMatchObject({ questions: [{ parameters: { jaar: 2024, kwartaal: 'Q2' } }] });
+  });
+
   it('does not offer its own token endpoint', async () => {
     expect((await fetch(`${base}/oauth2/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'x' }) })).status).toBe(404);
   });
@@ -140,6 +153,8 @@ describe('the refusal matrix through the node path', () => {
     ['a tampered credential (the node says invalid)', async () => ({ message: await question({ tamper: true }), bearer: await token() }), 401, 'presentation_rejected_by_node'],
     ['a query no served profile validated', async () => ({ message: await question({ vq: { sparql: Buffer.from('SELECT * WHERE { ?s ?p ?o }').toString('base64') } }), bearer: await token() }), 422, 'query_mismatch'],
     ['a parameter outside the profile constraints', async () => ({ message: await question({ parameters: { jaar: 2025, kwartaal: 'Q5' } }), bearer: await token() }), 422, 'invalid_parameter'],
+    ['a parameter the profile accepts but paramsSHACL does not', async () => ({ message: await question({ parameters: { jaar: 2023, kwartaal: 'Q1' } }), bearer: await token() }), 422, 'params_shacl_violation'],
+    ['a paramsSHACL that is not SHACL', async () => ({ message: await question({ vq: { paramsSHACL: 'not turtle at all {' } }), bearer: await token() }), 422, 'params_shacl_invalid'],
   ];
   it.each(cases)('%s', async (_name, make, status, code) => {
     const { message, bearer } = await make();

@@ -30,11 +30,11 @@ const code = (f: () => unknown) => {
 describe('DIDComm plaintext requests', () => {
   it('normalises a request: id is the thread, the VP is decoded from Base64 JSON-LD', () => {
     const m = parseDidcomm(message(), types);
-    expect(m).toMatchObject({ form: 'didcomm', jti: message().id, thread_id: message().id, to: ['did:nuts:aanbieder'], exp: 1737849600, paramValues: '{"jaar":2025}' });
+    expect(m).toMatchObject({ form: 'didcomm', jti: message().id, thread_id: message().id, to: ['did:nuts:aanbieder'], exp: 1737849600, parameters: { jaar: 2025 } });
     expect(m.presentation).toEqual(vp);
   });
   it('keeps a compact JWT VP as it is, and a parameters map', () => {
-    const m = parseDidcomm(message({}, { vp: 'eyJhbGciOiJFZERTQSJ9.eyJpc3MiOiJ4In0.c2ln', parameters: { jaar: 2025 } }), types);
+    const m = parseDidcomm(message({}, { vp: 'eyJhbGciOiJFZERTQSJ9.eyJpc3MiOiJ4In0.c2ln', param_values: undefined, parameters: { jaar: 2025 } }), types);
     expect(m.presentation).toBe('eyJhbGciOiJFZERTQSJ9.eyJpc3MiOiJ4In0.c2ln');
     expect(m.parameters).toEqual({ jaar: 2025 });
   });
@@ -43,6 +43,9 @@ describe('DIDComm plaintext requests', () => {
     expect(code(() => parseDidcomm(message({ to: [] }), types))).toBe('malformed_envelope');
     expect(code(() => parseDidcomm(message({ id: undefined }), types))).toBe('malformed_envelope');
     expect(code(() => parseDidcomm(message({}, { vp: 'not base64!' }), types))).toBe('invalid_presentation');
+    expect(code(() => parseDidcomm(message({}, { parameters: { jaar: 2025 } }), types))).toBe('malformed_envelope');
+    expect(code(() => parseDidcomm(message({}, { param_values: 'jaar=2025' }), types))).toBe('malformed_envelope');
+    expect(code(() => parseDidcomm(message({}, { param_values: '{"jaar":{"nested":1}}' }), types))).toBe('malformed_envelope');
     expect(code(() => parseDidcomm(message({}, { vp: Buffer.from('[1,2]').toString('base64') }), types))).toBe('invalid_presentation');
     expect(code(() => parseDidcomm(message({}, { vp: Buffer.from('x'.repeat(types.maxPresentationBytes + 10)).toString('base64') }), types))).toBe('invalid_presentation');
   });
