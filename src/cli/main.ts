@@ -10,11 +10,12 @@ import { formatSummary } from './summary.js';
 import { registerQueryCommands } from './query-commands.js';
 import { QueryError } from '../query/index.js';
 import { ProfileError } from '../profiles/index.js';
-import { initIdentity, KeyStoreLockedError } from '../trust/index.js';
+import { initIdentity, KeyStoreLockedError, TrustError } from '../trust/index.js';
 import { ReleaseError } from '../exchange/index.js';
 import { registerCredentialCommands } from './credentials-commands.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerOperatorCommands } from './operator-commands.js';
+import { registerNutsCommands } from './nuts-commands.js';
 import { runDemo } from './demo.js';
 import { adminToken } from '../api/index.js';
 
@@ -118,11 +119,12 @@ registerQueryCommands(program, config);
 registerCredentialCommands(program, config);
 registerServeCommand(program, config);
 registerOperatorCommands(program, config);
+registerNutsCommands(program, config);
 
 program.parseAsync().catch((error: unknown) => {
   const known =
     error instanceof ConfigError || error instanceof ImportRejectedError || error instanceof ImportBusyError ||
-    error instanceof GenerationError || error instanceof ProfileError || error instanceof QueryError || error instanceof KeyStoreLockedError || error instanceof ReleaseError;
+    error instanceof GenerationError || error instanceof ProfileError || error instanceof QueryError || error instanceof KeyStoreLockedError || error instanceof ReleaseError || error instanceof TrustError;
   const e = error as Error & { code?: string; reportDir?: string };
   console.error(`datastation: ${known ? '' : 'unexpected error: '}${e.message}${e.reportDir ? ` (report: ${e.reportDir})` : ''}`);
   if (!known) console.error(e.stack);

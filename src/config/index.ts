@@ -33,6 +33,9 @@ const nutsSchema = z
     acceptServices: z.array(z.string().min(1)).default(['validated-query-service']),
     // v5 compound service keys: the token endpoint and our message endpoint.
     oauthEndpointKey: z.string().min(1).default('oauth'),
+    // v5 registration: what the compound service's oauth entry points at (our node's
+    // /n2n/auth/v1/accesstoken endpoint, as a URL or a did:nuts service reference).
+    oauthEndpoint: z.string().min(1).optional(),
     messageEndpointKey: z.string().min(1).default('didcomm'),
     // v6: the OAuth2 scope for a question, the Discovery Service, the registration parameter
     // carrying the message endpoint, and the introspection claim (a presentation-definition field

@@ -139,6 +139,9 @@ describe('nuts mode, v5 flow through the stand-in node', () => {
 
   it('does not offer its own token endpoint', async () => {
     expect((await fetch(`${base}/oauth2/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'x' }) })).status).toBe(404);
+    expect((await fetch(`${base}/.well-known/oauth-authorization-server`)).status).toBe(404);
+    expect(((await (await fetch(`${base}/openapi.json`)).json()) as { paths: Record<string, unknown> }).paths).not.toHaveProperty('/oauth2/token');
+    expect(await (await fetch(`${base}/datacatalog`)).text()).not.toContain('/oauth2/token');
   });
 });
 

@@ -61,9 +61,14 @@ export class NutsNode {
     return (await this.call('GET', path, undefined, endpointResponse)).endpoint;
   }
 
+  /** v5 didman: the compound services on `did`. */
+  async compoundServices(did: string): Promise<z.infer<typeof compoundService>[]> {
+    return this.call('GET', `/internal/didman/v1/did/${encodeURIComponent(did)}/compoundservice`, undefined, z.array(compoundService).max(1000));
+  }
+
   /** v5 didman: register (or, when it exists, replace) a compound service on `did`. */
   async registerCompoundService(did: string, type: string, serviceEndpoint: Record<string, string>): Promise<z.infer<typeof compoundService>> {
-    const existing = await this.call('GET', `/internal/didman/v1/did/${encodeURIComponent(did)}/compoundservice`, undefined, z.array(compoundService));
+    const existing = await this.compoundServices(did);
     const same = existing.find((s) => s.type === type);
     if (same && JSON.stringify(same.serviceEndpoint) === JSON.stringify(serviceEndpoint)) return same;
     const path = same ? `/internal/didman/v1/did/${encodeURIComponent(did)}/compoundservice/${encodeURIComponent(type)}` : `/internal/didman/v1/did/${encodeURIComponent(did)}/compoundservice`;
