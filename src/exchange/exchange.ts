@@ -14,7 +14,7 @@ import { errorReport, parseRequest, RESPONSE, threadOf, type MessageForm, type R
 import { didcommResponseHead, looksLikeDidcomm, parseDidcomm, problemReport } from './didcomm.js';
 import { ExchangeError, failure } from './errors.js';
 import { resolveQuestion, undeclaredParameters, type Question } from './questions.js';
-import { releaseMode, type ReleaseQueue } from './release.js';
+import { releaseMode, type ReleaseItem, type ReleaseQueue } from './release.js';
 import type { Deliverer } from './delivery.js';
 
 export interface ExchangeDeps {
@@ -101,7 +101,18 @@ export class Exchange {
         questions: questions.map((q) => ({ id: q.id, profile: q.profile, version: q.version, parameters: q.parameters, query: q.prepared.text })),
       });
       const manual = questions.some((q) => releaseMode(config, { profile: q.profile, indicator: q.id, requester: requester! }) === 'manual');
-      if (manual && !message.reply_url) throw new ExchangeError('bad_reply_url', 'a question released by hand is answered asynchronously: reply_url is required');
+      // DIDComm carries no reply URL: in nuts mode the requester's registered message endpoint is
+      // looked up at the node, and the delivery asks our node for a token to it.
+      let replyUrl = message.reply_url;
+      let replyAuth: ReleaseItem['replyAuth'];
+      if (manual && !replyUrl && message.form === 'didcomm' && trust.replyEndpoint) {
+        const found = await trust.replyEndpoint(requester);
+        checkReplyUrl(found.url, config);
+        replyUrl = found.url;
+        replyAuth = { requester: requester, ...(found.authServerUrl ? { authServerUrl: found.authServerUrl } : {}) };
+        this.log({ thread_id, actor: trust.did, activity: 'reply-endpoint-found', to: requester, reply_url: replyUrl });
+      }
+      if (manual && !replyUrl) throw new ExchangeError('bad_reply_url', 'a question released by hand is answered asynchronously: reply_url is required');
       const generation = this.deps.generation();
       if (!generation) throw new ExchangeError('no_dataset');
 
@@ -118,7 +129,9 @@ export class Exchange {
           id: randomUUID(),
           thread_id: message.thread_id,
           requester,
-          reply_url: message.reply_url!,
+          reply_url: replyUrl!,
+          form: message.form,
+          ...(replyAuth ? { replyAuth } : {}),
           received: new Date().toISOString(),
           questions: answers.map((a) => ({ id: a.question.id, profile: a.question.profile, version: a.question.version, title: a.question.indicator.title, parameters: a.question.parameters, rows: a.rows, query: a.question.prepared.text })),
           preview: Object.fromEntries(answers.map((a) => [a.question.id, preview(a.json, config.exchange.previewRows)])),
@@ -144,16 +157,7 @@ export class Exchange {
   private checkEnvelope(message: RequestMessage): RequestMessage {
     const { trust, config } = this.deps;
     if (!message.to.includes(trust.did)) throw new ExchangeError('wrong_recipient', message.to.join(', ').slice(0, 600));
-    if (message.reply_url !== undefined) {
-      let url: URL;
-      try {
-        url = new URL(message.reply_url);
-      } catch {
-        throw new ExchangeError('bad_reply_url', 'not a URL');
-      }
-      if (url.protocol !== 'https:' && !(config.exchange.allowHttpReplyUrl && url.protocol === 'http:')) throw new ExchangeError('bad_reply_url', `${url.protocol} is not accepted`);
-      if (url.username || url.password) throw new ExchangeError('bad_reply_url', 'credentials in the URL');
-    }
+    if (message.reply_url !== undefined) checkReplyUrl(message.reply_url, config);
     // The message id is checked for replay by trust, after the token: an unauthenticated
     // sender must not be able to use up someone else's ids.
     if (message.exp !== undefined && message.exp <= trust.now() - config.trust.clockSkewSeconds) throw new ExchangeError('message_expired');
@@ -176,6 +180,17 @@ function responseText(ownDid: string, message: RequestMessage, answers: Answered
   }
   const head = { type: RESPONSE, jti: randomUUID(), from: ownDid, to: message.from, thread_id: message.thread_id, iat: Math.floor(Date.now() / 1000) };
   return `${JSON.stringify(head).slice(0, -1)},"body":${results}}`;
+}
+
+function checkReplyUrl(replyUrl: string, config: Config): void {
+  let url: URL;
+  try {
+    url = new URL(replyUrl);
+  } catch {
+    throw new ExchangeError('bad_reply_url', 'not a URL');
+  }
+  if (url.protocol !== 'https:' && !(config.exchange.allowHttpReplyUrl && url.protocol === 'http:')) throw new ExchangeError('bad_reply_url', `${url.protocol} is not accepted`);
+  if (url.username || url.password) throw new ExchangeError('bad_reply_url', 'credentials in the URL');
 }
 
 async function checkParamsShacl(shapes: string, question: Question, config: Config): Promise<void> {

@@ -61,6 +61,10 @@ export interface Trust {
   authorize(input: AuthorizeInput, onToken?: (requester: string) => void): Promise<Authorized>;
   /** The Nuts node client, in nuts mode. */
   node?: NutsNode;
+  /** Nuts mode: the requester's registered message endpoint (v5 didman, v6 Discovery). */
+  replyEndpoint?(requester: string): Promise<{ url: string; authServerUrl?: string }>;
+  /** Nuts mode: a token from our node for the requester's endpoint. */
+  replyToken?(requester: string, authServerUrl?: string): Promise<string>;
 }
 
 /** Everything the question path needs to decide whether to trust a request, from the config. */
@@ -104,6 +108,19 @@ export function createTrust(config: Config, now: () => number = () => Math.floor
           ...(onToken ? { onToken } : {}),
         });
         return { requester: message.from, presentation };
+      },
+      async replyEndpoint(requester) {
+        if (nuts.version === 'v5') return { url: await node.endpoint(requester, nuts.service, nuts.messageEndpointKey) };
+        const found = (await node.search(nuts.discoveryService, { 'credentialSubject.id': requester })).find((r) => r.credential_subject_id === requester);
+        const url = found?.registrationParameters[nuts.messageEndpointParameter];
+        const authServerUrl = found?.registrationParameters.authServerURL;
+        if (typeof url !== 'string' || typeof authServerUrl !== 'string') throw new TrustError('trust_unavailable', 'the requester has no message endpoint on the Discovery Service');
+        return { url, authServerUrl };
+      },
+      async replyToken(requester, authServerUrl) {
+        if (nuts.version === 'v5') return (await node.requestAccessToken({ authorizer: requester, requester: nuts.did, service: nuts.service })).access_token;
+        if (!nuts.subjectId || !authServerUrl) throw new TrustError('trust_unavailable', 'v6 replies need trust.nuts.subjectId and the requester\'s authServerURL');
+        return (await node.requestAccessToken({ subjectId: nuts.subjectId, authorizationServer: authServerUrl, scope: nuts.scope })).access_token;
       },
     };
   }

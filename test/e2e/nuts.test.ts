@@ -5,6 +5,7 @@
 // checks, and answer (auto release). Every refusal of the matrix is a problem report with one code
 // and an audit entry, and leaks no dataset content.
 import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDatastation, type Datastation } from '../../src/api/index.js';
@@ -32,7 +33,11 @@ let beheer: string;
 let afnemer: string;
 let other: string;
 let rogue: string;
+let manual: string;
 let sparql: string;
+// The requester's own message endpoint, for answers released by hand.
+let inbox: Server;
+const received: { authorization?: string; type?: string; body: Record<string, unknown> }[] = [];
 
 beforeAll(async () => {
   node = await new StandInNode({ apiToken: 'node-api-token' }).start();
@@ -41,11 +46,26 @@ beforeAll(async () => {
   afnemer = await node.createDid('afnemer');
   other = await node.createDid('other');
   rogue = await node.createDid('rogue');
+  manual = await node.createDid('manual');
+  inbox = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      received.push({ authorization: req.headers.authorization, type: req.headers['content-type'], body: JSON.parse(body) as Record<string, unknown> });
+      res.writeHead(202).end();
+    });
+  });
+  await new Promise<void>((r) => inbox.listen(0, '127.0.0.1', r));
+  // The requester registered its message endpoint at its node (v5 compound service).
+  node.compoundServices.set(manual, [{ id: `${manual}#svc`, type: 'didcomm-service-kikv', serviceEndpoint: { oauth: 'https://node.example/n2n/auth/v1/accesstoken', didcomm: `http://127.0.0.1:${(inbox.address() as { port: number }).port}/inbox` } }]);
   node.trust(beheer, 'ValidatedQueryCredential');
   // The node would accept the rogue issuer: our own allow-list must still refuse it.
   node.trust(rogue, 'ValidatedQueryCredential');
   const w = await makeWorld({
     'query.workers': 1,
+    'exchange.release': [{ requester: manual, mode: 'manual' }],
+    'exchange.allowHttpReplyUrl': true,
+    'exchange.deliveryBackoffMs': 20,
     'trust.mode': 'nuts',
     'trust.nuts': { internalUrl: node.url, apiToken: 'node-api-token', did: us, beheerDids: [beheer], timeoutMs: 1000 },
   });
@@ -59,6 +79,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await ds.close();
   await node.close();
+  await new Promise<void>((r) => inbox.close(() => r()));
 });
 
 /** The requester's node hands out a token for our service (as after an RFC003 grant). */
@@ -135,6 +156,39 @@ describe('nuts mode, v5 flow through the stand-in node', () => {
     const { status } = await send({ ...message, body: { ...body, param_values: JSON.stringify({ jaar: 2024, kwartaal: 'Q2' }) } }, await token());
     expect(status).toBe(200);
     expect((await thread(message.id)).find((e) => e.activity === 'query-validated')).toMatchObject({ questions: [{ parameters: { jaar: 2024, kwartaal: 'Q2' } }] });
+  });
+
+  it("answers a question released by hand at the requester's registered endpoint, with a token from our node", async () => {
+    const message = await question({ holder: manual });
+    const { status, body } = await send(message, await token(manual));
+    expect(status).toBe(202);
+    const releaseId = body.release_id as string;
+    ds.queue.decide(releaseId, 'approved', 'test');
+    expect((await ds.deliverer.deliver(ds.queue.get(releaseId))).delivery).toBe('delivered');
+    const reply = received.find((r) => r.body.thid === message.id)!;
+    expect(reply.type).toBe('application/didcomm-plain+json');
+    expect(reply.body).toMatchObject({ type: 'https://www.kik-v.nl/validated-query-request/1.0/response', from: us, to: [manual] });
+    // The bearer token is one our node issued for the requester's service, with the requester as authorizer.
+    const introspected = await fetch(`${node.url}/internal/auth/v1/accesstoken/introspect`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: 'Bearer node-api-token' },
+      body: new URLSearchParams({ token: reply.authorization!.replace(/^Bearer /, '') }).toString(),
+    });
+    expect(await introspected.json()).toMatchObject({ active: true, iss: manual, sub: us, service: 'didcomm-service-kikv' });
+    expect((await thread(message.id)).map((e) => e.activity)).toEqual(['received', 'token-checked', 'presentation-verified', 'query-validated', 'reply-endpoint-found', 'executed', 'queued-for-release', 'answer-sent']);
+  });
+
+  it('refuses a question released by hand when the requester has no registered endpoint', async () => {
+    const services = node.compoundServices.get(manual)!;
+    node.compoundServices.delete(manual);
+    try {
+      const message = await question({ holder: manual });
+      const got = await send(message, await token(manual));
+      expect([got.status, got.body.type, got.body.body.code]).toEqual([503, PR, 'e.p.trust_unavailable']);
+      expect((await thread(message.id)).at(-1)).toMatchObject({ activity: 'rejected', code: 'trust_unavailable' });
+    } finally {
+      node.compoundServices.set(manual, services);
+    }
   });
 
   it('does not offer its own token endpoint', async () => {
