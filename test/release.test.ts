@@ -83,7 +83,7 @@ describe('deliverer', () => {
       calls++;
       throw Object.assign(new Error('EMFILE: too many open files, scandir'), { code: 'EMFILE' });
     };
-    const deliverer = new Deliverer(testConfig(dataDir), failing, 'did:example:us', (m) => reports.push(m));
+    const deliverer = new Deliverer(testConfig(dataDir), failing, 'did:example:us', undefined, (m) => reports.push(m));
     expect(() => deliverer.sweep()).not.toThrow();
     expect(() => deliverer.sweep()).not.toThrow();
     expect(calls).toBe(2);

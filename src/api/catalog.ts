@@ -50,7 +50,7 @@ export function catalogQuads({ config, did, generation, profiles }: CatalogInput
     quad(service, n('dcat', 'endpointURL'), namedNode(`${base}/api/verifiedsparql`)),
     quad(service, n('dcat', 'endpointDescription'), namedNode(`${base}/openapi.json`)),
     quad(service, n('dcat', 'servesDataset'), dataset),
-    quad(service, n('ref', 'tokenEndpoint'), namedNode(`${base}/oauth2/token`)),
+    ...(config.trust.mode === 'builtin' ? [quad(service, n('ref', 'tokenEndpoint'), namedNode(`${base}/oauth2/token`))] : []),
     quad(service, n('ref', 'scope'), literal('verifiedsparql')),
     ...config.trust.algorithms.map((a) => quad(service, n('ref', 'acceptedAlgorithm'), literal(a))),
     quad(service, n('ref', 'credentialFormat'), literal('jwt_vp')),

@@ -67,7 +67,7 @@ export async function startDatastation(config: Config, options: StartOptions): P
   await refresh();
   const audit = AuditLog.for(config.dataDir, { maxEntryBytes: config.exchange.auditMaxEntryBytes });
   const queue = new ReleaseQueue(config.dataDir);
-  const deliverer = new Deliverer(config, queue, trust.did);
+  const deliverer = new Deliverer(config, queue, trust.did, trust);
   const exchange = new Exchange({ config, trust, registry, pool, queue, deliverer, generation: () => manifest?.id });
   const metrics = createMetrics(() => queue.open('pending').length);
   const app = await buildServer({

@@ -4,7 +4,7 @@ import type { Config } from '../config/index.js';
 const errorReport = { $ref: '#/components/schemas/ErrorReport' };
 
 export function openApi(config: Config) {
-  return {
+  const doc = {
     openapi: '3.1.0',
     info: { title: 'KIK-V datastation', version: '0.1.0', description: `Datastation of ${config.organisation.name}` },
     servers: [{ url: config.server.publicUrl }],
@@ -65,4 +65,10 @@ export function openApi(config: Config) {
       },
     },
   };
+  // In nuts mode the Nuts node is the authorization server: our token endpoint is not served.
+  if (config.trust.mode === 'nuts') {
+    delete (doc.paths as Record<string, unknown>)['/oauth2/token'];
+    delete (doc.paths as Record<string, unknown>)['/.well-known/oauth-authorization-server'];
+  }
+  return doc;
 }

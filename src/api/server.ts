@@ -92,7 +92,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     return reply.code(status).send(errorReport(trust.did, undefined, undefined, code, status === 500 ? EXCHANGE_ERRORS.internal_error.text : error.message));
   });
   await app.register(wellKnownRoutes(deps));
-  await app.register(oauthRoutes(deps));
+  // In nuts mode the organisation's Nuts node is the authorization server; ours stays off.
+  if (trust.mode === 'builtin') await app.register(oauthRoutes(deps));
   await app.register(healthRoutes(deps));
   app.get('/openapi.json', async () => openApi(config));
   // /metrics is served on the admin listener, behind the admin token.

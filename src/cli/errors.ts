@@ -7,7 +7,7 @@ import { ImportBusyError, ImportRejectedError } from '../importer/index.js';
 import { GenerationError } from '../store/index.js';
 import { QueryError } from '../query/index.js';
 import { ProfileError } from '../profiles/index.js';
-import { KeyStoreLockedError } from '../trust/index.js';
+import { KeyStoreLockedError, TrustError } from '../trust/index.js';
 import { ReleaseError } from '../exchange/index.js';
 
 /** A refusal raised by the CLI itself (a bad option value, a port in use). */
@@ -15,7 +15,7 @@ export class CliError extends Error {
   readonly code = 'refused';
 }
 
-const KNOWN = [CliError, ConfigError, ImportRejectedError, ImportBusyError, GenerationError, ProfileError, QueryError, KeyStoreLockedError, ReleaseError];
+const KNOWN = [CliError, ConfigError, ImportRejectedError, ImportBusyError, GenerationError, ProfileError, QueryError, KeyStoreLockedError, ReleaseError, TrustError];
 
 /** Node's system errors (ENOENT, EACCES, EADDRINUSE, …): the operator's environment, not a bug. */
 function systemError(error: unknown): string | undefined {

@@ -14,6 +14,7 @@ import { registerCredentialCommands } from './credentials-commands.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerOperatorCommands } from './operator-commands.js';
 import { registerAskCommand } from './ask.js';
+import { registerNutsCommands } from './nuts-commands.js';
 import { runDemo } from './demo.js';
 import { adminToken } from '../api/index.js';
 
@@ -127,6 +128,7 @@ registerCredentialCommands(program, config);
 registerServeCommand(program, config);
 registerOperatorCommands(program, config);
 registerAskCommand(program, config);
+registerNutsCommands(program, config);
 
 program.parseAsync().catch((error: unknown) => {
   const { exitCode, message, stack } = describeCliError(error);

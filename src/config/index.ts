@@ -13,6 +13,47 @@ const csvOptions = z.strictObject({
   decimal: z.enum(['auto', 'comma', 'dot']).default('auto'),
 });
 
+// The Nuts node beside the datastation (nuts-interop.md). Names marked ⚠ there come from one
+// implementer's code, not from KIK-V text: they are defaults here, not constants.
+const nutsSchema = z
+  .object({
+    version: z.enum(['v5', 'v6']).default('v5'),
+    // The node's internal API (never expose it publicly), e.g. http://127.0.0.1:8081.
+    internalUrl: z.string().url(),
+    // Bearer token for the internal API when the node requires one ($DATASTATION_NUTS_API_TOKEN).
+    apiToken: z.string().min(1).optional(),
+    timeoutMs: z.number().int().min(100).max(60_000).default(5000),
+    maxResponseBytes: z.number().int().min(1024).default(1024 * 1024),
+    // Our organisation's DID at the node (v5 did:nuts, v6 did:web); messages are addressed to it.
+    did: z.string().regex(/^did:[a-z0-9]+:\S+$/, 'a DID'),
+    // v6: the node's subject for our organisation.
+    subjectId: z.string().min(1).optional(),
+    // v5 compound service type tokens must carry; alternatives are accepted as well.
+    service: z.string().min(1).default('didcomm-service-kikv'),
+    acceptServices: z.array(z.string().min(1)).default(['validated-query-service']),
+    // v5 compound service keys: the token endpoint and our message endpoint.
+    oauthEndpointKey: z.string().min(1).default('oauth'),
+    // v5 registration: what the compound service's oauth entry points at (our node's
+    // /n2n/auth/v1/accesstoken endpoint, as a URL or a did:nuts service reference).
+    oauthEndpoint: z.string().min(1).optional(),
+    messageEndpointKey: z.string().min(1).default('didcomm'),
+    // v6: the OAuth2 scope for a question, the Discovery Service, the registration parameter
+    // carrying the message endpoint, and the introspection claim (a presentation-definition field
+    // id) holding the requester's DID.
+    scope: z.string().min(1).default('kikv-validated-query'),
+    discoveryService: z.string().min(1).default('kikv'),
+    messageEndpointParameter: z.string().min(1).default('kikv_message_endpoint'),
+    requesterClaim: z.string().min(1).default('organization_did'),
+    // Issuer allow-list for ValidatedQueryCredential (the KIK-V beheerorganisatie), checked
+    // ourselves: v6 does not check trust for did:web issuers, v5 only its own trust store.
+    beheerDids: z.array(z.string().regex(/^did:[a-z0-9]+:\S+$/)).min(1),
+    credentialType: z.string().min(1).default('ValidatedQueryCredential'),
+    // The message VP: proof.expires required, at most this far after proof.created.
+    maxPresentationSeconds: z.number().int().min(5).max(86_400).default(300),
+    requireChallenge: z.boolean().default(true),
+  })
+  .strict();
+
 export const configSchema = z.strictObject({
   dataDir: z.string().default('./data'),
   organisation: z
@@ -111,6 +152,26 @@ export const configSchema = z.strictObject({
       // Rows shown to the operator before a manual release.
       previewRows: z.number().int().min(0).default(20),
       ratePerMinute: z.number().int().min(1).default(120),
+      // How parameter values are put into a data graph for the credential's paramsSHACL (our
+      // convention; the KIK-V form is not published): <focus> a <targetClass>; <namespace><name> value.
+      paramsShacl: z
+        .object({
+          namespace: z.string().url().default('https://kik-v.nl/parameters#'),
+          targetClass: z.string().url().default('https://kik-v.nl/parameters#Parameters'),
+          focus: z.string().url().default('urn:kikv:parameters'),
+        })
+        .prefault({}),
+      // DIDComm v2 plaintext message types. The KIK-V URIs come from implementer code, not from
+      // KIK-V text (nuts-interop.md §5.1, §9): configurable, and several request types may be accepted.
+      didcomm: z
+        .object({
+          requestTypes: z.array(z.string().min(1)).min(1).default(['https://www.kik-v.nl/validated-query-request/1.0/request']),
+          responseType: z.string().min(1).default('https://www.kik-v.nl/validated-query-request/1.0/response'),
+          problemReportType: z.string().min(1).default('https://didcomm.org/report-problem/2.0/problem-report'),
+          // Body.vp is Base64 JSON-LD; its decoded size is bounded before parsing.
+          maxPresentationBytes: z.number().int().min(1024).default(512 * 1024),
+        })
+        .prefault({}),
     })
     .prefault({}),
   admin: z
@@ -139,6 +200,10 @@ export const configSchema = z.strictObject({
             ontology: z.string(),
             query: z.string(),
             queryUrlEncoded: z.boolean().default(false),
+            // Overrides queryUrlEncoded: plain | url | base64 | base64-or-url.
+            queryEncoding: z.enum(['plain', 'url', 'base64', 'base64-or-url']).optional(),
+            queryId: z.array(z.string()).optional(),
+            paramsShacl: z.string().optional(),
           }),
         )
         .min(1)
@@ -150,6 +215,10 @@ export const configSchema = z.strictObject({
             ontology: 'credentialSubject.validatedQuery.ontology',
             query: 'credentialSubject.validatedQuery.sparql',
             queryUrlEncoded: true,
+            // Production (KIK-V data spec 1.0.1) is Base64; the 2022 workshop URL-encoded.
+            queryEncoding: 'base64-or-url',
+            queryId: ['credentialSubject.validatedQuery.id', 'credentialSubject.validatedQuery.identifier'],
+            paramsShacl: 'credentialSubject.validatedQuery.paramsSHACL',
           },
         ]),
       // did:web documents kept here (<did with : as _>.json) are used without going online.
@@ -171,8 +240,15 @@ export const configSchema = z.strictObject({
       cacheMaxEntries: z.number().int().min(1).default(10_000),
       // Presentation and message ids remembered (on disk, in the data folder) until they expire.
       replayMaxEntries: z.number().int().min(100).default(200_000),
+      // builtin: own token endpoint and jose verification (demo, development, tests);
+      // nuts: the organisation's Nuts node introspects tokens and verifies presentations.
+      mode: z.enum(['builtin', 'nuts']).default('builtin'),
+      nuts: nutsSchema.optional(),
     })
-    .prefault({}),
+    .prefault({})
+    .superRefine((t, ctx) => {
+      if (t.mode === 'nuts' && !t.nuts) ctx.addIssue({ code: 'custom', path: ['nuts'], message: 'trust.mode nuts needs a trust.nuts section' });
+    }),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -199,6 +275,9 @@ const ENV: Record<string, string> = {
   DATASTATION_PUBLIC_URL: 'server.publicUrl',
   DATASTATION_ADMIN_HOST: 'admin.host',
   DATASTATION_ADMIN_PORT: 'admin.port',
+  DATASTATION_TRUST_MODE: 'trust.mode',
+  DATASTATION_NUTS_URL: 'trust.nuts.internalUrl',
+  DATASTATION_NUTS_API_TOKEN: 'trust.nuts.apiToken',
 };
 
 function setPath(target: Record<string, unknown>, path: string, value: unknown): void {

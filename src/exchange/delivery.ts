@@ -7,6 +7,8 @@
 import type { Config } from '../config/index.js';
 import { recordActivityAsync } from '../audit/index.js';
 import { errorReport } from './envelope.js';
+import { problemReport } from './didcomm.js';
+import type { Trust } from '../trust/index.js';
 import { EXCHANGE_ERRORS } from './errors.js';
 import type { ReleaseItem, ReleaseQueue } from './release.js';
 import { contentForAudit } from './content.js';
@@ -20,6 +22,8 @@ export class Deliverer {
     private readonly config: Config,
     private readonly queue: ReleaseQueue,
     private readonly ownDid: string,
+    /** For replies that need a token from our Nuts node. */
+    private readonly trust?: Trust,
     /** Where failures of the background work are told (a fixed sentence and the error's code). */
     private readonly report: (message: string) => void = (m) => console.error(m),
   ) {}
@@ -59,7 +63,15 @@ export class Deliverer {
       const message =
         item.state === 'approved'
           ? this.queue.answer(item)
-          : JSON.stringify(errorReport(this.ownDid, item.requester, item.thread_id, 'release_refused', `${EXCHANGE_ERRORS.release_refused.text}${item.reason ? `: ${item.reason}` : ''}`));
+          : JSON.stringify(
+              (item.form === 'didcomm' ? (...a: Parameters<typeof errorReport>) => problemReport(...a, this.config.exchange.didcomm) : errorReport)(
+                this.ownDid,
+                item.requester,
+                item.thread_id,
+                'release_refused',
+                `${EXCHANGE_ERRORS.release_refused.text}${item.reason ? `: ${item.reason}` : ''}`,
+              ),
+            );
       const { deliveryAttempts, deliveryBackoffMs, deliveryTimeoutMs } = this.config.exchange;
       let current = item;
       for (let attempt = current.attempts.length; attempt < deliveryAttempts; attempt++) {
@@ -78,10 +90,16 @@ export class Deliverer {
         });
         let outcome: ReleaseItem['attempts'][number];
         try {
+          const headers: Record<string, string> = { 'content-type': item.form === 'didcomm' ? 'application/didcomm-plain+json' : 'application/json' };
+          // A fresh token per attempt: node tokens live about a minute.
+          if (current.replyAuth) {
+            if (!this.trust?.replyToken) throw new Error('no Nuts node to ask for a reply token');
+            headers.authorization = `Bearer ${await this.trust.replyToken(current.replyAuth.requester, current.replyAuth.authServerUrl)}`;
+          }
           // Resolved, checked and pinned per attempt: a reply_url that turned internal since it was accepted is refused.
           const response = await pinnedRequest(current.reply_url, {
             method: 'POST',
-            headers: { 'content-type': 'application/json' },
+            headers,
             body: message,
             timeoutMs: deliveryTimeoutMs,
             maxBytes: 64 * 1024,

@@ -1,5 +1,6 @@
-// The KIK-V message envelope: requests in (JSON canonical form, or the Nuts pilot's header form),
-// responses and error reports out.
+// The 2021 KIK-V message envelope: requests in (JSON canonical form, or the Nuts pilot's header
+// form), responses and error reports out. DIDComm plaintext lives in ./didcomm.ts; both are
+// normalised to one RequestMessage.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { ExchangeError } from './errors.js';
@@ -25,14 +26,37 @@ export const requestSchema = z.object({
   }),
 });
 
-export type RequestMessage = z.infer<typeof requestSchema>;
+/** The form a question came in; the answer goes back in the same form. */
+export type MessageForm = 'basic' | 'didcomm';
+
+/** A request in any form, normalised. */
+export interface RequestMessage {
+  form: MessageForm;
+  /** The message id (2021 `jti`, DIDComm `id`). */
+  jti: string;
+  from: string;
+  to: string[];
+  thread_id: string;
+  reply_url?: string;
+  iat?: number;
+  exp?: number;
+  /** A compact JWT VP, or a decoded JSON-LD VP object. */
+  presentation?: unknown;
+  /** DIDComm MVP body form: only the credential subject, no proof. */
+  credentialSubject?: unknown;
+  parameters?: Record<string, string | number | boolean>;
+  /** DIDComm `param_values`, as sent. */
+  paramValues?: string;
+}
 
 /** What identifies a message for logging, as far as it can be read from an unchecked body. */
 export function threadOf(raw: unknown): { thread_id?: string; from?: string } {
   if (!raw || typeof raw !== 'object') return {};
   const r = raw as Record<string, unknown>;
+  // 2021: thread_id; DIDComm: thid, else the request's own id
+  const thread = [r.thread_id, r.thid, r.id].find((v): v is string => typeof v === 'string');
   return {
-    ...(typeof r.thread_id === 'string' ? { thread_id: r.thread_id.slice(0, 256) } : {}),
+    ...(thread !== undefined ? { thread_id: thread.slice(0, 256) } : {}),
     ...(typeof r.from === 'string' ? { from: r.from.slice(0, 512) } : {}),
   };
 }
@@ -45,8 +69,20 @@ export function parseRequest(raw: unknown): RequestMessage {
     const text = issues.slice(0, 5).map((i) => `${i.path.join('.').slice(0, 64) || '(root)'}: ${i.message.slice(0, 100)}`).join('; ');
     throw new ExchangeError('malformed_envelope', issues.length > 5 ? `${text}; and ${issues.length - 5} more` : text);
   }
-  if (parsed.data.type !== REQUEST) throw new ExchangeError('wrong_message_type', parsed.data.type);
-  return parsed.data;
+  const m = parsed.data;
+  if (m.type !== REQUEST) throw new ExchangeError('wrong_message_type', m.type);
+  return {
+    form: 'basic',
+    jti: m.jti,
+    from: m.from,
+    to: [m.to],
+    thread_id: m.thread_id,
+    ...(m.reply_url !== undefined ? { reply_url: m.reply_url } : {}),
+    ...(m.iat !== undefined ? { iat: m.iat } : {}),
+    ...(m.exp !== undefined ? { exp: m.exp } : {}),
+    presentation: m.body.message,
+    ...(m.body.parameters ? { parameters: m.body.parameters } : {}),
+  };
 }
 
 /**

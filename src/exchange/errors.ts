@@ -13,7 +13,6 @@ export const EXCHANGE_ERRORS = {
   wrong_recipient: { status: 400, text: 'the message is addressed to another datastation' },
   bad_reply_url: { status: 400, text: 'reply_url is missing or not an acceptable https URL' },
   // rule 4
-  replayed_message: { status: 409, text: 'a message with this jti was already received' },
   message_expired: { status: 400, text: 'the message has expired' },
   message_lifetime_too_long: { status: 400, text: 'the message is valid for longer than accepted' },
   // rule 17

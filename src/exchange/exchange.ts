@@ -8,12 +8,14 @@ import type { Config } from '../config/index.js';
 import { recordActivityAsync, type AuditInput } from '../audit/index.js';
 import type { ProfileRegistry } from '../profiles/index.js';
 import { QueryError, checkParameterCount, listNames, resultset, type QueryPool } from '../query/index.js';
-import { SCOPE, allowedAddress, literalHost, type Trust } from '../trust/index.js';
+import { TrustError, allowedAddress, literalHost, type Trust } from '../trust/index.js';
+import { validateParamsShacl } from '../validate/index.js';
 import { contentForAudit, digestForAudit, unauthenticatedForAudit } from './content.js';
-import { errorReport, parseRequest, RESPONSE, threadOf, type RequestMessage } from './envelope.js';
+import { errorReport, parseRequest, RESPONSE, threadOf, type MessageForm, type RequestMessage } from './envelope.js';
+import { didcommResponseHead, looksLikeDidcomm, parseDidcomm, problemReport } from './didcomm.js';
 import { ExchangeError, failure } from './errors.js';
 import { resolveQuestion, undeclaredParameters, type Question } from './questions.js';
-import { releaseMode, type ReleaseQueue } from './release.js';
+import { releaseMode, type ReleaseItem, type ReleaseQueue } from './release.js';
 import type { Deliverer } from './delivery.js';
 
 export interface ExchangeDeps {
@@ -36,7 +38,6 @@ export interface Outcome {
   requester?: string;
 }
 
-const messageKey = (message: RequestMessage) => `msg ${message.from} ${message.jti}`;
 
 /** Characters of a refusal's reason kept in the log. */
 const MAX_REASON = 512;
@@ -56,46 +57,43 @@ export class Exchange {
   }
 
 
-  async handle(authorization: string | undefined, raw: unknown): Promise<Outcome> {
+  /** A refusal in the form the question came in. */
+  private report(form: MessageForm, to: string | undefined, threadId: string | undefined, code: string, text: string): string {
+    const { trust, config } = this.deps;
+    return JSON.stringify(form === 'didcomm' ? problemReport(trust.did, to, threadId, code, text, config.exchange.didcomm) : errorReport(trust.did, to, threadId, code, text));
+  }
+
+  /** `form`: what the route knows from the content type; otherwise read from the body's shape. */
+  async handle(authorization: string | undefined, raw: unknown, form: MessageForm = looksLikeDidcomm(raw) ? 'didcomm' : 'basic'): Promise<Outcome> {
     const { config, trust } = this.deps;
     const ids = threadOf(raw);
     const claimedFrom = raw && typeof raw === 'object' ? (raw as { from?: unknown }).from : undefined;
-    // The token first (in memory, cheap): until it is checked, thread and sender are mere claims
-    // and the log keeps them apart, as hashes, with the request's size and hash only.
+    // Until the token is checked (inside trust.authorize: in memory, or at the Nuts node), thread
+    // and sender are mere claims: the log keeps them apart, as hashes, with the request's size
+    // and hash only, and a refusal tells the sender nothing of its own input.
     let requester: string | undefined;
-    let refused: unknown;
-    try {
-      requester = trust.tokens.check(authorization, SCOPE, typeof claimedFrom === 'string' ? claimedFrom : undefined).subject;
-    } catch (error) {
-      refused = error;
-    }
-    const thread_id = requester ? ids.thread_id : undefined;
-    const who = requester ? { thread_id, actor: requester } : unauthenticatedForAudit({ from: claimedFrom, thread_id: (raw as { thread_id?: unknown } | null)?.thread_id });
+    const thread_id = ids.thread_id;
+    const unauthenticated = () => unauthenticatedForAudit({ from: claimedFrom, thread_id: ids.thread_id });
     const report = (f: { status: number; code: string; text: string }): Outcome => ({
       status: f.status,
       code: f.code,
-      body: JSON.stringify(errorReport(trust.did, ids.from, ids.thread_id, f.code, f.text)),
+      body: this.report(form, ids.from, ids.thread_id, f.code, f.text),
       ...(requester ? { requester } : {}),
     });
     const trail = new Trail(config.dataDir);
     try {
-      trail.add({ ...who, activity: 'received', request: digestForAudit(JSON.stringify(raw ?? null)) });
-      if (refused) {
-        const f = failure(refused, false);
-        trail.add({ ...who, activity: 'rejected', code: f.code, status: f.status });
-        await trail.durable();
-        return report(f);
-      }
+      trail.add({ ...unauthenticated(), activity: 'received', form, request: digestForAudit(JSON.stringify(raw ?? null)) });
     } catch (error) {
       return report(failure(error, false));
     }
-    const subject = requester!; // refused above when the token did not check
     try {
-      trail.add({ thread_id, actor: subject, activity: 'token-checked' });
-      const message = this.checkEnvelope(parseRequest(raw));
-      const vp = await trust.verifier.verify(message.body.message, message.from);
-      // Its jti is used up only now that the presentation verified: a forgery cannot burn it.
-      if (!trust.replay.use(messageKey(message), this.messageUntil(message), trust.verifier.now())) throw new ExchangeError('replayed_message', message.jti);
+      const message = this.checkEnvelope(form === 'didcomm' ? parseDidcomm(raw, config.exchange.didcomm) : parseRequest(raw));
+      const authorized = await trust.authorize({ authorization, message }, (who) => {
+        requester = who;
+        trail.add({ thread_id, actor: who, activity: 'token-checked' });
+      });
+      const subject = (requester = authorized.requester);
+      const vp = authorized.presentation;
       trail.add({
         thread_id,
         actor: subject,
@@ -103,11 +101,13 @@ export class Exchange {
         vp_jti: vp.jti,
         credentials: vp.credentials.map((c) => ({ id: c.id, type: c.type, issuer: c.issuer, profile: c.profile, ontology: c.ontology })),
       });
-      const parameters = message.body.parameters ?? {};
+      const parameters = message.parameters ?? {};
       checkParameterCount(parameters);
       const questions = vp.credentials.map((c) => resolveQuestion(c, this.deps.registry, parameters, config.query));
       const undeclared = undeclaredParameters(questions, parameters);
       if (undeclared.length) throw new QueryError('unknown_parameter', listNames(undeclared));
+      // Both the installed profile's specs (above) and the credential's paramsSHACL must accept the values.
+      for (const [i, c] of vp.credentials.entries()) if (c.paramsShacl) await checkParamsShacl(c.paramsShacl, questions[i]!, config);
       trail.add({
         thread_id,
         actor: subject,
@@ -115,13 +115,24 @@ export class Exchange {
         questions: questions.map((q) => ({ id: q.id, profile: q.profile, version: q.version, parameters: q.parameters, query: q.prepared.text })),
       });
       const manual = questions.some((q) => releaseMode(config, { profile: q.profile, indicator: q.id, requester: subject }) === 'manual');
-      if (manual && !message.reply_url) throw new ExchangeError('bad_reply_url', 'a question released by hand is answered asynchronously: reply_url is required');
+      // DIDComm carries no reply URL: in nuts mode the requester's registered message endpoint is
+      // looked up at the node, and the delivery asks our node for a token to it.
+      let replyUrl = message.reply_url;
+      let replyAuth: ReleaseItem['replyAuth'];
+      if (manual && !replyUrl && message.form === 'didcomm' && trust.replyEndpoint) {
+        const found = await trust.replyEndpoint(subject);
+        checkReplyUrl(found.url, config);
+        replyUrl = found.url;
+        replyAuth = { requester: subject, ...(found.authServerUrl ? { authServerUrl: found.authServerUrl } : {}) };
+        trail.add({ thread_id, actor: trust.did, activity: 'reply-endpoint-found', to: subject, reply_url: replyUrl });
+      }
+      if (manual && !replyUrl) throw new ExchangeError('bad_reply_url', 'a question released by hand is answered asynchronously: reply_url is required');
       const generation = this.deps.generation();
       if (!generation) throw new ExchangeError('no_dataset');
 
       const answers = await Promise.all(questions.map((q) => this.run(q)));
       for (const a of answers) trail.add({ thread_id, actor: trust.did, activity: 'executed', indicator: a.question.id, generation, rows: a.rows, ms: Math.round(a.ms) });
-      const body = responseText(trust.did, message, answers);
+      const body = responseText(trust.did, message, answers, config);
 
       if (!manual) {
         await trail.durable(); // answer-sent only after every step before it is on disk
@@ -134,7 +145,9 @@ export class Exchange {
           id: randomUUID(),
           thread_id: message.thread_id,
           requester: subject,
-          reply_url: message.reply_url!,
+          reply_url: replyUrl!,
+          form: message.form,
+          ...(replyAuth ? { replyAuth } : {}),
           received: new Date().toISOString(),
           questions: answers.map((a) => ({ id: a.question.id, profile: a.question.profile, version: a.question.version, title: a.question.indicator.title, parameters: a.question.parameters, rows: a.rows, query: a.question.prepared.text })),
           preview: Object.fromEntries(answers.map((a) => [a.question.id, preview(a.json, config.exchange.previewRows)])),
@@ -146,10 +159,11 @@ export class Exchange {
       await trail.durable();
       return { status: 202, body: JSON.stringify({ status: 'accepted', thread_id: message.thread_id, release_id: item.id, reply_url: item.reply_url }), requester: subject };
     } catch (error) {
-      const f = failure(error);
+      const f = failure(error, requester !== undefined);
       try {
-        // An authenticated requester's refusal keeps its reason, bounded.
-        trail.add({ thread_id, actor: subject, activity: 'rejected', code: f.code, status: f.status, reason: f.text.slice(0, MAX_REASON) });
+        // An authenticated requester's refusal keeps its reason, bounded; an unknown sender's only its code.
+        if (requester) trail.add({ thread_id, actor: requester, activity: 'rejected', code: f.code, status: f.status, reason: f.text.slice(0, MAX_REASON) });
+        else trail.add({ ...unauthenticated(), activity: 'rejected', code: f.code, status: f.status });
         await trail.durable();
       } catch (auditError) {
         return report(failure(auditError));
@@ -159,38 +173,18 @@ export class Exchange {
     }
   }
 
-  /** Rules 3 and 4: recipient, reply_url, expiry, replay. */
+  /** Rules 3 and 4: recipient, reply_url, expiry. */
   private checkEnvelope(message: RequestMessage): RequestMessage {
     const { trust, config } = this.deps;
-    if (message.to !== trust.did) throw new ExchangeError('wrong_recipient', message.to);
-    if (message.reply_url !== undefined) {
-      let url: URL;
-      try {
-        url = new URL(message.reply_url);
-      } catch {
-        throw new ExchangeError('bad_reply_url', 'not a URL');
-      }
-      if (url.protocol !== 'https:' && !(config.exchange.allowHttpReplyUrl && url.protocol === 'http:')) throw new ExchangeError('bad_reply_url', `${url.protocol} is not accepted`);
-      if (url.username || url.password) throw new ExchangeError('bad_reply_url', 'credentials in the URL');
-      // An address literal is checked now; a name is resolved, checked and pinned at delivery.
-      const literal = literalHost(url);
-      const loopbackName = /^localhost\.?$/i.test(url.hostname);
-      if ((literal && !allowedAddress(literal, { allowLoopback: config.exchange.allowLoopbackReplyUrl })) || (loopbackName && !config.exchange.allowLoopbackReplyUrl)) {
-        throw new ExchangeError('bad_reply_url', 'the host is not a public address');
-      }
-    }
-    const now = trust.verifier.now();
+    if (!message.to.includes(trust.did)) throw new ExchangeError('wrong_recipient', message.to.join(', ').slice(0, 600));
+    if (message.reply_url !== undefined) checkReplyUrl(message.reply_url, config);
+    // The message id is checked for replay by trust, after the token: an unauthenticated
+    // sender must not be able to use up someone else's ids.
+    const now = trust.now();
     const skew = config.trust.clockSkewSeconds;
     if (message.exp !== undefined && message.exp <= now - skew) throw new ExchangeError('message_expired');
     if (message.exp !== undefined && message.exp > now + config.trust.maxPresentationSeconds + skew) throw new ExchangeError('message_lifetime_too_long');
-    if (trust.replay.has(messageKey(message), now)) throw new ExchangeError('replayed_message', message.jti);
     return message;
-  }
-
-  /** How long a message id stays used: its expiry, or the longest lifetime accepted. */
-  private messageUntil(message: RequestMessage): number {
-    const { config, trust } = this.deps;
-    return (message.exp ?? trust.verifier.now() + config.trust.maxPresentationSeconds) + config.trust.clockSkewSeconds;
   }
 
   private async run(question: Question): Promise<Answered> {
@@ -226,11 +220,38 @@ class Trail {
 }
 
 /** The response message around the SPARQL JSON results, without re-parsing them. */
-function responseText(ownDid: string, message: RequestMessage, answers: Answered[]): string {
-  const head = { type: RESPONSE, jti: randomUUID(), from: ownDid, to: message.from, thread_id: message.thread_id, iat: Math.floor(Date.now() / 1000) };
+function responseText(ownDid: string, message: RequestMessage, answers: Answered[], config: Config): string {
   const parts = answers.map((a, i) => (i === 0 ? resultset.open(a.question.id) : resultset.next(a.question.id)) + a.json);
-  const body = answers.length ? parts.join('') + resultset.close() : '{"resultset":[]}';
-  return `${JSON.stringify(head).slice(0, -1)},"body":${body}}`;
+  const results = answers.length ? parts.join('') + resultset.close() : '{"resultset":[]}';
+  if (message.form === 'didcomm') {
+    return `${JSON.stringify(didcommResponseHead(ownDid, message, config.exchange.didcomm)).slice(0, -1)},"body":{"response":${results}}}`;
+  }
+  const head = { type: RESPONSE, jti: randomUUID(), from: ownDid, to: message.from, thread_id: message.thread_id, iat: Math.floor(Date.now() / 1000) };
+  return `${JSON.stringify(head).slice(0, -1)},"body":${results}}`;
+}
+
+function checkReplyUrl(replyUrl: string, config: Config): void {
+  let url: URL;
+  try {
+    url = new URL(replyUrl);
+  } catch {
+    throw new ExchangeError('bad_reply_url', 'not a URL');
+  }
+  if (url.protocol !== 'https:' && !(config.exchange.allowHttpReplyUrl && url.protocol === 'http:')) throw new ExchangeError('bad_reply_url', `${url.protocol} is not accepted`);
+  if (url.username || url.password) throw new ExchangeError('bad_reply_url', 'credentials in the URL');
+  // An address literal is checked now; a name is resolved, checked and pinned at delivery.
+  const literal = literalHost(url);
+  const loopbackName = /^localhost\.?$/i.test(url.hostname);
+  if ((literal && !allowedAddress(literal, { allowLoopback: config.exchange.allowLoopbackReplyUrl })) || (loopbackName && !config.exchange.allowLoopbackReplyUrl)) {
+    throw new ExchangeError('bad_reply_url', 'the host is not a public address');
+  }
+}
+
+async function checkParamsShacl(shapes: string, question: Question, config: Config): Promise<void> {
+  const types = Object.fromEntries(question.indicator.parameters.map((p) => [p.name, p.type]));
+  const values = question.parameters as Record<string, string | number | boolean>;
+  const result = await validateParamsShacl(shapes, values, types, config.exchange.paramsShacl);
+  if (!result.ok) throw new TrustError(result.reason === 'unreadable' ? 'params_shacl_invalid' : 'params_shacl_violation', result.messages.join(', ').slice(0, 500));
 }
 
 function preview(json: string, rows: number): unknown {

@@ -4,6 +4,8 @@ export type { ExchangeDeps, Outcome } from './exchange.js';
 export { EXCHANGE_ERRORS, ExchangeError, failure } from './errors.js';
 export { fromHeaders, errorReport } from './envelope.js';
 export { digestForAudit, unauthenticatedForAudit } from './content.js';
+export type { MessageForm, RequestMessage } from './envelope.js';
+export { DIDCOMM_MEDIA_TYPE, problemReport, looksLikeDidcomm } from './didcomm.js';
 export { ReleaseQueue, ReleaseError } from './release.js';
 export type { ReleaseItem, ReleaseState } from './release.js';
 export { Deliverer } from './delivery.js';

@@ -26,6 +26,10 @@ export interface ReleaseItem {
   thread_id: string;
   requester: string;
   reply_url: string;
+  /** The form the question came in (absent: the 2021 envelope), for the refusal's form. */
+  form?: 'basic' | 'didcomm';
+  /** Nuts mode: the delivery needs a token from our node for this requester's endpoint. */
+  replyAuth?: { requester: string; authServerUrl?: string };
   received: string;
   state: ReleaseState;
   questions: { id: string; profile: string; version: string; title: string; parameters: Record<string, unknown>; rows: number; query: string }[];

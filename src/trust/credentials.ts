@@ -1,7 +1,11 @@
 // Question credentials come in more than one layout (the draft's ValidQueryCredential, the
-// pilot's ValidatedQueryCredential); each configured layout says where profile, ontology and
-// query live. All are normalised to one internal type.
+// pilot's and production's ValidatedQueryCredential); each configured layout says where profile,
+// ontology and query live and how the query is encoded. All are normalised to one internal type.
+import { base64Text } from './base64.js';
 import { TrustError } from './errors.js';
+
+/** plain text; URL-encoded (workshop 2022); Base64 (production); Base64 when it is strict Base64, else URL-encoded. */
+export type QueryEncoding = 'plain' | 'url' | 'base64' | 'base64-or-url';
 
 export interface CredentialLayout {
   type: string;
@@ -9,7 +13,15 @@ export interface CredentialLayout {
   ontology: string;
   query: string;
   queryUrlEncoded: boolean;
+  queryEncoding?: QueryEncoding | undefined;
+  /** Paths tried in order for the validated query's identifier (production: id, some senders: identifier). */
+  queryId?: readonly string[] | undefined;
+  /** Path of the SHACL shapes for the parameters (Turtle text). */
+  paramsShacl?: string | undefined;
 }
+
+/** A validated SPARQL text is small; a bigger Base64 field is refused before decoding. */
+export const MAX_QUERY_BYTES = 256 * 1024;
 
 /** A name with an optional version: "zorgkantoren@1.3.5", "zorgkantoren 1.3.5", {id, version}. */
 export interface VersionedRef {
@@ -25,9 +37,14 @@ export interface QuestionCredential {
   subject: string;
   expiresAt: number;
   profile: VersionedRef;
-  ontology: VersionedRef;
+  /** One or more (production: `ontology[]`). */
+  ontology: VersionedRef[];
   /** The validated SPARQL text. */
   query: string;
+  /** `validatedQuery.id` / `.identifier`, when the layout has one. */
+  queryId?: string;
+  /** The credential's SHACL shapes for the parameters, when present. */
+  paramsShacl?: string;
 }
 
 function at(object: unknown, path: string): unknown {
@@ -61,19 +78,40 @@ export function layoutFor(vc: unknown, layouts: readonly CredentialLayout[]): Cr
 }
 
 /** Profile, ontology and query out of a VC in `layout`; incomplete credentials fail rule 17. */
-export function questionFields(vc: unknown, layout: CredentialLayout): Pick<QuestionCredential, 'profile' | 'ontology' | 'query'> {
+function decodeQuery(value: string, encoding: QueryEncoding): string {
+  if (encoding === 'plain') return value;
+  if (encoding !== 'url') {
+    const text = base64Text(value, MAX_QUERY_BYTES);
+    if (text !== undefined) return text;
+    if (encoding === 'base64') throw new TrustError('incomplete_credential', 'the query is not strict Base64 UTF-8 text');
+  }
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    throw new TrustError('incomplete_credential', 'the query is not URL-encoded text');
+  }
+}
+
+export function questionFields(vc: unknown, layout: CredentialLayout): Pick<QuestionCredential, 'profile' | 'ontology' | 'query' | 'queryId' | 'paramsShacl'> {
   const profile = versionedRef(at(vc, layout.profile));
-  const ontology = versionedRef(at(vc, layout.ontology));
+  const rawOntology = at(vc, layout.ontology);
+  const ontologies = (Array.isArray(rawOntology) ? rawOntology.slice(0, 32) : [rawOntology]).map(versionedRef);
   let query = at(vc, layout.query);
-  if (typeof query === 'string' && layout.queryUrlEncoded) {
-    try {
-      query = decodeURIComponent(query);
-    } catch {
-      throw new TrustError('incomplete_credential', 'the query is not URL-encoded text');
-    }
+  if (typeof query === 'string') {
+    if (query.length > (MAX_QUERY_BYTES * 4) / 3 + 4) throw new TrustError('incomplete_credential', 'the query is over the size limit');
+    query = decodeQuery(query, layout.queryEncoding ?? (layout.queryUrlEncoded ? 'url' : 'plain'));
   }
   if (!profile) throw new TrustError('incomplete_credential', `no profile at ${layout.profile}`);
-  if (!ontology) throw new TrustError('incomplete_credential', `no ontology at ${layout.ontology}`);
+  if (ontologies.length === 0 || ontologies.some((o) => !o)) throw new TrustError('incomplete_credential', `no ontology at ${layout.ontology}`);
   if (typeof query !== 'string' || query.trim() === '') throw new TrustError('incomplete_credential', `no query at ${layout.query}`);
-  return { profile, ontology, query };
+  const queryId = (layout.queryId ?? []).map((p) => at(vc, p)).find((v): v is string => typeof v === 'string' && v !== '');
+  const shapes = layout.paramsShacl ? at(vc, layout.paramsShacl) : undefined;
+  if (shapes !== undefined && (typeof shapes !== 'string' || shapes.length > MAX_QUERY_BYTES)) throw new TrustError('incomplete_credential', 'paramsSHACL is not a bounded text');
+  return {
+    profile,
+    ontology: ontologies as VersionedRef[],
+    query,
+    ...(queryId ? { queryId: queryId.slice(0, 256) } : {}),
+    ...(typeof shapes === 'string' && shapes.trim() !== '' ? { paramsShacl: shapes } : {}),
+  };
 }

@@ -44,6 +44,22 @@ export const TRUST_ERRORS = {
   status_unverifiable: { status: 403, text: 'the credential status cannot be established' },
   // rule 17
   incomplete_credential: { status: 422, text: 'the credential lacks its profile, ontology or query' },
+  // envelope replay (moved here from the exchange table: the trust modes check it with the token)
+  replayed_message: { status: 409, text: 'a message with this id was already received' },
+  // nuts mode: the node, and the checks the node does not do (nuts-interop.md §2.3, §3.3)
+  trust_unavailable: { status: 503, text: 'the Nuts node could not be consulted, so the request is refused' },
+  token_wrong_service: { status: 403, text: 'the access token was issued for another service' },
+  token_audience_mismatch: { status: 403, text: 'the access token was issued by another organisation than the addressee' },
+  presentation_required: { status: 401, text: 'the message carries no verifiable presentation' },
+  proof_expires_required: { status: 401, text: 'the presentation proof must carry expires' },
+  presentation_lifetime_too_long: { status: 401, text: 'the presentation is valid for longer than accepted' },
+  presentation_from_future: { status: 401, text: 'the presentation was created in the future' },
+  challenge_required: { status: 401, text: 'the presentation proof must carry a challenge' },
+  replayed_challenge: { status: 409, text: 'a presentation with this challenge was already used' },
+  presentation_rejected_by_node: { status: 401, text: 'the Nuts node found the presentation or a credential invalid' },
+  // parameters against the credential's paramsSHACL
+  params_shacl_invalid: { status: 422, text: "the credential's paramsSHACL cannot be read" },
+  params_shacl_violation: { status: 422, text: "the parameter values do not conform to the credential's paramsSHACL" },
   // OAuth2 token endpoint (RFC 6749 §5.2 answers these with 400)
   unsupported_grant_type: { status: 400, text: 'the grant type is not supported' },
   invalid_scope: { status: 400, text: 'the requested scope is not offered' },

@@ -1,5 +1,7 @@
 // Trust: own identity, DID resolution, presentation and credential verification, issuer trust,
-// revocation, replay protection and OAuth2 access tokens.
+// revocation, replay protection and OAuth2 access tokens. Two modes behind one face: builtin (our
+// own token endpoint and jose verification) and nuts (the organisation's Nuts node, plus the
+// checks the node does not do). The exchange only calls `authorize`.
 import { join } from 'node:path';
 import type { Config } from '../config/index.js';
 import { KeyResolver } from './keys.js';
@@ -10,6 +12,10 @@ import { TrustList } from './trust-list.js';
 import { PresentationVerifier } from './verifier.js';
 import { AccessTokens } from './tokens.js';
 import { ownDid, resolverFor } from './identity.js';
+import { TrustError } from './errors.js';
+import { checkBeyondNode, NutsNode } from './nuts/index.js';
+import { SCOPE } from './tokens.js';
+import type { VerifiedPresentation } from './verifier.js';
 
 export { TrustError, TRUST_ERRORS } from './errors.js';
 export type { TrustErrorCode } from './errors.js';
@@ -19,6 +25,7 @@ export { PresentationVerifier } from './verifier.js';
 export type { VerifiedPresentation } from './verifier.js';
 export type { QuestionCredential, VersionedRef } from './credentials.js';
 export { ReplayCache } from './replay.js';
+export { base64Json, base64Text, strictBase64 } from './base64.js';
 export { TrustList, trustListSchema } from './trust-list.js';
 export { initIdentity, loadIdentity, openOwnAgent, ownDid } from './identity.js';
 export type { OwnIdentity } from './identity.js';
@@ -29,7 +36,23 @@ export { statusListFileName } from './status.js';
 export { AddressError, pinnedRequest } from './fetch.js';
 export { allowedAddress, literalHost } from './address.js';
 
+export { NutsNode, checkBeyondNode } from './nuts/index.js';
+export type { NutsConfig, Introspection, VPVerificationResult, SearchResult, AccessTokenResponse } from './nuts/index.js';
+
+/** What the exchange hands over from a parsed message. */
+export interface AuthorizeInput {
+  authorization: string | undefined;
+  message: { jti: string; from: string; to: string[]; exp?: number | undefined; presentation?: unknown };
+}
+
+export interface Authorized {
+  requester: string;
+  presentation: VerifiedPresentation;
+}
+
 export interface Trust {
+  mode: 'builtin' | 'nuts';
+  /** The DID messages must be addressed to (nuts mode: our organisation's DID at the node). */
   did: string;
   verifier: PresentationVerifier;
   tokens: AccessTokens;
@@ -38,6 +61,16 @@ export interface Trust {
   /** The bounded caches, exposed for their sizes. */
   keys: KeyResolver;
   status: StatusChecker;
+  /** Epoch seconds. */
+  now(): number;
+  /** Access token, message id and presentation of one question; `onToken` once the token is the sender's. */
+  authorize(input: AuthorizeInput, onToken?: (requester: string) => void): Promise<Authorized>;
+  /** The Nuts node client, in nuts mode. */
+  node?: NutsNode;
+  /** Nuts mode: the requester's registered message endpoint (v5 didman, v6 Discovery). */
+  replyEndpoint?(requester: string): Promise<{ url: string; authServerUrl?: string }>;
+  /** Nuts mode: a token from our node for the requester's endpoint. */
+  replyToken?(requester: string, authServerUrl?: string): Promise<string>;
 }
 
 /** Everything the question path needs to decide whether to trust a request, from the config. */
@@ -62,5 +95,65 @@ export function createTrust(config: Config, now: () => number = () => Math.floor
   const trustList = new TrustList(t.trustList!);
   const did = ownDid(config);
   const verifier = new PresentationVerifier({ ownDid: did, policy, keys, trustList, status, replay, now });
-  return { did, verifier, tokens: new AccessTokens(t.accessTokenSeconds, now, t.cacheMaxEntries), replay, trustList, keys, status };
+  const tokens = new AccessTokens(t.accessTokenSeconds, now, t.cacheMaxEntries);
+  const base = { verifier, tokens, replay, trustList, now, keys, status };
+  if (t.mode === 'nuts') {
+    const nuts = t.nuts!;
+    const node = new NutsNode(nuts);
+    return {
+      ...base,
+      mode: 'nuts',
+      did: nuts.did,
+      node,
+      async authorize({ authorization, message }, onToken) {
+        // Cheap shape check before asking the node about it.
+        const match = /^Bearer ([\x21-\x7e]{1,4096})$/.exec(authorization ?? '');
+        if (!match) throw new TrustError('invalid_token', authorization ? 'not a bearer token' : 'no Authorization header');
+        const introspection = await node.introspect(match[1]!);
+        const presentation = await checkBeyondNode({
+          nuts,
+          layouts: t.credentialTypes,
+          maxCredentials: t.maxCredentials,
+          clockSkewSeconds: t.clockSkewSeconds,
+          replay,
+          now: now(),
+          introspection,
+          message,
+          verify: (vp) => node.verifyPresentation(vp),
+          ...(onToken ? { onToken } : {}),
+        });
+        return { requester: message.from, presentation };
+      },
+      async replyEndpoint(requester) {
+        if (nuts.version === 'v5') return { url: await node.endpoint(requester, nuts.service, nuts.messageEndpointKey) };
+        const found = (await node.search(nuts.discoveryService, { 'credentialSubject.id': requester })).find((r) => r.credential_subject_id === requester);
+        const url = found?.registrationParameters[nuts.messageEndpointParameter];
+        const authServerUrl = found?.registrationParameters.authServerURL;
+        if (typeof url !== 'string' || typeof authServerUrl !== 'string') throw new TrustError('trust_unavailable', 'the requester has no message endpoint on the Discovery Service');
+        return { url, authServerUrl };
+      },
+      async replyToken(requester, authServerUrl) {
+        if (nuts.version === 'v5') return (await node.requestAccessToken({ authorizer: requester, requester: nuts.did, service: nuts.service })).access_token;
+        if (!nuts.subjectId || !authServerUrl) throw new TrustError('trust_unavailable', 'v6 replies need trust.nuts.subjectId and the requester\'s authServerURL');
+        return (await node.requestAccessToken({ subjectId: nuts.subjectId, authorizationServer: authServerUrl, scope: nuts.scope })).access_token;
+      },
+    };
+  }
+  return {
+    ...base,
+    mode: 'builtin',
+    did,
+    async authorize({ authorization, message }, onToken) {
+      const requester = tokens.check(authorization, SCOPE, message.from).subject;
+      onToken?.(requester);
+      if (message.presentation === undefined) throw new TrustError('presentation_required');
+      const at = now();
+      const key = `msg ${message.from} ${message.jti}`;
+      if (replay.has(key, at)) throw new TrustError('replayed_message', message.jti);
+      const presentation = await verifier.verify(message.presentation, message.from);
+      // The message id is used up only once the presentation verified: a forgery cannot burn it.
+      if (!replay.use(key, (message.exp ?? at + t.maxPresentationSeconds) + t.clockSkewSeconds, at)) throw new TrustError('replayed_message', message.jti);
+      return { requester, presentation };
+    },
+  };
 }

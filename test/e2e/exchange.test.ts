@@ -130,6 +130,47 @@ describe('synchronous answers', () => {
   });
 });
 
+describe('DIDComm plaintext (builtin trust)', () => {
+  const didcomm = async (overrides: Record<string, unknown> = {}) => ({
+    id: randomUUID(),
+    type: config.exchange.didcomm.requestTypes[0],
+    from: w.requester,
+    to: [w.did],
+    created_time: Math.floor(Date.now() / 1000),
+    expires_time: Math.floor(Date.now() / 1000) + 300,
+    body: { vp: await w.parties.present(w.requester, w.did, [await w.parties.issueQuestion(w.beheer, w.requester, claims())]), parameters: { jaar: 2025, kwartaal: 'Q1' } },
+    ...overrides,
+  });
+  const post = async (message: unknown, bearer: string) => {
+    const response = await fetch(`${base}/api/verifiedsparql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/didcomm-plain+json', authorization: `Bearer ${bearer}` },
+      body: JSON.stringify(message),
+    });
+    return { status: response.status, type: response.headers.get('content-type'), body: (await response.json()) as Record<string, unknown> & { body: Record<string, unknown> } };
+  };
+  it('answers as a new DIDComm message whose thid is the request id', async () => {
+    const message = await didcomm();
+    const { status, type, body } = await post(message, await token());
+    expect([status, type?.split(';')[0]]).toEqual([200, 'application/didcomm-plain+json']);
+    expect(body).toMatchObject({ type: config.exchange.didcomm.responseType, thid: message.id, from: w.did, to: [w.requester] });
+    expect(body.id).not.toBe(message.id);
+    const [entry] = (body.body as { response: { resultset: { id: string; result: { results: { bindings: Record<string, { value: string }>[] } } }[] } }).response.resultset;
+    expect(entry!.result.results.bindings.find((b) => b.Indeling?.value === 'Organisatie')?.Totaal?.value).toBe('92.69');
+    expect((await thread(message.id)).map((e) => e.activity)).toEqual(['received', 'token-checked', 'presentation-verified', 'query-validated', 'executed', 'answer-sent']);
+  });
+  it('refuses as a problem report with pthid and one code', async () => {
+    const message = await didcomm({ to: ['did:web:other.example'] });
+    const { status, body } = await post(message, await token());
+    expect([status, body.type, body.pthid, body.body.code]).toEqual([400, 'https://didcomm.org/report-problem/2.0/problem-report', message.id, 'e.p.wrong_recipient']);
+    expect((await thread(message.id)).at(-1)).toMatchObject({ activity: 'rejected', code: 'wrong_recipient' });
+    const again = await didcomm();
+    expect((await post(again, await token())).status).toBe(200);
+    const replay = await post(again, await token());
+    expect([replay.status, replay.body.body.code]).toEqual([409, 'e.p.replayed_message']);
+  });
+});
+
 describe('every rejection class reaches the requester and the audit log', () => {
   const cases: [string, () => Promise<{ message: unknown; bearer?: string; raw?: string }>, number, string][] = [
     ['no access token', async () => ({ message: await envelope() }), 403, 'invalid_token'],

@@ -31,7 +31,7 @@ describe('happy paths', () => {
         issuer: w.beheer,
         subject: w.requester,
         profile: { id: 'demo', version: '1.0.0' },
-        ontology: { id: 'onz', version: '3.0.0' },
+        ontology: [{ id: 'onz', version: '3.0.0' }],
         query: QUERY,
       }),
     ]);

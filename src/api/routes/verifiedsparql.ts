@@ -1,20 +1,30 @@
-// POST /api/verifiedsparql: a KIK-V request message (JSON envelope, or the pilot's header form
-// with the VP as body). The exchange does the work; this route only moves bytes and statuses.
+// POST /api/verifiedsparql: a KIK-V request message (DIDComm plaintext, the 2021 JSON envelope, or
+// the pilot's header form with the VP as body). The exchange does the work; this route only moves bytes and statuses.
 import type { FastifyPluginAsync } from 'fastify';
-import { fromHeaders, type Exchange } from '../../exchange/index.js';
+import { DIDCOMM_MEDIA_TYPE, fromHeaders, type Exchange } from '../../exchange/index.js';
 import type { Metrics } from '../metrics.js';
 
 export function verifiedSparqlRoutes(exchange: Exchange, metrics: Metrics): FastifyPluginAsync {
   return async (app) => {
     app.addContentTypeParser(['application/jwt', 'text/plain'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
+    // DIDComm plaintext is JSON under its own media type.
+    app.addContentTypeParser(DIDCOMM_MEDIA_TYPE, { parseAs: 'string' }, (_req, body, done) => {
+      try {
+        done(null, JSON.parse(body as string));
+      } catch {
+        done(Object.assign(new Error('the body is not JSON'), { statusCode: 400 }), undefined);
+      }
+    });
     app.post('/api/verifiedsparql', { config: { rateLimit: { max: exchange.ratePerMinute, timeWindow: 60_000 } } }, async (request, reply) => {
       const started = performance.now();
       const headerForm = typeof request.headers['message-id'] === 'string';
       const raw = headerForm ? fromHeaders(request.headers, request.body) : request.body;
-      const outcome = await exchange.handle(request.headers.authorization, raw);
+      const didcomm = !headerForm && (request.headers['content-type'] ?? '').startsWith(DIDCOMM_MEDIA_TYPE);
+      const outcome = await exchange.handle(request.headers.authorization, raw, didcomm ? 'didcomm' : undefined);
       metrics.requests.inc({ outcome: outcome.code ?? String(outcome.status) });
       metrics.duration.observe((performance.now() - started) / 1000);
-      return reply.code(outcome.status).type('application/json').send(outcome.body);
+      // The answer goes back in the media type the question came in.
+      return reply.code(outcome.status).type(didcomm ? DIDCOMM_MEDIA_TYPE : 'application/json').send(outcome.body);
     });
   };
 }

@@ -4,9 +4,10 @@ import { SCOPE } from '../../trust/index.js';
 import type { ServerDeps } from '../server.js';
 import { GRANT_TYPES } from './oauth.js';
 
-export function wellKnownRoutes({ config, identity }: ServerDeps): FastifyPluginAsync {
+export function wellKnownRoutes({ config, identity, trust }: ServerDeps): FastifyPluginAsync {
   return async (app) => {
     app.get('/.well-known/did.json', async (_req, reply) => reply.type('application/did+json').send(identity.document));
+    if (trust.mode !== 'builtin') return;
     app.get('/.well-known/oauth-authorization-server', async () => {
       const base = config.server.publicUrl!;
       const algs = config.trust.algorithms;
