@@ -46,9 +46,13 @@ describe('importing examples/de-linde', () => {
         'invoice,ons-ecd/declaraties.csv,202,Traject,T9999999,unknown_reference',
         'paid-hours,afas-hr/loonjournaal.csv,2143,Dienstverband,D999999,unknown_reference',
         'posting,exact-fin/boekingen.xml,650,Rekening,7777,unknown_reference',
+        'shift,ons-roosteren/rooster-diensten.csv,524,Dienstverband,,missing_value',
+        'shift,ons-roosteren/rooster-diensten.csv,525,DienstId,R240095,duplicate_row',
+        'shift,ons-roosteren/rooster-diensten.csv,526,Soort,Ruil,unknown_code',
+        'shift,ons-roosteren/rooster-diensten.csv,527,Begin,31-6-2024 07:00,invalid_date',
       ].sort(),
     );
-    expect(summary.rowsQuarantined).toBe(19);
+    expect(summary.rowsQuarantined).toBe(23);
     expect(summary.rowsRead).toBe(summary.rowsMapped + summary.rowsQuarantined - 1); // the unclaimed file has no rows
   });
 

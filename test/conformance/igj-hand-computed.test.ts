@@ -47,13 +47,36 @@ const CLIENTS = {
   ].map(([trajectId, clientnummer, besluitnummer, locatieCode, begindatum, einddatum]) => ({ trajectId, clientnummer, besluitnummer, locatieCode, begindatum, ...(einddatum ? { einddatum } : {}) })) }),
 };
 
+// The worked example plus an agency worker (A8, Fz at L1 from 1-2-2024) and an ONS Roosteren export.
+const ROSTER = {
+  ...WORKED_EXAMPLE,
+  'afas-hr/medewerkers.csv': `${WORKED_EXAMPLE['afas-hr/medewerkers.csv']}P8;1-1-1992\n`,
+  'afas-hr/dienstverbanden.csv': `${WORKED_EXAMPLE['afas-hr/dienstverbanden.csv']}A8;P8;1-2-2024;;uitzendovereenkomst\n`,
+  'afas-hr/formatie.csv': `${WORKED_EXAMPLE['afas-hr/formatie.csv']}A8;1;1-2-2024;;Fz;L1;24\n`,
+  'ons-roosteren/rooster-diensten.csv': 'Dienst-ID;Dienstverband;Afdeling;Soort;Begin;Eind\n' + [
+    'R1;A1;L1;Dienst;1-3-2024 07:00;1-3-2024 15:00',
+    'R2;A1;L1;Dienst;1-3-2024 07:30;1-3-2024 15:30',
+    'R3;A2;L1;Dienst;1-3-2024 15:00;1-3-2024 23:00',
+    'R4;A8;L1;Dienst;1-3-2024 23:00;1-3-2024 07:15',
+    'R5;A8;L1;Dienst;2-3-2024 07:00;2-3-2024 15:00',
+    'R6;A1;L1;Vervallen;1-3-2024 15:00;1-3-2024 23:00',
+    'R7;A2;L1;Dienst;29-2-2024 23:00;29-2-2024 07:15',
+    'R8;A4;L1;Dienst;1-3-2024 07:00;1-3-2024 15:00',
+    'R9;A2;L1;Dienst;2-3-2024 06:00;2-3-2024 07:00',
+  ].join('\n') + '\n',
+};
+
 let store: oxigraph.Store;
+let rosterStore: oxigraph.Store;
 const registries = new Map<string, ProfileRegistry>();
 
 beforeAll(async () => {
   const config = testConfig();
   await runImport(config, { inputs: [writeFixture(CLIENTS)] });
   store = await generationWithCalendar(config.dataDir, '2024-01-01', '2024-12-31');
+  const rosterConfig = testConfig();
+  await runImport(rosterConfig, { inputs: [writeFixture(ROSTER)] });
+  rosterStore = await generationWithCalendar(rosterConfig.dataDir, '2024-01-01', '2024-12-31');
   for (const [source, dir] of [['official', OFFICIAL], ['own', OWN]] as const) {
     if (!existsSync(dir)) continue;
     const installed = tempDir(`ds-igj-${source}-`);
@@ -119,5 +142,26 @@ const clients = (rows: Record<string, string>[]) => (rows.length === 1 ? CLIENT_
 describe.each([...(existsSync(OFFICIAL) ? ['official'] : []), 'own'])('IGJ 1.1.1 hand-computed, %s query', (source) => {
   it.each(CLIENT_CASES)('vestiging %s', (vestigingsnummer, expected) => {
     expect(clients(answer(source, '1.1.1', { peildatum: '2024-06-30', vestigingsnummer }))).toEqual(expected);
+  });
+});
+
+// IGJ 1.4.1 on ROSTER, peildatum 2024-03-01, vestiging V1; the slot runs 1-3 07:00 … 2-3 07:00:
+//   R1 and R2: A1 (PIL) starts a day shift twice → A1 once in dag. R3: A2 (PIL, Fz until 15-3)
+//   avond. R4: A8 (agency, PNIL) nacht at 23:00 (end written on the shift's date, as exported).
+//   R5 starts 2-3 07:00 → next slot. R6 is cancelled (no planned worked period). R7 starts the
+//   day before. R8: A4 is an intern (neither PIL nor PNIL). R9: A2 starts 2-3 06:00 → nacht.
+//   Niveau 3 (the only level) and Totaal: PIL dag 1, avond 1, nacht 1; PNIL dag 0, avond 0, nacht 1.
+const SHIFT_COLUMNS = ['Aantal_ZV_PIL_dag', 'Aantal_ZV_PIL_avond', 'Aantal_ZV_PIL_nacht', 'Aantal_ZV_PNIL_dag', 'Aantal_ZV_PNIL_avond', 'Aantal_ZV_PNIL_nacht'];
+const shifts = (rows: Record<string, string>[], label: string) => SHIFT_COLUMNS.map((c) => Number(rows.find((r) => r.kwalificatieniveau === label)?.[c] ?? NaN));
+
+describe.each([...(existsSync(OFFICIAL) ? ['official'] : []), 'own'])('IGJ 1.4.1 hand-computed, %s query', (source) => {
+  it.each(['Niveau 3', 'Totaal'])('%s on 2024-03-01 at V1', (label) => {
+    const rows = answer(source, '1.4.1', { peildatum: '2024-03-01', vestigingsnummer: '000000000001' }, rosterStore);
+    expect(shifts(rows, label)).toEqual([1, 1, 1, 0, 0, 1]);
+  });
+
+  it('another vestiging has no rostered staff: zeros', () => {
+    const rows = answer(source, '1.4.1', { peildatum: '2024-03-01', vestigingsnummer: '000000000002' }, rosterStore);
+    expect(shifts(rows, 'Totaal')).toEqual([0, 0, 0, 0, 0, 0]);
   });
 });
