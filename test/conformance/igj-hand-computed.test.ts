@@ -47,9 +47,25 @@ const CLIENTS = {
   ].map(([trajectId, clientnummer, besluitnummer, locatieCode, begindatum, einddatum]) => ({ trajectId, clientnummer, besluitnummer, locatieCode, begindatum, ...(einddatum ? { einddatum } : {}) })) }),
 };
 
-// The worked example plus an agency worker (A8, Fz at L1 from 1-2-2024) and an ONS Roosteren export.
+// CLIENTS plus four Zvw clients with their declaraties and DBCs (1.1.3), an agency worker (A8, Fz
+// at L1 from 1-2-2024) and an ONS Roosteren export (1.4.1).
+const ZVW = [
+  // client, besluit, location, care start, invoice kind, code, approved
+  ['C7', 'B7', 'L1', '2024-06-03', 'declaratie', '1002', 'J'],
+  ['C8', 'B8', 'L1', '2024-05-21', 'dbc', '972800066', 'J'],
+  ['C9', 'B9', 'L1', '2024-06-11', 'dbc', '972800067', 'N'],
+  ['C10', 'B10', 'L2', '2024-06-01', 'declaratie', '1001', 'J'],
+] as const;
 const ROSTER = {
-  ...WORKED_EXAMPLE,
+  ...CLIENTS,
+  'ons-ecd/clienten.json': JSON.stringify({ clienten: ['C1', 'C2', 'C3', 'C4', 'C5', 'C6', ...ZVW.map((z) => z[0])].map((c) => ({ clientnummer: c, geboortedatum: '1940-01-01' })) }),
+  'ons-ecd/indicaties.xml': CLIENTS['ons-ecd/indicaties.xml'].replace('</Indicaties>', `${ZVW.map(([c, b]) => `<Indicatie><Besluitnummer>${b}</Besluitnummer><Clientnummer>${c}</Clientnummer><Wet>Zvw</Wet><Ingangsdatum>2024-05-01</Ingangsdatum><Einddatum>2024-09-30</Einddatum><Behandeling>J</Behandeling></Indicatie>`).join('')}</Indicaties>`),
+  'ons-ecd/zorgtrajecten.json': JSON.stringify({ zorgtrajecten: [
+    ...(JSON.parse(CLIENTS['ons-ecd/zorgtrajecten.json']) as { zorgtrajecten: unknown[] }).zorgtrajecten,
+    ...ZVW.map(([c, b, locatieCode, begindatum]) => ({ trajectId: `T${c}`, clientnummer: c, besluitnummer: b, locatieCode, begindatum })),
+  ] }),
+  'ons-ecd/declaraties.csv': `Declaratie;Traject;Prestatiecode;Datum;Bedrag;Goedgekeurd\n${ZVW.filter((z) => z[4] === 'declaratie').map(([c, , , , , code, ok]) => `D${c};T${c};${code};2024-06-28;100,00;${ok}`).join('\n')}\n`,
+  'ons-ecd/dbc-grz.csv': `DBC-nummer;Traject;Zorgproductcode;Einddatum DBC;Bedrag;Goedgekeurd\n${ZVW.filter((z) => z[4] === 'dbc').map(([c, , , , , code, ok]) => `DBC${c};T${c};${code};2024-06-28;100,00;${ok}`).join('\n')}\n`,
   'afas-hr/medewerkers.csv': `${WORKED_EXAMPLE['afas-hr/medewerkers.csv']}P8;1-1-1992\n`,
   'afas-hr/dienstverbanden.csv': `${WORKED_EXAMPLE['afas-hr/dienstverbanden.csv']}A8;P8;1-2-2024;;uitzendovereenkomst\n`,
   'afas-hr/formatie.csv': `${WORKED_EXAMPLE['afas-hr/formatie.csv']}A8;1;1-2-2024;;Fz;L1;24\n`,
@@ -163,5 +179,23 @@ describe.each([...(existsSync(OFFICIAL) ? ['official'] : []), 'own'])('IGJ 1.4.1
   it('another vestiging has no rostered staff: zeros', () => {
     const rows = answer(source, '1.4.1', { peildatum: '2024-03-01', vestigingsnummer: '000000000002' }, rosterStore);
     expect(shifts(rows, 'Totaal')).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+});
+
+// IGJ 1.1.3 on ROSTER, peildatum 2024-06-30 (Zvw indications 1-5..30-9):
+//   V1: C2 (Zvw, no invoice) other; C7 approved ELV declaratie 1002 → ELV; C8 approved DBC
+//     972800066 → GRZ; C9's DBC is not approved → other. C1/C3/C5/C6 have no Zvw indication.
+//     Total 4 = 1 ELV + 1 GRZ + 2 other.
+//   V2: C10 at L2 with approved ELV 1001 → total 1, ELV 1.
+const ZVW_COLUMNS = ['Totaal_aantal_unieke_clienten', 'Aantal_clienten_ELV', 'Aantal_clienten_GRZ', 'Aantal_clienten_met_een_Zvw_indicatie_overig'];
+const ZVW_CASES: [string, number[]][] = [
+  ['000000000001', [4, 1, 1, 2]],
+  ['000000000002', [1, 1, 0, 0]],
+];
+
+describe.each([...(existsSync(OFFICIAL) ? ['official'] : []), 'own'])('IGJ 1.1.3 hand-computed, %s query', (source) => {
+  it.each(ZVW_CASES)('vestiging %s', (vestigingsnummer, expected) => {
+    const rows = answer(source, '1.1.3', { peildatum: '2024-06-30', vestigingsnummer }, rosterStore);
+    expect(rows.length === 1 ? ZVW_COLUMNS.map((c) => Number(rows[0]![c] ?? 0)) : rows).toEqual(expected);
   });
 });
