@@ -35,6 +35,7 @@ describe('importing examples/de-linde', () => {
         'agreement-line,afas-hr/formatie.csv,203,UrenPerWeek,1.234,5,out_of_range',
         'care-period,ons-ecd/zorgtrajecten.json,201,Einddatum,2023-03-01,end_before_start',
         'client,ons-ecd/clienten.json,201,Geboortedatum,,missing_value',
+        'dbc-invoice,ons-ecd/dbc-grz.csv,3,Zorgproductcode,97280006,invalid_value',
         'employee,afas-hr/medewerkers.csv,152,Medewerker,M000003,duplicate_row',
         'employee,afas-hr/medewerkers.csv,153,Medewerker,,missing_value',
         'employee,afas-hr/medewerkers.csv,154,Geboortedatum,1975-13-01,invalid_date',
@@ -46,9 +47,13 @@ describe('importing examples/de-linde', () => {
         'invoice,ons-ecd/declaraties.csv,202,Traject,T9999999,unknown_reference',
         'paid-hours,afas-hr/loonjournaal.csv,2143,Dienstverband,D999999,unknown_reference',
         'posting,exact-fin/boekingen.xml,650,Rekening,7777,unknown_reference',
+        'shift,ons-roosteren/rooster-diensten.csv,524,Dienstverband,,missing_value',
+        'shift,ons-roosteren/rooster-diensten.csv,525,DienstId,R240095,duplicate_row',
+        'shift,ons-roosteren/rooster-diensten.csv,526,Soort,Ruil,unknown_code',
+        'shift,ons-roosteren/rooster-diensten.csv,527,Begin,31-6-2024 07:00,invalid_date',
       ].sort(),
     );
-    expect(summary.rowsQuarantined).toBe(19);
+    expect(summary.rowsQuarantined).toBe(24);
     expect(summary.rowsRead).toBe(summary.rowsMapped + summary.rowsQuarantined - 1); // the unclaimed file has no rows
   });
 

@@ -30,9 +30,9 @@ describe('generations', () => {
     const config = testConfig();
     await runImport(config, { inputs: [EXAMPLE_DIR] });
     const hrOnly = await runImport(config, { inputs: [join(EXAMPLE_DIR, 'afas-hr')] });
-    expect(hrOnly.carried.sort()).toEqual(['exact-fin', 'ons-ecd']);
+    expect(hrOnly.carried.sort()).toEqual(['exact-fin', 'ons-ecd', 'ons-roosteren']);
     const store = await EmbeddedStore.open(config.dataDir);
-    expect(store.manifest.sources.map((s) => s.system).sort()).toEqual(['afas-hr', 'exact-fin', 'ons-ecd']);
+    expect(store.manifest.sources.map((s) => s.system).sort()).toEqual(['afas-hr', 'exact-fin', 'ons-ecd', 'ons-roosteren']);
     const sites = await selectRows(store, `PREFIX onz-org: <http://purl.org/ozo/onz-org#> SELECT (COUNT(?v) AS ?n) WHERE { ?v a onz-org:Vestiging }`);
     expect(sites[0]!.n).toBe('3');
   });

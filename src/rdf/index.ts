@@ -18,6 +18,7 @@ export const NS = {
   'onz-org': 'http://purl.org/ozo/onz-org#',
   'onz-zorg': 'http://purl.org/ozo/onz-zorg#',
   'onz-fin': 'http://purl.org/ozo/onz-fin#',
+  'onz-plan': 'http://purl.org/ozo/onz-plan#',
   // Our own reference individuals where KIK-V names none we could find (units, ODB levels,
   // zorgkantoor regions): guessed (G), replace by official IRIs when published.
   ref: 'https://w3id.org/kikv-datastation/ref#',
