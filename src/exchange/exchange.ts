@@ -81,15 +81,18 @@ export class Exchange {
       ...(requester ? { requester } : {}),
     });
     const trail = new Trail(config.dataDir);
-    try {
-      trail.add({ ...unauthenticated(), activity: 'received', form, request: digestForAudit(JSON.stringify(raw ?? null)) });
-    } catch (error) {
-      return report(failure(error, false));
-    }
+    // Receipt is logged under the thread once the token is the sender's, else as a claim.
+    const request = digestForAudit(JSON.stringify(raw ?? null));
+    let receiptLogged = false;
+    const logReceipt = (who: { thread_id?: string | undefined; actor: string }) => {
+      receiptLogged = true;
+      trail.add({ ...who, activity: 'received', form, request });
+    };
     try {
       const message = this.checkEnvelope(form === 'didcomm' ? parseDidcomm(raw, config.exchange.didcomm) : parseRequest(raw));
       const authorized = await trust.authorize({ authorization, message }, (who) => {
         requester = who;
+        logReceipt({ thread_id, actor: who });
         trail.add({ thread_id, actor: who, activity: 'token-checked' });
       });
       const subject = (requester = authorized.requester);
@@ -161,6 +164,7 @@ export class Exchange {
     } catch (error) {
       const f = failure(error, requester !== undefined);
       try {
+        if (!receiptLogged) logReceipt(unauthenticated());
         // An authenticated requester's refusal keeps its reason, bounded; an unknown sender's only its code.
         if (requester) trail.add({ thread_id, actor: requester, activity: 'rejected', code: f.code, status: f.status, reason: f.text.slice(0, MAX_REASON) });
         else trail.add({ ...unauthenticated(), activity: 'rejected', code: f.code, status: f.status });

@@ -60,7 +60,7 @@ describe('presentations and senders', () => {
   it('compares `from` with the token subject in full, and refuses an over-long one', async () => {
     const long = `did:web:${'a'.repeat(504)}`; // exactly 512 characters
     const token = ds.trust.tokens.issue(long, SCOPE).token;
-    expect((await ask({}, `${long}:tail`, token)).code).toBe('token_subject_mismatch');
+    expect((await ask({}, `${long.slice(0, -1)}b`, token)).code).toBe('token_subject_mismatch'); // differs only in the 512th character
     const longer = `did:web:${'a'.repeat(600)}`;
     expect((await ask({}, longer, ds.trust.tokens.issue(longer, SCOPE).token)).code).toBe('malformed_envelope');
   });
