@@ -122,6 +122,21 @@ describe('audit faults under a running server', () => {
     expect((await entries((e) => e.thread_id === answered.thread)).map((e) => e.activity)).toEqual(['received', 'token-checked', 'presentation-verified', 'query-validated', 'executed', 'answer-sent']);
   });
 
+  it('the token endpoint gives no token (503, audit_unavailable) when its entry cannot be logged, and the log still verifies', async () => {
+    const vc = await w.parties.issueQuestion(w.beheer, w.requester, indicatorClaims(config, 'demo', 'staff-pro-rata'));
+    log.io = failWrites('"activity":"token-issued"');
+    const response = await fetch(`${base}/oauth2/token`, {
+      method: 'POST',
+      body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: await w.parties.present(w.requester, w.did, [vc]), scope: SCOPE }),
+    });
+    log.io = real;
+    expect(response.status).toBe(503);
+    const body = (await response.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ error: 'temporarily_unavailable', error_code: 'audit_unavailable' });
+    expect(body).not.toHaveProperty('access_token');
+    expect(await verifyAuditLog(auditPath(config.dataDir))).toMatchObject({ ok: true });
+  });
+
   it('/ready is 503 while the audit log cannot be appended, and 200 again once it can', async () => {
     expect((await fetch(`${base}/ready`)).status).toBe(200);
     log.io = failWrites('"activity"');

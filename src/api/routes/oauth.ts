@@ -2,8 +2,8 @@
 // grant (RFC 7523 jwt-bearer as in the Nuts GFI profile, or the Nuts RFC021 vp_token-bearer),
 // scope `verifiedsparql`, a short-lived access token bound to the presenter DID. Errors follow
 // RFC 6749 §5.2; `error_code` carries our own code for the requester's logs.
-import type { FastifyPluginAsync } from 'fastify';
-import { recordActivity } from '../../audit/index.js';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { AuditWriteError, recordActivityAsync } from '../../audit/index.js';
 import { digestForAudit } from '../../exchange/index.js';
 import { SCOPE, TRUST_ERRORS, TrustError } from '../../trust/index.js';
 import type { ServerDeps } from '../server.js';
@@ -16,6 +16,11 @@ const OAUTH_ERROR: Partial<Record<string, string>> = {
   invalid_scope: 'invalid_scope',
   invalid_request: 'invalid_request',
 };
+
+/** The audit log cannot take the entry: no token and no refusal leave without it. */
+function unavailable(reply: FastifyReply) {
+  return reply.code(503).header('cache-control', 'no-store').send({ error: 'temporarily_unavailable', error_description: 'the activity log cannot be written; try again later', error_code: 'audit_unavailable' });
+}
 
 export function oauthRoutes({ config, trust }: ServerDeps): FastifyPluginAsync {
   return async (app) => {
@@ -30,21 +35,28 @@ export function oauthRoutes({ config, trust }: ServerDeps): FastifyPluginAsync {
         if (typeof body.assertion !== 'string') throw new TrustError('invalid_request', 'assertion (the presentation) is required');
         const presentation = await trust.verifier.verify(body.assertion);
         const token = trust.tokens.issue(presentation.presenter, SCOPE);
-        recordActivity(config.dataDir, { actor: presentation.presenter, activity: 'token-issued', grant_type: grantType, vp_jti: presentation.jti, vp: digestForAudit(body.assertion), expires_at: token.expiresAt });
+        // Nothing is answered that could not be logged: the entry is durable before the token leaves.
+        await recordActivityAsync(config.dataDir, { actor: presentation.presenter, activity: 'token-issued', grant_type: grantType, vp_jti: presentation.jti, vp: digestForAudit(body.assertion), expires_at: token.expiresAt });
         return reply
           .header('cache-control', 'no-store')
           .send({ access_token: token.token, token_type: 'Bearer', expires_in: config.trust.accessTokenSeconds, scope: SCOPE });
       } catch (error) {
+        if (error instanceof AuditWriteError) return unavailable(reply);
         if (!(error instanceof TrustError)) throw error;
         // Nobody is authenticated here: a fixed code, the request's size and the assertion's hash,
         // never what was sent (nor the reason, which may quote it), in the log or the answer.
-        recordActivity(config.dataDir, {
-          actor: 'unknown',
-          activity: 'token-rejected',
-          code: error.code,
-          request_bytes: Number(request.headers['content-length'] ?? 0) || 0,
-          ...(typeof body.assertion === 'string' ? { assertion: digestForAudit(body.assertion) } : {}),
-        });
+        try {
+          await recordActivityAsync(config.dataDir, {
+            actor: 'unknown',
+            activity: 'token-rejected',
+            code: error.code,
+            request_bytes: Number(request.headers['content-length'] ?? 0) || 0,
+            ...(typeof body.assertion === 'string' ? { assertion: digestForAudit(body.assertion) } : {}),
+          });
+        } catch (auditError) {
+          if (auditError instanceof AuditWriteError) return unavailable(reply);
+          throw auditError;
+        }
         return reply
           .code(400)
           .header('cache-control', 'no-store')
