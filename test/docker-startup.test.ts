@@ -5,12 +5,12 @@
 // the exports are imported the way the README says (docker compose exec … import /exports).
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../src/config/index.js';
 import { tempDir } from './helpers.js';
+import { freePort } from './e2e/support.js';
 
 const ROOT = packageRoot();
 const NOBODY = 65534;
@@ -39,14 +39,6 @@ function composeEnv(): Record<string, string> {
       return [k, ref ? (ref[2] ?? required[ref[1]!] ?? '') : v];
     }),
   );
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
 }
 
 const asUser = () => (process.getuid?.() === 0 ? { uid: NOBODY, gid: NOBODY } : {});

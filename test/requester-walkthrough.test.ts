@@ -2,11 +2,11 @@
 // folder, against a real `datastation serve` (on a free port instead of 8443).
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../src/config/index.js';
 import { tempDir } from './helpers.js';
+import { freePort } from './e2e/support.js';
 
 const HEADING = '## Walkthrough: asking a datastation (for requesters)';
 
@@ -17,14 +17,6 @@ function walkthroughScript(): string {
   const block = /```sh\n([\s\S]*?)```/.exec(section.split(/\n## /)[0]!);
   expect(block).not.toBeNull();
   return block![1]!;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
 }
 
 describe('README walkthrough for requesters', () => {

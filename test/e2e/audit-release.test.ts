@@ -1,7 +1,6 @@
 // The audit log failing under a running server (faults injected through AuditLog.io): a question
 // whose entries cannot all be written is not answered, /ready says so, an admin decision that
 // cannot be logged is not taken, and a delivery whose entry fails does not end the server.
-import { createServer, type Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,32 +13,24 @@ import { indicatorClaims } from '../../src/cli/credentials-commands.js';
 import { SCOPE } from '../../src/trust/index.js';
 import { EXAMPLE_DIR } from '../helpers.js';
 import { makeWorld, type World } from '../trust/world.js';
+import { replyInbox, type Inbox } from './support.js';
 
 let w: World;
 let config: Config;
 let ds: Datastation;
 let base: string;
 let adminBase: string;
-let replyServer: Server;
+let inbox: Inbox;
 let replyUrl: string;
 let log: AuditLog;
 let real: AuditIo;
-const replies: { thread_id?: string }[] = [];
 
 beforeAll(async () => {
   w = await makeWorld({ 'exchange.allowHttpReplyUrl': true, 'exchange.allowLoopbackReplyUrl': true, 'exchange.deliveryBackoffMs': 20, 'exchange.deliveryAttempts': 2, 'query.workers': 1 });
   config = { ...w.config, exchange: { ...w.config.exchange, release: [{ requester: w.jwkRequester, mode: 'manual' as const }] } };
   await runImport(config, { inputs: [EXAMPLE_DIR] });
-  replyServer = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      replies.push(JSON.parse(body) as (typeof replies)[number]);
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((r) => replyServer.listen(0, '127.0.0.1', r));
-  replyUrl = `http://127.0.0.1:${(replyServer.address() as { port: number }).port}/inbox`;
+  inbox = await replyInbox();
+  replyUrl = inbox.url;
   ds = await startDatastation(config, { profileRoots: [join(packageRoot(), 'profiles')], pollSeconds: 0 });
   base = await ds.app.listen({ host: '127.0.0.1', port: 0 });
   adminBase = await ds.admin.listen({ host: '127.0.0.1', port: 0 });
@@ -50,7 +41,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await ds?.close();
-  await new Promise<void>((r) => replyServer.close(() => r()));
+  await inbox.close();
 });
 
 /** Writes fail (a short write, then ENOSPC) for entries whose line contains `marker`. */
@@ -159,13 +150,13 @@ describe('audit faults under a running server', () => {
     expect(refused.status).toBe(503);
     expect(ds.queue.get(id)).toMatchObject({ state: 'pending' });
     expect(ds.queue.get(id).deciding).toBeUndefined();
-    expect(replies.some((r) => r.thread_id === queued.thread)).toBe(false);
+    expect(inbox.replies.some((r) => r.thread_id === queued.thread)).toBe(false);
 
     expect((await admin(`/admin/releases/${id}/approve`, { by: 'mallory' })).status).toBe(200);
     const [released] = await entries((e) => e.release === id && e.activity === 'released');
     expect(released).toMatchObject({ actor: ADMIN_ACTOR, claimed_by: 'mallory' });
     expect(ds.queue.get(id)).toMatchObject({ decidedBy: ADMIN_ACTOR, decidedByClaim: 'mallory' });
-    await waitFor(() => replies.some((r) => r.thread_id === queued.thread));
+    await waitFor(() => inbox.replies.some((r) => r.thread_id === queued.thread));
   });
 
   it('a delivery whose audit entry fails is not made, is caught (no unhandled rejection), and is made at the next sweep', async () => {
@@ -178,13 +169,13 @@ describe('audit faults under a running server', () => {
       log.io = failWrites('"activity":"answer-sent"');
       expect((await admin(`/admin/releases/${id}/approve`, {})).status).toBe(200);
       await new Promise((r) => setTimeout(r, 300));
-      expect(replies.some((r) => r.thread_id === queued.thread)).toBe(false);
+      expect(inbox.replies.some((r) => r.thread_id === queued.thread)).toBe(false);
       expect(ds.queue.get(id)).toMatchObject({ state: 'approved', delivery: 'waiting' });
       expect(unhandled).toEqual([]);
       expect((await fetch(`${base}/health`)).status).toBe(200);
       log.io = real;
       ds.deliverer.sweep();
-      await waitFor(() => replies.some((r) => r.thread_id === queued.thread));
+      await waitFor(() => inbox.replies.some((r) => r.thread_id === queued.thread));
       await waitFor(() => ds.queue.get(id).delivery === 'delivered');
       expect((await entries((e) => e.thread_id === queued.thread)).map((e) => e.activity).slice(-2)).toEqual(['released', 'answer-sent']);
       expect(await verifyAuditLog(auditPath(config.dataDir))).toMatchObject({ ok: true });

@@ -2,27 +2,26 @@
 // example organisation, and gets answers (synchronously, or after a manual release, POSTed to its
 // reply server, across a restart of the datastation); every rejection class reaches it as the
 // right status and error report and lands in the audit log with its code.
-import { createServer, type Server } from 'node:http';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminToken, startDatastation, type Datastation } from '../../src/api/index.js';
-import { auditPath, exportAuditLog, verifyAuditLog } from '../../src/audit/index.js';
+import { auditPath, verifyAuditLog } from '../../src/audit/index.js';
 import { packageRoot, type Config } from '../../src/config/index.js';
 import { runImport } from '../../src/importer/index.js';
 import { SCOPE } from '../../src/trust/index.js';
 import { EXAMPLE_DIR } from '../helpers.js';
 import { indicatorClaims } from '../../src/cli/credentials-commands.js';
 import { makeWorld, type World } from '../trust/world.js';
+import { replyInbox, threadEntries, type Inbox } from './support.js';
 
 let w: World;
 let config: Config;
 let ds: Datastation;
 let base: string;
 let adminBase: string;
-let replyServer: Server;
+let inbox: Inbox;
 let replyUrl: string;
-const replies: { thread_id?: string; type?: string; body?: unknown }[] = [];
 const profileRoots = [join(packageRoot(), 'profiles')];
 
 async function start(): Promise<void> {
@@ -41,22 +40,14 @@ beforeAll(async () => {
   // Questions from the did:jwk requester are released by hand.
   config = { ...w.config, exchange: { ...w.config.exchange, release: [{ requester: w.jwkRequester, mode: 'manual' as const }] } };
   await runImport(config, { inputs: [EXAMPLE_DIR] });
-  replyServer = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      replies.push(JSON.parse(body) as (typeof replies)[number]);
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((r) => replyServer.listen(0, '127.0.0.1', r));
-  replyUrl = `http://127.0.0.1:${(replyServer.address() as { port: number }).port}/inbox`;
+  inbox = await replyInbox();
+  replyUrl = inbox.url;
   await start();
 }, 60_000);
 
 afterAll(async () => {
   await ds.close();
-  await new Promise<void>((r) => replyServer.close(() => r()));
+  await inbox.close();
 });
 
 const claims = () => indicatorClaims(config, 'demo', 'staff-pro-rata');
@@ -92,15 +83,7 @@ async function send(message: unknown, bearer?: string, raw?: string) {
   return { status: response.status, body: (await response.json()) as Record<string, unknown> & { body: Record<string, unknown> } };
 }
 
-/** A thread's entries; before the token checked, the thread is a claim, logged as `unknown` with its hash. */
-async function thread(id: string): Promise<{ activity: string; code?: string }[]> {
-  const entries = [];
-  const claimed = createHash('sha256').update(id).digest('hex');
-  for await (const e of exportAuditLog(auditPath(config.dataDir), {})) {
-    if (e.thread_id === id || (e.thread_id === 'unknown' && (e.claimed as { thread_id_sha256?: string } | undefined)?.thread_id_sha256 === claimed)) entries.push(e);
-  }
-  return entries;
-}
+const thread = (id: string) => threadEntries(config.dataDir, id);
 
 describe('synchronous answers', () => {
   it('answers a credentialed question with the resultset, and logs each step of the thread', async () => {
@@ -241,8 +224,8 @@ describe('manual release', () => {
     expect(item.preview['staff-pro-rata']!.total).toBeGreaterThan(0);
 
     expect((await admin(`/admin/releases/${releaseId}/approve`, { method: 'POST', body: JSON.stringify({ by: 'j.jansen' }) })).status).toBe(200);
-    await waitFor(() => replies.some((r) => r.thread_id === message.thread_id));
-    const reply = replies.find((r) => r.thread_id === message.thread_id)!;
+    await waitFor(() => inbox.replies.some((r) => r.thread_id === message.thread_id));
+    const reply = inbox.replies.find((r) => r.thread_id === message.thread_id)!;
     expect(reply.type).toBe('v1/basic-message/response');
     expect((await admin(`/admin/releases/${releaseId}/approve`, { method: 'POST', body: '{}' })).status).toBe(409);
     // Delivered items leave the open queue the server polls, and stay listed and readable.
@@ -263,8 +246,8 @@ describe('manual release', () => {
       body: JSON.stringify({ by: 'j.jansen', reason: 'wrong quarter' }),
     });
     expect(response.status).toBe(200);
-    await waitFor(() => replies.some((r) => r.thread_id === message.thread_id));
-    expect(replies.find((r) => r.thread_id === message.thread_id)).toMatchObject({ type: 'v1/error-report', body: { code: 'release_refused' } });
+    await waitFor(() => inbox.replies.some((r) => r.thread_id === message.thread_id));
+    expect(inbox.replies.find((r) => r.thread_id === message.thread_id)).toMatchObject({ type: 'v1/error-report', body: { code: 'release_refused' } });
   });
 
   it('requires a reply_url for questions released by hand', async () => {

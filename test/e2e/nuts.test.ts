@@ -4,18 +4,19 @@
 // SPARQL) in a DIDComm plaintext question; we introspect and verify through the node, do our own
 // checks, and answer (auto release). Every refusal of the matrix is a problem report with one code
 // and an audit entry, and leaks no dataset content.
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDatastation, type Datastation } from '../../src/api/index.js';
-import { auditPath, exportAuditLog, verifyAuditLog } from '../../src/audit/index.js';
+import { auditPath, verifyAuditLog } from '../../src/audit/index.js';
 import { packageRoot, type Config } from '../../src/config/index.js';
 import { runImport } from '../../src/importer/index.js';
 import { ProfileRegistry } from '../../src/profiles/index.js';
 import { EXAMPLE_DIR } from '../helpers.js';
 import { makeWorld } from '../trust/world.js';
 import { StandInNode } from '../nuts/stand-in-node.js';
+import { threadEntries } from './support.js';
 
 const profileRoots = [join(packageRoot(), 'profiles')];
 const PR = 'https://didcomm.org/report-problem/2.0/problem-report';
@@ -132,15 +133,7 @@ async function send(message: unknown, bearer: string | undefined) {
   return { status: response.status, text: await response.clone().text(), body: (await response.json()) as Record<string, unknown> & { body: Record<string, unknown> } };
 }
 
-/** A thread's entries; before the token checked, the thread is a claim, logged as `unknown` with its hash. */
-async function thread(id: string): Promise<{ activity: string; code?: string }[]> {
-  const entries = [];
-  const claimed = createHash('sha256').update(id).digest('hex');
-  for await (const e of exportAuditLog(auditPath(config.dataDir), {})) {
-    if (e.thread_id === id || (e.thread_id === 'unknown' && (e.claimed as { thread_id_sha256?: string } | undefined)?.thread_id_sha256 === claimed)) entries.push(e);
-  }
-  return entries;
-}
+const thread = (id: string) => threadEntries(config.dataDir, id);
 
 describe('nuts mode, v5 flow through the stand-in node', () => {
   it('answers a DIDComm question: introspect, verify at the node, own checks, run, answer with thid', async () => {
