@@ -3,7 +3,7 @@
 // Dockerfile and the compose file; the image's CMD and HEALTHCHECK run as they are, as an
 // unprivileged user (when the test runs as root) in the read-only /app. It must reach ready once
 // the exports are imported the way the README says (docker compose exec … import /exports).
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -56,6 +56,14 @@ afterAll(() => {
   if (server?.pid && server.exitCode === null) process.kill(server.pid, 'SIGTERM');
 });
 
+function linkTree(from: string, to: string): void {
+  try {
+    execFileSync('cp', ['-al', from, to]);
+  } catch {
+    symlinkSync(from, to);
+  }
+}
+
 describe('the Docker image start-up, without Docker', () => {
   it('init + serve as the image runs them (read-only /app, compose environment) reach healthy, then ready after an import', async () => {
     const { env: imageEnv, copies, cmd, health } = readDockerfile();
@@ -69,7 +77,9 @@ describe('the Docker image start-up, without Docker', () => {
       for (const src of copy.slice(0, -1).map((s) => s.replace(/^\/app\/?/, ''))) {
         const target = dest.endsWith('/') || copy.length > 2 ? join(app, dest, src.split('/').at(-1)!) : join(app, dest);
         if (src === 'dist') continue;
-        if (src === 'node_modules') symlinkSync(join(ROOT, 'node_modules'), target);
+        // Hard links, not a symlink: the unprivileged user must reach them even when the checkout
+        // sits under a folder only root may enter (a mktemp clone); a symlink only across file systems.
+        if (src === 'node_modules') linkTree(join(ROOT, 'node_modules'), target);
         else cpSync(join(ROOT, src), target, { recursive: true, filter: (p) => !p.includes('test-only') });
       }
     }
