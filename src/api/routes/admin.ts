@@ -2,15 +2,16 @@
 // queue, and the Prometheus metrics (not for the public: they show load and queue sizes). Every
 // call needs the admin token; every decision is logged with who made it: the holder of the admin
 // token (the one identity this API authenticates), the name the caller gives apart.
-import { timingSafeEqual } from 'node:crypto';
+// This file is the shell (authentication, errors); each capability registers its routes from its
+// own file and asks `adminActor(request)` who is acting.
 import type { FastifyPluginAsync } from 'fastify';
 import { AuditWriteError } from '../../audit/index.js';
 import { ReleaseError, type Deliverer, type ReleaseQueue } from '../../exchange/index.js';
 import type { Metrics } from '../metrics.js';
+import { sameToken } from './admin-auth.js';
+import { releaseRoutes } from './admin-release.js';
 
-/** The authenticated identity behind every admin decision. */
-export const ADMIN_ACTOR = 'admin-api:token-holder';
-const MAX_CLAIM = 200;
+export { ADMIN_ACTOR, adminActor } from './admin-auth.js';
 
 export interface AdminDeps {
   dataDir: string;
@@ -20,13 +21,8 @@ export interface AdminDeps {
   metrics?: Metrics;
 }
 
-function sameToken(given: string | undefined, expected: string): boolean {
-  const a = Buffer.from(given ?? '');
-  const b = Buffer.from(`Bearer ${expected}`);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
-export function adminRoutes({ adminToken, queue, deliverer, metrics }: AdminDeps): FastifyPluginAsync {
+export function adminRoutes(deps: AdminDeps): FastifyPluginAsync {
+  const { adminToken, metrics } = deps;
   return async (app) => {
     app.addHook('onRequest', async (request, reply) => {
       if (!sameToken(request.headers.authorization, adminToken)) return reply.code(401).send({ error: 'admin token required' });
@@ -37,21 +33,6 @@ export function adminRoutes({ adminToken, queue, deliverer, metrics }: AdminDeps
       return reply.send(error);
     });
     if (metrics) app.get('/metrics', async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
-    app.get('/admin/releases', async (request) => {
-      const state = (request.query as { state?: 'pending' | 'approved' | 'rejected' }).state;
-      return queue.list(state).map(({ preview: _p, ...summary }) => summary);
-    });
-    app.get('/admin/releases/:id', async (request) => queue.get((request.params as { id: string }).id));
-    const decide = (decision: 'approved' | 'rejected') => async (request: { params: unknown; body: unknown }) => {
-      const { id } = request.params as { id: string };
-      const body = (request.body ?? {}) as { by?: unknown; reason?: unknown };
-      const claimed = typeof body.by === 'string' ? body.by.slice(0, MAX_CLAIM) : undefined;
-      const reason = typeof body.reason === 'string' ? body.reason : undefined;
-      const item = await queue.decide(id, { decision, by: ADMIN_ACTOR, ...(claimed !== undefined ? { claimed } : {}), ...(reason ? { reason } : {}) });
-      deliverer.kick(item);
-      return item;
-    };
-    app.post('/admin/releases/:id/approve', decide('approved'));
-    app.post('/admin/releases/:id/reject', decide('rejected'));
+    await app.register(releaseRoutes(deps));
   };
 }
