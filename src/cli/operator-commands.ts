@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import type { Config } from '../config/index.js';
 import { AuditWriteError, auditPath, exportAuditLog, verifyAuditLog } from '../audit/index.js';
 import { ReleaseQueue, type ReleaseState } from '../exchange/index.js';
+import { printableLine, safeJson } from './sanitize.js';
 
 export function registerOperatorCommands(program: Command, config: () => Config): void {
   const release = program.command('release').description('answers waiting for manual release (the running server delivers decided ones)');
@@ -15,7 +16,9 @@ export function registerOperatorCommands(program: Command, config: () => Config)
       const items = new ReleaseQueue(config().dataDir).list(opts.state);
       if (!items.length) console.log('nothing in the release queue');
       for (const i of items) {
-        console.log(`${i.id}  ${i.state}${i.delivery ? `/${i.delivery}` : ''}  ${i.received}  ${i.requester}  ${i.questions.map((q) => `${q.profile} ${q.version} ${q.id} (${q.rows} rows)`).join(', ')}`);
+        // Requester, profile and indicator names come from the request: printed inert.
+        const questions = i.questions.map((q) => `${q.profile} ${q.version} ${q.id} (${q.rows} rows)`).join(', ');
+        console.log(printableLine(`${i.id}  ${i.state}${i.delivery ? `/${i.delivery}` : ''}  ${i.received}  ${i.requester}  ${questions}`, 4000));
       }
     });
   release
@@ -23,7 +26,7 @@ export function registerOperatorCommands(program: Command, config: () => Config)
     .argument('<id>')
     .action((id: string) => {
       const item = new ReleaseQueue(config().dataDir).get(id);
-      console.log(JSON.stringify(item, null, 2));
+      console.log(safeJson(item, 2));
     });
   for (const decision of ['approve', 'reject'] as const) {
     release
@@ -39,11 +42,11 @@ export function registerOperatorCommands(program: Command, config: () => Config)
           item = await new ReleaseQueue(cfg.dataDir).decide(id, { decision: decision === 'approve' ? 'approved' : 'rejected', by, ...(opts.reason ? { reason: opts.reason } : {}) });
         } catch (error) {
           if (!(error instanceof AuditWriteError)) throw error;
-          console.error(`datastation: ${id} is still pending: the decision cannot be logged (${error.message})`);
+          console.error(printableLine(`datastation: ${id} is still pending: the decision cannot be logged (${error.message})`));
           process.exitCode = 2;
           return;
         }
-        console.log(`${id} ${item.state}; the server delivers it to ${item.reply_url}`);
+        console.log(`${id} ${item.state}; the server delivers it to ${printableLine(item.reply_url, 500)}`);
       });
   }
 
@@ -61,7 +64,7 @@ export function registerOperatorCommands(program: Command, config: () => Config)
       const result = await verifyAuditLog(path);
       if (result.ok) console.log(`audit log intact: ${result.entries} entries, head ${result.head.seq} ${result.head.hash} (record this head elsewhere to detect truncation)`);
       else {
-        console.error(`audit log BROKEN at line ${result.problem!.line}: ${result.problem!.reason} (${result.entries} entries verified before it)`);
+        console.error(printableLine(`audit log BROKEN at line ${result.problem!.line}: ${result.problem!.reason} (${result.entries} entries verified before it)`));
         process.exitCode = 2;
       }
     });
@@ -73,6 +76,6 @@ export function registerOperatorCommands(program: Command, config: () => Config)
     .option('--to <iso-time>')
     .action(async (opts: { thread?: string; from?: string; to?: string }) => {
       const filter = { ...(opts.thread ? { thread: opts.thread } : {}), ...(opts.from ? { from: new Date(opts.from) } : {}), ...(opts.to ? { to: new Date(opts.to) } : {}) };
-      for await (const entry of exportAuditLog(auditPath(config().dataDir), filter)) process.stdout.write(JSON.stringify(entry) + '\n');
+      for await (const entry of exportAuditLog(auditPath(config().dataDir), filter)) process.stdout.write(safeJson(entry) + '\n');
     });
 }
