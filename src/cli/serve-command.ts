@@ -4,7 +4,7 @@ import { get as httpsGet } from 'node:https';
 import type { Command } from 'commander';
 import type { Config } from '../config/index.js';
 import { startDatastation } from '../api/index.js';
-import { loadIdentity } from '../trust/index.js';
+import { keySecretBesideKey, loadIdentity } from '../trust/index.js';
 import { profileRoots } from './engine.js';
 import { CliError } from './errors.js';
 
@@ -12,9 +12,11 @@ export function registerServeCommand(program: Command, config: () => Config): vo
   program
     .command('serve')
     .description('serve the datastation: requester API (token endpoint, verifiedsparql, catalogue) and admin API')
-    .action(async () => {
+    .option('--production', 'production mode (as config mode: production): refuse settings only fit for a demo')
+    .action(async (opts: { production?: boolean }) => {
       const cfg = config();
       if (!loadIdentity(cfg)) throw new CliError(`no identity in ${cfg.dataDir}: run "datastation init" first`);
+      checkKeySecret(opts.production ? { ...cfg, mode: 'production' } : cfg);
       const ds = await startDatastation(cfg, { profileRoots: profileRoots(cfg), logger: true });
       const stop = () => void ds.close().then(() => process.exit(0));
       process.once('SIGINT', stop);
@@ -44,6 +46,16 @@ export function registerServeCommand(program: Command, config: () => Config): vo
       if (status !== 200) throw new CliError(`${url}: ${status === undefined ? 'no answer' : `HTTP ${status}`}`);
       console.log(`${url}: ok`);
     });
+}
+
+/** The key secret beside the key: refused in production, a warning nobody can miss otherwise. */
+export function checkKeySecret(cfg: Config, warn: (text: string) => void = (t) => process.stderr.write(t)): void {
+  const problem = keySecretBesideKey(cfg);
+  if (!problem) return;
+  const fix = 'set identity.keySecret to env:NAME or file:/path outside the data directory (or $DATASTATION_KEY_SECRET)';
+  if (cfg.mode === 'production') throw new CliError(`production mode: ${problem}; ${fix}`, 'key_secret_beside_key');
+  const bar = '!'.repeat(78);
+  warn(`${bar}\nWARNING: ${problem}.\nFine for a demo or a test; for production ${fix}, and serve with --production.\n${bar}\n`);
 }
 
 /** One GET on loopback. With TLS the certificate names the public domain, not 127.0.0.1, so it is not checked: liveness only. */

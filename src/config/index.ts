@@ -55,6 +55,8 @@ const nutsSchema = z
   .strict();
 
 export const configSchema = z.strictObject({
+  // production: refuse to serve with settings only fit for a demo (the key secret beside the key).
+  mode: z.enum(['development', 'production']).default('development'),
   dataDir: z.string().default('./data'),
   organisation: z
     .strictObject({
@@ -103,6 +105,12 @@ export const configSchema = z.strictObject({
       // Private keys are encrypted at rest with a key derived from $DATASTATION_KEY_SECRET, or else
       // from this file (created with mode 0600 by `datastation init` when neither exists).
       keySecretFile: z.string().optional(),
+      // Production: where the secret lives instead, apart from the data directory: env:NAME (an
+      // environment variable) or file:/absolute/path (e.g. a mounted secret). Overrides the two above.
+      keySecret: z
+        .string()
+        .regex(/^(env:[A-Za-z_][A-Za-z0-9_]*|file:\/.+)$/, 'env:NAME or file:/absolute/path')
+        .optional(),
     })
     .prefault({}),
   server: z
@@ -259,6 +267,7 @@ export class ConfigError extends Error {
 
 /** Environment variables that override the file, as dotted config paths. */
 const ENV: Record<string, string> = {
+  DATASTATION_MODE: 'mode',
   DATASTATION_DATA_DIR: 'dataDir',
   DATASTATION_ORG_NAME: 'organisation.name',
   DATASTATION_ORG_KVK: 'organisation.kvk',
