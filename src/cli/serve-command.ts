@@ -1,6 +1,7 @@
 // `datastation serve`: the requester API and, on its own listener, the admin API.
 import { get as httpGet } from 'node:http';
 import { get as httpsGet } from 'node:https';
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Config } from '../config/index.js';
 import { startDatastation } from '../api/index.js';
@@ -36,16 +37,20 @@ export function registerServeCommand(program: Command, config: () => Config): vo
 
   program
     .command('healthcheck')
-    .description("exit 0 when this machine's datastation answers /health on its configured port (http, or https with server.tls)")
+    .description("exit 0 when this machine's datastation answers /health on its configured port (http, or https with server.tls, presenting a client certificate when it requires one)")
     .option('--ready', 'check /ready instead (a generation is loaded)')
     .action(async (opts: { ready?: boolean }) => {
-      const cfg = config();
-      const host = ['0.0.0.0', '::', ''].includes(cfg.server.host) ? '127.0.0.1' : cfg.server.host;
-      const url = `${cfg.server.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${cfg.server.port}${opts.ready ? '/ready' : '/health'}`;
-      const status = await probe(url, cfg);
-      if (status !== 200) throw new CliError(`${url}: ${status === undefined ? 'no answer' : `HTTP ${status}`}`);
+      const { url, status, problem } = await healthcheck(config(), opts.ready ?? false);
+      if (status !== 200) throw new CliError(`${url}: ${status === undefined ? `no answer${problem ? ` (${problem})` : ''}` : `HTTP ${status}`}`);
       console.log(`${url}: ok`);
     });
+}
+
+/** What the image's HEALTHCHECK runs: one GET of /health (or /ready) on this machine's listener. */
+export async function healthcheck(cfg: Config, ready: boolean): Promise<{ url: string; status?: number; problem?: string }> {
+  const host = ['0.0.0.0', '::', ''].includes(cfg.server.host) ? '127.0.0.1' : cfg.server.host;
+  const url = `${cfg.server.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${cfg.server.port}${ready ? '/ready' : '/health'}`;
+  return { url, ...(await probe(url, cfg)) };
 }
 
 /** The key secret beside the key: refused in production, a warning nobody can miss otherwise. */
@@ -58,16 +63,25 @@ export function checkKeySecret(cfg: Config, warn: (text: string) => void = (t) =
   warn(`${bar}\nWARNING: ${problem}.\nFine for a demo or a test; for production ${fix}, and serve with --production.\n${bar}\n`);
 }
 
-/** One GET on loopback. With TLS the certificate names the public domain, not 127.0.0.1, so it is not checked: liveness only. */
-function probe(url: string, cfg: Config): Promise<number | undefined> {
+/**
+ * One GET on loopback. With TLS the certificate names the public domain, not 127.0.0.1, so it is
+ * not checked: liveness only. A listener that requires client certificates refuses a bare client
+ * in the handshake, so the healthcheck presents one: server.tls.healthcheck, else the server's own.
+ */
+function probe(url: string, cfg: Config): Promise<{ status?: number; problem?: string }> {
+  const tls = cfg.server.tls;
+  const client = tls?.requireClientCert ? (tls.healthcheck ?? { cert: tls.cert, key: tls.key }) : undefined;
+  const options = { timeout: 4000, ...(tls ? { rejectUnauthorized: false } : {}), ...(client ? { cert: readFileSync(client.cert), key: readFileSync(client.key) } : {}) };
   return new Promise((done) => {
-    const tls = cfg.server.tls;
-    const options = { timeout: 4000, ...(tls ? { rejectUnauthorized: false } : {}) };
     const request = (tls ? httpsGet : httpGet)(url, options, (response) => {
       response.resume();
-      done(response.statusCode);
+      done({ status: response.statusCode });
     });
     request.on('timeout', () => request.destroy());
-    request.on('error', () => done(undefined));
+    request.on('error', (error: NodeJS.ErrnoException) => {
+      // Our own refusal names what to configure; the error text is the TLS library's, not the peer's.
+      const refusedCert = client && /certificate|alert|ECONNRESET|socket hang up/i.test(`${error.code ?? ''} ${error.message}`);
+      done(refusedCert ? { problem: `the server refused the healthcheck's client certificate ${client.cert}: set server.tls.healthcheck.cert/key to one its ca bundle accepts` } : {});
+    });
   });
 }

@@ -124,7 +124,16 @@ export const configSchema = z.strictObject({
       requestTimeoutMs: z.number().int().min(1000).default(120_000),
       // TLS on our own listener; with requireClientCert, mutual TLS against the CA bundle (e.g. PKIoverheid).
       tls: z
-        .strictObject({ key: z.string(), cert: z.string(), ca: z.string().optional(), requireClientCert: z.boolean().default(false) })
+        .strictObject({
+          key: z.string(),
+          cert: z.string(),
+          ca: z.string().optional(),
+          requireClientCert: z.boolean().default(false),
+          // With requireClientCert: the client certificate `datastation healthcheck` presents (one
+          // the ca bundle accepts); default the server's own cert and key (PKIoverheid server
+          // certificates usually allow client authentication too).
+          healthcheck: z.strictObject({ cert: z.string(), key: z.string() }).optional(),
+        })
         .optional(),
       // Behind a TLS-terminating proxy that verified the client certificate: the header it forwards
       // the certificate in, accepted only from these proxy addresses.
