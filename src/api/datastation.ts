@@ -21,6 +21,7 @@ export interface Datastation {
   queue: ReleaseQueue;
   deliverer: Deliverer;
   pool: QueryPool;
+  exchange: Exchange;
   /** Load the newest generation if CURRENT moved (an import finished). */
   refresh(): Promise<void>;
   close(): Promise<void>;
@@ -96,6 +97,7 @@ export async function startDatastation(config: Config, options: StartOptions): P
     queue,
     deliverer,
     pool,
+    exchange,
     refresh,
     async close() {
       if (timer) clearInterval(timer);

@@ -169,6 +169,16 @@ export const configSchema = z.strictObject({
       // Rows shown to the operator before a manual release.
       previewRows: z.number().int().min(0).default(20),
       ratePerMinute: z.number().int().min(1).default(120),
+      // Authenticated questions in the datastation at once: per requester (running or waiting),
+      // running in all, waiting in all; beyond, 429 requester_busy / 503 server_busy with Retry-After.
+      concurrency: z
+        .strictObject({
+          perRequester: z.number().int().min(1).default(8),
+          running: z.number().int().min(1).default(16),
+          queued: z.number().int().min(0).default(64),
+          retryAfterSeconds: z.number().int().min(1).max(3600).default(2),
+        })
+        .prefault({}),
       // How parameter values are put into a data graph for the credential's paramsSHACL (our
       // convention; the KIK-V form is not published): <focus> a <targetClass>; <namespace><name> value.
       paramsShacl: z
