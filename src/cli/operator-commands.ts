@@ -3,7 +3,9 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Config } from '../config/index.js';
-import { AuditWriteError, auditPath, exportAuditLog, verifyAuditLog } from '../audit/index.js';
+import { AuditWriteError, auditPath, checkAgainstCheckpoints, checkpointsPath, exportAuditLog, readCheckpoints, verifyAuditLog, writeCheckpoint } from '../audit/index.js';
+import { checkpointKeys, checkpointSigner } from '../trust/index.js';
+import { CliError } from './errors.js';
 import { ReleaseQueue, type ReleaseState } from '../exchange/index.js';
 import { printableLine, safeJson } from './sanitize.js';
 
@@ -53,20 +55,42 @@ export function registerOperatorCommands(program: Command, config: () => Config)
   const audit = program.command('audit').description('the NEN 7513 activity log');
   audit
     .command('verify')
-    .description('recompute the hash chain; exit 2 at the first edited, removed or reordered entry')
-    .action(async () => {
-      const path = auditPath(config().dataDir);
+    .description('recompute the hash chain and check it against the signed checkpoints; exit 2 at the first edited, removed or reordered entry, or a cut or rewritten log')
+    .option('--checkpoints <file>', "signed checkpoints to check against (an auditor's copy); default <dataDir>/audit/checkpoints.jsonl")
+    .action(async (opts: { checkpoints?: string }) => {
+      const cfg = config();
+      const path = auditPath(cfg.dataDir);
       if (!existsSync(path)) {
         console.error(`no audit log at ${path}: nothing was logged in this data directory (is --data-dir right?)`);
         process.exitCode = 2;
         return;
       }
-      const result = await verifyAuditLog(path);
-      if (result.ok) console.log(`audit log intact: ${result.entries} entries, head ${result.head.seq} ${result.head.hash} (record this head elsewhere to detect truncation)`);
-      else {
+      const file = opts.checkpoints ?? checkpointsPath(cfg.dataDir);
+      if (opts.checkpoints && !existsSync(file)) throw new CliError(`no checkpoints file ${file}`);
+      const checkpoints = readCheckpoints(file);
+      const result = await verifyAuditLog(path, new Set(checkpoints.map((c) => c.seq).filter((n) => Number.isInteger(n))));
+      if (!result.ok) {
         console.error(printableLine(`audit log BROKEN at line ${result.problem!.line}: ${result.problem!.reason} (${result.entries} entries verified before it)`));
         process.exitCode = 2;
+        return;
       }
+      const report = checkpoints.length ? await checkAgainstCheckpoints(result, checkpoints, checkpointKeys(cfg)) : { ok: true, checked: 0 };
+      if (!report.ok) {
+        console.error(printableLine(`audit log chain intact (${result.entries} entries), but ${report.problem}`));
+        process.exitCode = 2;
+        return;
+      }
+      const signed = report.checked ? `; ${report.checked} signed checkpoint(s) agree` : '; no signed checkpoints yet (datastation audit checkpoint)';
+      console.log(`audit log intact: ${result.entries} entries, head ${result.head.seq} ${result.head.hash}${signed}`);
+    });
+  audit
+    .command('checkpoint')
+    .description("sign the chain head (seq, hash, count, time) with the organisation's key, into <dataDir>/audit/checkpoints.jsonl (keep a copy elsewhere)")
+    .action(async () => {
+      const cfg = config();
+      const checkpoint = await writeCheckpoint(cfg.dataDir, await checkpointSigner(cfg));
+      if (!checkpoint) console.log('nothing new to sign: the last checkpoint covers the head (or the log is empty)');
+      else console.log(`signed checkpoint: ${checkpoint.entries} entries, head ${checkpoint.seq} ${checkpoint.hash}, in ${checkpointsPath(cfg.dataDir)}`);
     });
   audit
     .command('export')

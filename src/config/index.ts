@@ -201,6 +201,13 @@ export const configSchema = z.strictObject({
         .prefault({}),
     })
     .prefault({}),
+  audit: z
+    .strictObject({
+      // The running server signs the chain head with the organisation's key after this many new
+      // entries (and when it stops); 0: only `datastation audit checkpoint`.
+      checkpointEvery: z.number().int().min(0).default(1000),
+    })
+    .prefault({}),
   admin: z
     .strictObject({
       // The admin API listens apart from the requester API (loopback by default) and needs the
