@@ -1,7 +1,6 @@
 // The organisation's side of signed audit checkpoints (src/audit/checkpoint.ts): signed by the
 // Veramo agent holding our did:web key, as a JWT credential of type AuditCheckpoint, and checked
 // against our own DID document's keys.
-import type { JWK } from 'jose';
 import type { CheckpointClaims, CheckpointKeys, CheckpointSigner } from '../audit/index.js';
 import { CHECKPOINT_TYPE } from '../audit/index.js';
 import type { Config } from '../config/index.js';
@@ -11,7 +10,7 @@ import { loadIdentity, openOwnAgent } from './identity.js';
 export function checkpointKeys(config: Config): CheckpointKeys {
   const identity = loadIdentity(config);
   if (!identity) throw new Error(`no identity in ${config.dataDir}: run "datastation init" first`);
-  const methods = (identity.document.verificationMethod ?? []).map((m) => ({ id: m.id, ...(m.publicKeyJwk ? { publicKeyJwk: m.publicKeyJwk as JWK } : {}) }));
+  const methods = (identity.document.verificationMethod ?? []).map((m) => ({ id: m.id, ...(m.publicKeyJwk ? { publicKeyJwk: m.publicKeyJwk } : {}) }));
   return { did: identity.did, methods };
 }
 
