@@ -8,7 +8,8 @@ import { checkpointSigner } from '../trust/index.js';
 export class ServerCheckpoints {
   private signer: Promise<CheckpointSigner> | undefined;
   private lastSigned: number;
-  private running: Promise<void> | undefined;
+  private busy: Promise<void> = Promise.resolve();
+  private pending = false;
 
   constructor(
     private readonly config: Config,
@@ -19,8 +20,11 @@ export class ServerCheckpoints {
 
   /** Sign the head when `checkpointEvery` entries arrived since the last one (any new entry with `force`). */
   tick(force = false): Promise<void> {
-    this.running ??= this.run(force).finally(() => (this.running = undefined));
-    return this.running;
+    // a poll while one is signing is skipped; the final (forced) one waits for it and runs after
+    if (this.pending && !force) return this.busy;
+    this.pending = true;
+    this.busy = this.busy.then(() => this.run(force)).finally(() => (this.pending = false));
+    return this.busy;
   }
 
   private async run(force: boolean): Promise<void> {

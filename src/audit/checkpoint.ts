@@ -43,7 +43,13 @@ export function readCheckpoints(file: string): Checkpoint[] {
   return readFileSync(file, 'utf8')
     .split('\n')
     .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as Checkpoint);
+    .map((l) => {
+      try {
+        return JSON.parse(l) as Checkpoint;
+      } catch {
+        return { seq: NaN, hash: '', entries: NaN, time: 'unreadable line', jwt: '' }; // fails verification, never skipped
+      }
+    });
 }
 
 /**

@@ -3,7 +3,7 @@
 // (a backup, a volume snapshot) has the key. Fine for a demo, said loudly at `serve`; production
 // mode refuses it and wants `identity.keySecret: env:NAME` or `file:/path` outside the data dir.
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { Config } from '../config/index.js';
 import { KeyStoreLockedError } from './agent.js';
 
@@ -39,7 +39,7 @@ function inside(path: string, dir: string): boolean {
       return realpathSync(p);
     } catch {
       const parent = dirname(p);
-      return parent === p ? p : resolve(real(parent), p.slice(parent.length + 1));
+      return parent === p ? p : join(real(parent), basename(p));
     }
   };
   const rel = relative(real(dir), real(resolve(path)));
