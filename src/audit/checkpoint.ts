@@ -101,7 +101,7 @@ export interface CheckpointReport {
  * position means the log was rewritten, however consistent its chain is now.
  */
 export async function checkAgainstCheckpoints(
-  log: { head: { seq: number; hash: string }; hashesAt: Map<number, string> },
+  log: { head: { seq: number; hash: string }; hashesAt?: Map<number, string> },
   checkpoints: Checkpoint[],
   keys: CheckpointKeys,
 ): Promise<CheckpointReport> {
@@ -112,7 +112,7 @@ export async function checkAgainstCheckpoints(
     if (claims.seq > log.head.seq) {
       return { ok: false, checked, problem: `the log is TRUNCATED: the checkpoint signed at ${claims.time} covers ${claims.entries} entries, the log holds only ${log.head.seq}` };
     }
-    if (log.hashesAt.get(claims.seq) !== claims.hash) {
+    if (log.hashesAt?.get(claims.seq) !== claims.hash) {
       return { ok: false, checked, problem: `the log was REWRITTEN: entry ${claims.seq} is not the one the checkpoint signed at ${claims.time} covers` };
     }
     checked++;

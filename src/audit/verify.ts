@@ -9,8 +9,8 @@ export interface VerifyResult {
   entries: number;
   head: { seq: number; hash: string };
   problem?: { line: number; reason: string };
-  /** Hashes of the entries asked for in `at` (the positions of signed checkpoints). */
-  hashesAt: Map<number, string>;
+  /** Hashes of the entries asked for in `at` (the positions of signed checkpoints); only when asked. */
+  hashesAt?: Map<number, string>;
 }
 
 async function* lines(path: string): AsyncGenerator<[number, string]> {
@@ -27,7 +27,7 @@ export async function verifyAuditLog(path: string, at: ReadonlySet<number> = new
   let entries = 0;
   const hashesAt = new Map<number, string>();
   for await (const [line, text] of lines(path)) {
-    const fail = (reason: string): VerifyResult => ({ ok: false, entries, head, problem: { line, reason }, hashesAt });
+    const fail = (reason: string): VerifyResult => ({ ok: false, entries, head, problem: { line, reason }, ...(at.size ? { hashesAt } : {}) });
     let entry: AuditEntry;
     try {
       entry = JSON.parse(text) as AuditEntry;
@@ -42,7 +42,7 @@ export async function verifyAuditLog(path: string, at: ReadonlySet<number> = new
     if (at.has(entry.seq)) hashesAt.set(entry.seq, hash);
     entries++;
   }
-  return { ok: true, entries, head, hashesAt };
+  return { ok: true, entries, head, ...(at.size ? { hashesAt } : {}) };
 }
 
 export interface ExportFilter {
