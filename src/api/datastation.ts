@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { AuditLog } from '../audit/index.js';
 import { ConfigError, type Config } from '../config/index.js';
 import { Deliverer, Exchange, ReleaseQueue } from '../exchange/index.js';
+import { ServerCheckpoints } from './checkpoints.js';
 import { ProfileRegistry } from '../profiles/index.js';
 import { QueryPool } from '../query/index.js';
 import { currentGenerationId, latestGoodGeneration, type Manifest } from '../store/index.js';
@@ -21,6 +22,7 @@ export interface Datastation {
   queue: ReleaseQueue;
   deliverer: Deliverer;
   pool: QueryPool;
+  exchange: Exchange;
   /** Load the newest generation if CURRENT moved (an import finished). */
   refresh(): Promise<void>;
   close(): Promise<void>;
@@ -94,9 +96,13 @@ export async function startDatastation(config: Config, options: StartOptions): P
   );
   const poll = options.pollSeconds ?? 2;
   let timer: NodeJS.Timeout | undefined;
+  const checkpoints = poll > 0 && config.audit.checkpointEvery > 0 ? new ServerCheckpoints(config, audit) : undefined;
   if (poll > 0) {
     deliverer.start(poll * 1000);
-    timer = setInterval(() => void refresh().catch((e: Error) => console.error(`generation refresh failed: ${e.message}`)), poll * 1000);
+    timer = setInterval(() => {
+      void refresh().catch((e: Error) => console.error(`generation refresh failed: ${e.message}`));
+      void checkpoints?.tick();
+    }, poll * 1000);
     timer.unref();
   }
   return {
@@ -106,11 +112,13 @@ export async function startDatastation(config: Config, options: StartOptions): P
     queue,
     deliverer,
     pool,
+    exchange,
     refresh,
     async close() {
       if (timer) clearInterval(timer);
       deliverer.stop();
       await Promise.all([app.close(), admin.close()]);
+      await checkpoints?.tick(true); // the last entries, signed before the process goes
       trust.replay.close();
       await pool.close();
     },

@@ -171,6 +171,16 @@ export class AuditLog {
     return undefined;
   }
 
+  /** The last durable entry, after catching up with other writers: what a checkpoint signs. */
+  durableHead(): { seq: number; hash: string } {
+    return this.guard(() =>
+      this.lock.with(() => {
+        this.prepare();
+        return { seq: this.durable.seq, hash: this.durable.hash };
+      }),
+    );
+  }
+
   close(): void {
     fs.closeSync(this.fd);
     AuditLog.open.delete(this.path);

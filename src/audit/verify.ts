@@ -9,6 +9,8 @@ export interface VerifyResult {
   entries: number;
   head: { seq: number; hash: string };
   problem?: { line: number; reason: string };
+  /** Hashes of the entries asked for in `at` (the positions of signed checkpoints); only when asked. */
+  hashesAt?: Map<number, string>;
 }
 
 async function* lines(path: string): AsyncGenerator<[number, string]> {
@@ -20,11 +22,12 @@ async function* lines(path: string): AsyncGenerator<[number, string]> {
   }
 }
 
-export async function verifyAuditLog(path: string): Promise<VerifyResult> {
+export async function verifyAuditLog(path: string, at: ReadonlySet<number> = new Set()): Promise<VerifyResult> {
   let head = { seq: 0, hash: GENESIS };
   let entries = 0;
+  const hashesAt = new Map<number, string>();
   for await (const [line, text] of lines(path)) {
-    const fail = (reason: string): VerifyResult => ({ ok: false, entries, head, problem: { line, reason } });
+    const fail = (reason: string): VerifyResult => ({ ok: false, entries, head, problem: { line, reason }, ...(at.size ? { hashesAt } : {}) });
     let entry: AuditEntry;
     try {
       entry = JSON.parse(text) as AuditEntry;
@@ -36,9 +39,10 @@ export async function verifyAuditLog(path: string): Promise<VerifyResult> {
     if (entry.prev !== head.hash) return fail('does not chain to the entry before it (removed, inserted or reordered)');
     if (entryHash(body) !== hash) return fail('content does not match its hash (edited)');
     head = { seq: entry.seq, hash };
+    if (at.has(entry.seq)) hashesAt.set(entry.seq, hash);
     entries++;
   }
-  return { ok: true, entries, head };
+  return { ok: true, entries, head, ...(at.size ? { hashesAt } : {}) };
 }
 
 export interface ExportFilter {

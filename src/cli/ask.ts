@@ -10,6 +10,7 @@ import { Parties, SCOPE } from '../trust/index.js';
 import { parseParams } from './engine.js';
 import { CliError } from './errors.js';
 import { formatJsonTable } from './table.js';
+import { printable, printableLine, safeJsonText } from './sanitize.js';
 
 export interface AskInput {
   /** The datastation's base URL, e.g. https://datastation.example or http://127.0.0.1:8443. */
@@ -29,13 +30,6 @@ export interface AskResult {
   status: number;
   text: string;
   thread_id: string;
-}
-
-/** Remote text shown on a terminal: no control characters (escape sequences), bounded. */
-export function printable(text: string, max = 2000): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = text.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, '?');
-  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
 }
 
 export async function askDatastation(input: AskInput): Promise<AskResult> {
@@ -72,7 +66,7 @@ export async function askDatastation(input: AskInput): Promise<AskResult> {
 /** The answer message's result sets as tables. */
 export function resultTables(message: string): string {
   const { body } = JSON.parse(message) as { body: { resultset: { id: string; result: unknown }[] } };
-  return body.resultset.map((r) => `[${printable(r.id, 200)}]\n${printable(formatJsonTable(JSON.stringify(r.result)), 1 << 20)}`).join('\n');
+  return body.resultset.map((r) => `[${printableLine(r.id, 200)}]\n${printable(formatJsonTable(JSON.stringify(r.result)), 1 << 20)}`).join('\n');
 }
 
 async function datastationDid(base: string): Promise<string> {
@@ -109,7 +103,7 @@ export function registerAskCommand(program: Command, _config: () => Config): voi
         ...(opts.replyUrl ? { replyUrl: opts.replyUrl } : {}), ...(opts.thread ? { threadId: opts.thread } : {}),
       });
       if (result.status === 200) {
-        console.log(opts.format === 'json' ? result.text : resultTables(result.text));
+        console.log(opts.format === 'json' ? safeJsonText(result.text) : resultTables(result.text));
         return;
       }
       const body = (() => {
@@ -120,7 +114,7 @@ export function registerAskCommand(program: Command, _config: () => Config): voi
         }
       })();
       if (result.status === 202) {
-        console.log(`accepted (thread ${result.thread_id}): the answer waits for manual release as ${printable(body.release_id ?? '?', 100)}${opts.replyUrl ? ` and goes to ${opts.replyUrl}` : ''}`);
+        console.log(`accepted (thread ${result.thread_id}): the answer waits for manual release as ${printableLine(body.release_id ?? '?', 100)}${opts.replyUrl ? ` and goes to ${printableLine(opts.replyUrl)}` : ''}`);
         return;
       }
       // The datastation's error report: one code and one sentence.

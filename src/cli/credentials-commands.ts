@@ -8,6 +8,7 @@ import type { Config } from '../config/index.js';
 import { ProfileRegistry } from '../profiles/index.js';
 import { didDocumentFileName, Parties, trustListSchema } from '../trust/index.js';
 import { profileRoots } from './engine.js';
+import { safeName } from './safe-name.js';
 
 const DEFAULT_DIR = join('credentials', 'test-only');
 
@@ -50,6 +51,8 @@ export function registerCredentialCommands(program: Command, config: () => Confi
     .option('-m, --method <method>', 'web | key | jwk', 'key')
     .option(...dirOption)
     .action(async (alias: string, opts: DirOption & { method: 'web' | 'key' | 'jwk' }) => {
+      // the alias names the did:web document's file: checked before anything is created
+      safeName('the alias', alias, opts.method === 'web' ? 'did-web' : 'plain');
       const parties = await Parties.open(opts.dir);
       const identifier = await parties.create(opts.method, alias);
       console.log(identifier.did);

@@ -13,7 +13,12 @@ import { AccountError } from '../accounts/index.js';
 
 /** A refusal raised by the CLI itself (a bad option value, a port in use). */
 export class CliError extends Error {
-  readonly code = 'refused';
+  constructor(
+    message: string,
+    readonly code: string = 'refused',
+  ) {
+    super(message);
+  }
 }
 
 const KNOWN = [CliError, ConfigError, ImportRejectedError, ImportBusyError, GenerationError, ProfileError, QueryError, KeyStoreLockedError, ReleaseError, TrustError, AccountError];

@@ -10,6 +10,7 @@ import { formatSummary } from './summary.js';
 import { registerQueryCommands } from './query-commands.js';
 import { initIdentity } from '../trust/index.js';
 import { describeCliError } from './errors.js';
+import { printable } from './sanitize.js';
 import { registerCredentialCommands } from './credentials-commands.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerOperatorCommands } from './operator-commands.js';
@@ -136,7 +137,8 @@ registerGenerationCommands(program, config);
 
 program.parseAsync().catch((error: unknown) => {
   const { exitCode, message, stack } = describeCliError(error);
-  console.error(`datastation: ${message}`);
+  // a refusal's sentence may quote foreign input (an id, a name, a remote answer)
+  console.error(`datastation: ${printable(message, 8000)}`);
   if (stack) console.error(stack);
   process.exitCode = exitCode;
   // A refusal ends the process even when something it started (a worker, a listener) is still open.

@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import type { Config } from '../config/index.js';
 import { NutsNode, TrustError } from '../trust/index.js';
+import { printableLine } from './sanitize.js';
 
 function nutsOf(config: Config) {
   const nuts = config.trust.nuts;
@@ -53,12 +54,12 @@ export function registerNutsCommands(program: Command, config: () => Config): vo
     .command('register')
     .description('register our message endpoint at the node (v5 compound service, v6 Discovery); idempotent')
     .action(async () => {
-      for (const line of await nutsRegister(config())) console.log(line);
+      for (const line of await nutsRegister(config())) console.log(printableLine(line, 4000));
     });
   nuts
     .command('status')
     .description('what the node knows about us: DID, endpoints, the issuers we accept')
     .action(async () => {
-      for (const line of await nutsStatus(config())) console.log(line);
+      for (const line of await nutsStatus(config())) console.log(printableLine(line, 4000));
     });
 }

@@ -3,8 +3,11 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Config } from '../config/index.js';
-import { AuditWriteError, auditPath, exportAuditLog, verifyAuditLog } from '../audit/index.js';
+import { AuditWriteError, auditPath, checkAgainstCheckpoints, checkpointsPath, exportAuditLog, readCheckpoints, verifyAuditLog, writeCheckpoint } from '../audit/index.js';
+import { checkpointKeys, checkpointSigner } from '../trust/index.js';
+import { CliError } from './errors.js';
 import { ReleaseQueue, type ReleaseState } from '../exchange/index.js';
+import { printableLine, safeJson } from './sanitize.js';
 
 export function registerOperatorCommands(program: Command, config: () => Config): void {
   const release = program.command('release').description('answers waiting for manual release (the running server delivers decided ones)');
@@ -15,7 +18,9 @@ export function registerOperatorCommands(program: Command, config: () => Config)
       const items = new ReleaseQueue(config().dataDir).list(opts.state);
       if (!items.length) console.log('nothing in the release queue');
       for (const i of items) {
-        console.log(`${i.id}  ${i.state}${i.delivery ? `/${i.delivery}` : ''}  ${i.received}  ${i.requester}  ${i.questions.map((q) => `${q.profile} ${q.version} ${q.id} (${q.rows} rows)`).join(', ')}`);
+        // Requester, profile and indicator names come from the request: printed inert.
+        const questions = i.questions.map((q) => `${q.profile} ${q.version} ${q.id} (${q.rows} rows)`).join(', ');
+        console.log(printableLine(`${i.id}  ${i.state}${i.delivery ? `/${i.delivery}` : ''}  ${i.received}  ${i.requester}  ${questions}`, 4000));
       }
     });
   release
@@ -23,7 +28,7 @@ export function registerOperatorCommands(program: Command, config: () => Config)
     .argument('<id>')
     .action((id: string) => {
       const item = new ReleaseQueue(config().dataDir).get(id);
-      console.log(JSON.stringify(item, null, 2));
+      console.log(safeJson(item, 2));
     });
   for (const decision of ['approve', 'reject'] as const) {
     release
@@ -39,31 +44,53 @@ export function registerOperatorCommands(program: Command, config: () => Config)
           item = await new ReleaseQueue(cfg.dataDir).decide(id, { decision: decision === 'approve' ? 'approved' : 'rejected', by, ...(opts.reason ? { reason: opts.reason } : {}) });
         } catch (error) {
           if (!(error instanceof AuditWriteError)) throw error;
-          console.error(`datastation: ${id} is still pending: the decision cannot be logged (${error.message})`);
+          console.error(printableLine(`datastation: ${id} is still pending: the decision cannot be logged (${error.message})`));
           process.exitCode = 2;
           return;
         }
-        console.log(`${id} ${item.state}; the server delivers it to ${item.reply_url}`);
+        console.log(`${id} ${item.state}; the server delivers it to ${printableLine(item.reply_url, 500)}`);
       });
   }
 
   const audit = program.command('audit').description('the NEN 7513 activity log');
   audit
     .command('verify')
-    .description('recompute the hash chain; exit 2 at the first edited, removed or reordered entry')
-    .action(async () => {
-      const path = auditPath(config().dataDir);
+    .description('recompute the hash chain and check it against the signed checkpoints; exit 2 at the first edited, removed or reordered entry, or a cut or rewritten log')
+    .option('--checkpoints <file>', "signed checkpoints to check against (an auditor's copy); default <dataDir>/audit/checkpoints.jsonl")
+    .action(async (opts: { checkpoints?: string }) => {
+      const cfg = config();
+      const path = auditPath(cfg.dataDir);
       if (!existsSync(path)) {
         console.error(`no audit log at ${path}: nothing was logged in this data directory (is --data-dir right?)`);
         process.exitCode = 2;
         return;
       }
-      const result = await verifyAuditLog(path);
-      if (result.ok) console.log(`audit log intact: ${result.entries} entries, head ${result.head.seq} ${result.head.hash} (record this head elsewhere to detect truncation)`);
-      else {
-        console.error(`audit log BROKEN at line ${result.problem!.line}: ${result.problem!.reason} (${result.entries} entries verified before it)`);
+      const file = opts.checkpoints ?? checkpointsPath(cfg.dataDir);
+      if (opts.checkpoints && !existsSync(file)) throw new CliError(`no checkpoints file ${file}`);
+      const checkpoints = readCheckpoints(file);
+      const result = await verifyAuditLog(path, new Set(checkpoints.map((c) => c.seq).filter((n) => Number.isInteger(n))));
+      if (!result.ok) {
+        console.error(printableLine(`audit log BROKEN at line ${result.problem!.line}: ${result.problem!.reason} (${result.entries} entries verified before it)`));
         process.exitCode = 2;
+        return;
       }
+      const report = checkpoints.length ? await checkAgainstCheckpoints(result, checkpoints, checkpointKeys(cfg)) : { ok: true, checked: 0 };
+      if (!report.ok) {
+        console.error(printableLine(`audit log chain intact (${result.entries} entries), but ${report.problem}`));
+        process.exitCode = 2;
+        return;
+      }
+      const signed = report.checked ? `; ${report.checked} signed checkpoint(s) agree` : '; no signed checkpoints yet (datastation audit checkpoint)';
+      console.log(`audit log intact: ${result.entries} entries, head ${result.head.seq} ${result.head.hash}${signed}`);
+    });
+  audit
+    .command('checkpoint')
+    .description("sign the chain head (seq, hash, count, time) with the organisation's key, into <dataDir>/audit/checkpoints.jsonl (keep a copy elsewhere)")
+    .action(async () => {
+      const cfg = config();
+      const checkpoint = await writeCheckpoint(cfg.dataDir, await checkpointSigner(cfg));
+      if (!checkpoint) console.log('nothing new to sign: the last checkpoint covers the head (or the log is empty)');
+      else console.log(`signed checkpoint: ${checkpoint.entries} entries, head ${checkpoint.seq} ${checkpoint.hash}, in ${checkpointsPath(cfg.dataDir)}`);
     });
   audit
     .command('export')
@@ -73,6 +100,6 @@ export function registerOperatorCommands(program: Command, config: () => Config)
     .option('--to <iso-time>')
     .action(async (opts: { thread?: string; from?: string; to?: string }) => {
       const filter = { ...(opts.thread ? { thread: opts.thread } : {}), ...(opts.from ? { from: new Date(opts.from) } : {}), ...(opts.to ? { to: new Date(opts.to) } : {}) };
-      for await (const entry of exportAuditLog(auditPath(config().dataDir), filter)) process.stdout.write(JSON.stringify(entry) + '\n');
+      for await (const entry of exportAuditLog(auditPath(config().dataDir), filter)) process.stdout.write(safeJson(entry) + '\n');
     });
 }

@@ -1,10 +1,11 @@
 // `datastation serve`: the requester API and, on its own listener, the admin API.
 import { get as httpGet } from 'node:http';
 import { get as httpsGet } from 'node:https';
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Config } from '../config/index.js';
 import { startDatastation } from '../api/index.js';
-import { loadIdentity } from '../trust/index.js';
+import { keySecretBesideKey, loadIdentity } from '../trust/index.js';
 import { profileRoots } from './engine.js';
 import { CliError } from './errors.js';
 
@@ -12,9 +13,11 @@ export function registerServeCommand(program: Command, config: () => Config): vo
   program
     .command('serve')
     .description('serve the datastation: requester API (token endpoint, verifiedsparql, catalogue) and admin API')
-    .action(async () => {
+    .option('--production', 'production mode (as config mode: production): refuse settings only fit for a demo')
+    .action(async (opts: { production?: boolean }) => {
       const cfg = config();
       if (!loadIdentity(cfg)) throw new CliError(`no identity in ${cfg.dataDir}: run "datastation init" first`);
+      checkKeySecret(opts.production ? { ...cfg, mode: 'production' } : cfg);
       const ds = await startDatastation(cfg, { profileRoots: profileRoots(cfg), logger: true });
       const stop = () => void ds.close().then(() => process.exit(0));
       process.once('SIGINT', stop);
@@ -34,28 +37,51 @@ export function registerServeCommand(program: Command, config: () => Config): vo
 
   program
     .command('healthcheck')
-    .description("exit 0 when this machine's datastation answers /health on its configured port (http, or https with server.tls)")
+    .description("exit 0 when this machine's datastation answers /health on its configured port (http, or https with server.tls, presenting a client certificate when it requires one)")
     .option('--ready', 'check /ready instead (a generation is loaded)')
     .action(async (opts: { ready?: boolean }) => {
-      const cfg = config();
-      const host = ['0.0.0.0', '::', ''].includes(cfg.server.host) ? '127.0.0.1' : cfg.server.host;
-      const url = `${cfg.server.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${cfg.server.port}${opts.ready ? '/ready' : '/health'}`;
-      const status = await probe(url, cfg);
-      if (status !== 200) throw new CliError(`${url}: ${status === undefined ? 'no answer' : `HTTP ${status}`}`);
+      const { url, status, problem } = await healthcheck(config(), opts.ready ?? false);
+      if (status !== 200) throw new CliError(`${url}: ${status === undefined ? `no answer${problem ? ` (${problem})` : ''}` : `HTTP ${status}`}`);
       console.log(`${url}: ok`);
     });
 }
 
-/** One GET on loopback. With TLS the certificate names the public domain, not 127.0.0.1, so it is not checked: liveness only. */
-function probe(url: string, cfg: Config): Promise<number | undefined> {
+/** What the image's HEALTHCHECK runs: one GET of /health (or /ready) on this machine's listener. */
+export async function healthcheck(cfg: Config, ready: boolean): Promise<{ url: string; status?: number; problem?: string }> {
+  const host = ['0.0.0.0', '::', ''].includes(cfg.server.host) ? '127.0.0.1' : cfg.server.host;
+  const url = `${cfg.server.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${cfg.server.port}${ready ? '/ready' : '/health'}`;
+  return { url, ...(await probe(url, cfg)) };
+}
+
+/** The key secret beside the key: refused in production, a warning nobody can miss otherwise. */
+export function checkKeySecret(cfg: Config, warn: (text: string) => void = (t) => process.stderr.write(t)): void {
+  const problem = keySecretBesideKey(cfg);
+  if (!problem) return;
+  const fix = 'set identity.keySecret to env:NAME or file:/path outside the data directory (or $DATASTATION_KEY_SECRET)';
+  if (cfg.mode === 'production') throw new CliError(`production mode: ${problem}; ${fix}`, 'key_secret_beside_key');
+  const bar = '!'.repeat(78);
+  warn(`${bar}\nWARNING: ${problem}.\nFine for a demo or a test; for production ${fix}, and serve with --production.\n${bar}\n`);
+}
+
+/**
+ * One GET on loopback. With TLS the certificate names the public domain, not 127.0.0.1, so it is
+ * not checked: liveness only. A listener that requires client certificates refuses a bare client
+ * in the handshake, so the healthcheck presents one: server.tls.healthcheck, else the server's own.
+ */
+function probe(url: string, cfg: Config): Promise<{ status?: number; problem?: string }> {
+  const tls = cfg.server.tls;
+  const client = tls?.requireClientCert ? (tls.healthcheck ?? { cert: tls.cert, key: tls.key }) : undefined;
+  const options = { timeout: 4000, ...(tls ? { rejectUnauthorized: false } : {}), ...(client ? { cert: readFileSync(client.cert), key: readFileSync(client.key) } : {}) };
   return new Promise((done) => {
-    const tls = cfg.server.tls;
-    const options = { timeout: 4000, ...(tls ? { rejectUnauthorized: false } : {}) };
     const request = (tls ? httpsGet : httpGet)(url, options, (response) => {
       response.resume();
-      done(response.statusCode);
+      done({ status: response.statusCode });
     });
     request.on('timeout', () => request.destroy());
-    request.on('error', () => done(undefined));
+    request.on('error', (error: NodeJS.ErrnoException) => {
+      // Our own refusal names what to configure; the error text is the TLS library's, not the peer's.
+      const refusedCert = client && /certificate|alert|ECONNRESET|socket hang up/i.test(`${error.code ?? ''} ${error.message}`);
+      done(refusedCert ? { problem: `the server refused the healthcheck's client certificate ${client.cert}: set server.tls.healthcheck.cert/key to one its ca bundle accepts` } : {});
+    });
   });
 }

@@ -55,6 +55,8 @@ const nutsSchema = z
   .strict();
 
 export const configSchema = z.strictObject({
+  // production: refuse to serve with settings only fit for a demo (the key secret beside the key).
+  mode: z.enum(['development', 'production']).default('development'),
   dataDir: z.string().default('./data'),
   organisation: z
     .strictObject({
@@ -103,6 +105,12 @@ export const configSchema = z.strictObject({
       // Private keys are encrypted at rest with a key derived from $DATASTATION_KEY_SECRET, or else
       // from this file (created with mode 0600 by `datastation init` when neither exists).
       keySecretFile: z.string().optional(),
+      // Production: where the secret lives instead, apart from the data directory: env:NAME (an
+      // environment variable) or file:/absolute/path (e.g. a mounted secret). Overrides the two above.
+      keySecret: z
+        .string()
+        .regex(/^(env:[A-Za-z_][A-Za-z0-9_]*|file:\/.+)$/, 'env:NAME or file:/absolute/path')
+        .optional(),
     })
     .prefault({}),
   server: z
@@ -116,7 +124,16 @@ export const configSchema = z.strictObject({
       requestTimeoutMs: z.number().int().min(1000).default(120_000),
       // TLS on our own listener; with requireClientCert, mutual TLS against the CA bundle (e.g. PKIoverheid).
       tls: z
-        .strictObject({ key: z.string(), cert: z.string(), ca: z.string().optional(), requireClientCert: z.boolean().default(false) })
+        .strictObject({
+          key: z.string(),
+          cert: z.string(),
+          ca: z.string().optional(),
+          requireClientCert: z.boolean().default(false),
+          // With requireClientCert: the client certificate `datastation healthcheck` presents (one
+          // the ca bundle accepts); default the server's own cert and key (PKIoverheid server
+          // certificates usually allow client authentication too).
+          healthcheck: z.strictObject({ cert: z.string(), key: z.string() }).optional(),
+        })
         .optional(),
       // Behind a TLS-terminating proxy that verified the client certificate: the header it forwards
       // the certificate in, accepted only from these proxy addresses.
@@ -152,6 +169,16 @@ export const configSchema = z.strictObject({
       // Rows shown to the operator before a manual release.
       previewRows: z.number().int().min(0).default(20),
       ratePerMinute: z.number().int().min(1).default(120),
+      // Authenticated questions in the datastation at once: per requester (running or waiting),
+      // running in all, waiting in all; beyond, 429 requester_busy / 503 server_busy with Retry-After.
+      concurrency: z
+        .strictObject({
+          perRequester: z.number().int().min(1).default(8),
+          running: z.number().int().min(1).default(16),
+          queued: z.number().int().min(0).default(64),
+          retryAfterSeconds: z.number().int().min(1).max(3600).default(2),
+        })
+        .prefault({}),
       // How parameter values are put into a data graph for the credential's paramsSHACL (our
       // convention; the KIK-V form is not published): <focus> a <targetClass>; <namespace><name> value.
       paramsShacl: z
@@ -172,6 +199,13 @@ export const configSchema = z.strictObject({
           maxPresentationBytes: z.number().int().min(1024).default(512 * 1024),
         })
         .prefault({}),
+    })
+    .prefault({}),
+  audit: z
+    .strictObject({
+      // The running server signs the chain head with the organisation's key after this many new
+      // entries (and when it stops); 0: only `datastation audit checkpoint`.
+      checkpointEvery: z.number().int().min(0).default(1000),
     })
     .prefault({}),
   admin: z
@@ -272,6 +306,7 @@ export class ConfigError extends Error {
 
 /** Environment variables that override the file, as dotted config paths. */
 const ENV: Record<string, string> = {
+  DATASTATION_MODE: 'mode',
   DATASTATION_DATA_DIR: 'dataDir',
   DATASTATION_ORG_NAME: 'organisation.name',
   DATASTATION_ORG_KVK: 'organisation.kvk',

@@ -24,6 +24,9 @@ export const EXCHANGE_ERRORS = {
   release_refused: { status: 403, text: 'the organisation declined to release this answer' },
   client_certificate_required: { status: 403, text: 'a verified client certificate is required' },
   rate_limited: { status: 429, text: 'too many requests' },
+  // admission (src/exchange/admission.ts): both with Retry-After
+  requester_busy: { status: 429, text: 'too many questions of this requester are in progress' },
+  server_busy: { status: 503, text: 'the datastation is at capacity' },
   audit_unavailable: { status: 503, text: 'the request cannot be logged, so it is not answered' },
   no_dataset: { status: 503, text: 'no dataset is loaded yet' },
   internal_error: { status: 500, text: 'internal error' },

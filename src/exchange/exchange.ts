@@ -17,6 +17,7 @@ import { ExchangeError, failure } from './errors.js';
 import { resolveQuestion, undeclaredParameters, type Question } from './questions.js';
 import { releaseMode, type ReleaseItem, type ReleaseQueue } from './release.js';
 import type { Deliverer } from './delivery.js';
+import { Admission } from './admission.js';
 
 export interface ExchangeDeps {
   config: Config;
@@ -36,6 +37,8 @@ export interface Outcome {
   code?: string;
   /** The presenter, once the token was checked (for rate limiting and metrics). */
   requester?: string;
+  /** Seconds for a Retry-After header (admission refusals). */
+  retryAfter?: number;
 }
 
 
@@ -50,7 +53,11 @@ interface Answered {
 }
 
 export class Exchange {
-  constructor(private readonly deps: ExchangeDeps) {}
+  readonly admission: Admission;
+
+  constructor(private readonly deps: ExchangeDeps) {
+    this.admission = new Admission(deps.config.exchange.concurrency);
+  }
 
   get ratePerMinute(): number {
     return this.deps.config.exchange.ratePerMinute;
@@ -79,11 +86,13 @@ export class Exchange {
       code: f.code,
       body: this.report(form, ids.from, ids.thread_id, f.code, f.text),
       ...(requester ? { requester } : {}),
+      ...(f.code === 'requester_busy' || f.code === 'server_busy' ? { retryAfter: config.exchange.concurrency.retryAfterSeconds } : {}),
     });
     const trail = new Trail(config.dataDir);
     // Receipt is logged under the thread once the token is the sender's, else as a claim.
     const request = digestForAudit(JSON.stringify(raw ?? null));
     let receiptLogged = false;
+    let release: (() => void) | undefined;
     const logReceipt = (who: { thread_id?: string | undefined; actor: string }) => {
       receiptLogged = true;
       trail.add({ ...who, activity: 'received', form, request });
@@ -96,6 +105,9 @@ export class Exchange {
         trail.add({ thread_id, actor: who, activity: 'token-checked' });
       });
       const subject = (requester = authorized.requester);
+      // A place in the datastation before any query work; refused at once when this requester
+      // (or everyone) already has its share.
+      release = await this.admission.acquire(subject);
       const vp = authorized.presentation;
       trail.add({
         thread_id,
@@ -174,6 +186,8 @@ export class Exchange {
       }
       if (f.code === 'internal_error') console.error(error);
       return report(f);
+    } finally {
+      release?.();
     }
   }
 

@@ -1,5 +1,6 @@
 // The exchange: KIK-V messages in and out, release policy and queue, asynchronous delivery.
 export { Exchange } from './exchange.js';
+export { Admission } from './admission.js';
 export type { ExchangeDeps, Outcome } from './exchange.js';
 export { EXCHANGE_ERRORS, ExchangeError, failure } from './errors.js';
 export { fromHeaders, errorReport } from './envelope.js';

@@ -12,7 +12,11 @@ export interface DidWebOptions extends FetchLimits {
 
 /** The file a did:web document is kept under in the documents folder. */
 export function didDocumentFileName(did: string): string {
-  return `${did.replace(/:/g, '_')}.json`;
+  const name = `${did.replace(/:/g, '_')}.json`;
+  // A separator or a control character would put the document elsewhere (x/../../identity/did).
+  // eslint-disable-next-line no-control-regex
+  if (/[/\\\u0000-\u001f]/.test(name)) throw new Error('a DID with a path separator cannot name a document file');
+  return name;
 }
 
 const HOST = /^[A-Za-z0-9.-]+(%3A[0-9]{1,5})?$/i;

@@ -6,7 +6,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { DIDDocument } from 'did-resolver';
 import type { Config } from '../config/index.js';
-import { KeyStoreLockedError, createDid, didResolver, didWebDocument, openAgent, type Agent } from './agent.js';
+import { readKeySecret, keySecretSource } from './key-secret.js';
+import { createDid, didResolver, didWebDocument, openAgent, type Agent } from './agent.js';
 
 export interface OwnIdentity {
   did: string;
@@ -22,13 +23,8 @@ function paths(config: Config) {
   return { agent: join(dir, 'agent.json'), document: join(dir, 'did.json') };
 }
 
-/** The key-store secret: $DATASTATION_KEY_SECRET, else the key file. Never logged. */
-export function keySecret(config: Config, env: NodeJS.ProcessEnv = process.env): string {
-  if (env.DATASTATION_KEY_SECRET) return env.DATASTATION_KEY_SECRET;
-  const file = config.identity.keySecretFile!;
-  if (existsSync(file)) return readFileSync(file, 'utf8');
-  throw new KeyStoreLockedError(`no key secret: set DATASTATION_KEY_SECRET or create ${file} (datastation init does)`);
-}
+/** The key-store secret (see key-secret.ts). Never logged. */
+export const keySecret = readKeySecret;
 
 /** Open the organisation's agent (private keys decrypted only inside it). */
 export async function openOwnAgent(config: Config, env: NodeJS.ProcessEnv = process.env): Promise<Agent> {
@@ -52,11 +48,13 @@ export function resolverFor(config: Config) {
  */
 export async function initIdentity(config: Config, env: NodeJS.ProcessEnv = process.env): Promise<{ identity: OwnIdentity; created: string[] }> {
   const created: string[] = [];
+  const source = keySecretSource(config, env);
+  // Only the default file is created; a configured secret is the operator's to provide.
   const secretFile = config.identity.keySecretFile!;
-  if (!env.DATASTATION_KEY_SECRET && !existsSync(secretFile)) {
+  if (source.kind === 'file' && !source.configured && !existsSync(secretFile)) {
     mkdirSync(dirname(secretFile), { recursive: true, mode: 0o700 });
     writeFileSync(secretFile, randomBytes(32).toString('hex'), { mode: 0o600 });
-    created.push(`key secret ${secretFile} (keep a copy apart from the data; production: set DATASTATION_KEY_SECRET)`);
+    created.push(`key secret ${secretFile} (keep a copy apart from the data; production: identity.keySecret env:NAME or file:/path outside the data directory)`);
   }
   const agent = await openOwnAgent(config, env);
   const did = ownDid(config);

@@ -30,6 +30,8 @@ export { TrustList, trustListSchema } from './trust-list.js';
 export { initIdentity, loadIdentity, openOwnAgent, ownDid } from './identity.js';
 export type { OwnIdentity } from './identity.js';
 export { KeyStoreLockedError } from './agent.js';
+export { checkpointKeys, checkpointSigner } from './checkpoints.js';
+export { keySecretBesideKey, keySecretSource, readKeySecret } from './key-secret.js';
 export { Parties } from './parties.js';
 export { didDocumentFileName, didWebUrl } from './did-web.js';
 export { statusListFileName } from './status.js';

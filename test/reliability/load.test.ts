@@ -19,7 +19,8 @@ let base: string;
 const ANSWERED = 120, REJECTED = 30, CONCURRENCY = 12;
 
 beforeAll(async () => {
-  w = await makeWorld({ 'query.workers': 2, 'exchange.ratePerMinute': 100_000 });
+  // up to all 12 in flight may be one requester's: its share is raised to that
+  w = await makeWorld({ 'query.workers': 2, 'exchange.ratePerMinute': 100_000, 'exchange.concurrency': { perRequester: CONCURRENCY } });
   await runImport(w.config, { inputs: [EXAMPLE_DIR] });
   ds = await startDatastation(w.config, { profileRoots: [join(packageRoot(), 'profiles')], pollSeconds: 0 });
   base = await ds.app.listen({ host: '127.0.0.1', port: 0 });

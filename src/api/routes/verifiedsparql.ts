@@ -23,6 +23,7 @@ export function verifiedSparqlRoutes(exchange: Exchange, metrics: Metrics): Fast
       const outcome = await exchange.handle(request.headers.authorization, raw, didcomm ? 'didcomm' : undefined);
       metrics.requests.inc({ outcome: outcome.code ?? String(outcome.status) });
       metrics.duration.observe((performance.now() - started) / 1000);
+      if (outcome.retryAfter !== undefined) void reply.header('retry-after', String(outcome.retryAfter));
       // The answer goes back in the media type the question came in.
       return reply.code(outcome.status).type(didcomm ? DIDCOMM_MEDIA_TYPE : 'application/json').send(outcome.body);
     });
