@@ -6,6 +6,7 @@ import { dirname } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { AuditLog } from '../audit/index.js';
 import { ConfigError, type Config } from '../config/index.js';
+import { ConnectionScheduler } from '../connections/index.js';
 import { Deliverer, Exchange, ReleaseQueue } from '../exchange/index.js';
 import { ProfileRegistry } from '../profiles/index.js';
 import { QueryPool } from '../query/index.js';
@@ -21,6 +22,8 @@ export interface Datastation {
   queue: ReleaseQueue;
   deliverer: Deliverer;
   pool: QueryPool;
+  /** The connections' schedules (running only with `schedules`). */
+  scheduler: ConnectionScheduler;
   /** Load the newest generation if CURRENT moved (an import finished). */
   refresh(): Promise<void>;
   close(): Promise<void>;
@@ -32,6 +35,8 @@ export interface StartOptions {
   /** Seconds between checks for a new generation and for decided releases (0: no timers). */
   pollSeconds?: number;
   now?: () => number;
+  /** Run the connections' schedules (`datastation serve`). */
+  schedules?: boolean;
 }
 
 /** The admin token: $DATASTATION_ADMIN_TOKEN, else the token file (created on first use, 0600). */
@@ -81,7 +86,9 @@ export async function startDatastation(config: Config, options: StartOptions): P
     catalog: () => ({ config, did: trust.did, generation: manifest, profiles: registry.list() }),
     logger: options.logger ?? false,
   });
-  const admin = await buildAdminServer({ dataDir: config.dataDir, adminToken: adminToken(config), queue, deliverer, metrics }, options.logger ?? false);
+  const scheduler = new ConnectionScheduler(config);
+  const admin = await buildAdminServer({ dataDir: config.dataDir, adminToken: adminToken(config), queue, deliverer, metrics, connections: { config, scheduler } }, options.logger ?? false);
+  if (options.schedules) scheduler.start();
   const poll = options.pollSeconds ?? 2;
   let timer: NodeJS.Timeout | undefined;
   if (poll > 0) {
@@ -96,9 +103,11 @@ export async function startDatastation(config: Config, options: StartOptions): P
     queue,
     deliverer,
     pool,
+    scheduler,
     refresh,
     async close() {
       if (timer) clearInterval(timer);
+      scheduler.stop();
       deliverer.stop();
       await Promise.all([app.close(), admin.close()]);
       trust.replay.close();

@@ -74,7 +74,7 @@ export async function runConnection(config: Config, name: string, options: RunOp
       const code = (error as { code?: string }).code ?? 'run_failed';
       const known = error instanceof RunFailure || error instanceof ImportBusyError || error instanceof ConnectionError || typeof (error as { code?: unknown }).code === 'string';
       if (!known) console.error(`connection ${name}: unexpected run failure`, error);
-      result = { run: id, ok: false, loaded: 0, quarantined: 0, files, code, error: `${why}; ${current ? `generation ${current} stays current` : 'nothing is imported yet'}` };
+      result = { run: id, ok: false, loaded: 0, quarantined: 0, files, code, error: /stays current|previous data stays|nothing was imported/.test(why) ? why : `${why}; ${current ? `generation ${current} stays current` : 'nothing is imported yet'}` };
     }
     const record: RunRecord = {
       id, connection: name, trigger: options.trigger ?? 'manual', actor: options.actor, startedAt, finishedAt: new Date().toISOString(),

@@ -2,6 +2,8 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileDurable } from '../store/index.js';
+import { ConnectionError } from './errors.js';
+import { NAME } from './schema.js';
 import { connectionsDir } from './store.js';
 
 export interface RunRecord {
@@ -24,6 +26,8 @@ export interface RunRecord {
 const KEEP = 200;
 
 function runsFile(dataDir: string, name: string): string {
+  // The name becomes a file name: only names a connection can have.
+  if (!NAME.test(name)) throw new ConnectionError('unknown_connection', 'no connection by that name');
   return join(connectionsDir(dataDir), 'runs', `${name}.jsonl`);
 }
 

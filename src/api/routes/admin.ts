@@ -10,6 +10,7 @@ import { ReleaseError, type Deliverer, type ReleaseQueue } from '../../exchange/
 import type { Metrics } from '../metrics.js';
 import { sameToken } from './admin-auth.js';
 import { releaseRoutes } from './admin-release.js';
+import { connectionRoutes, type ConnectionDeps } from './admin-connections.js';
 
 export { ADMIN_ACTOR, adminActor } from './admin-auth.js';
 
@@ -19,6 +20,8 @@ export interface AdminDeps {
   queue: ReleaseQueue;
   deliverer: Deliverer;
   metrics?: Metrics;
+  /** Connections and their schedules (admin-connections.ts). */
+  connections?: ConnectionDeps;
 }
 
 export function adminRoutes(deps: AdminDeps): FastifyPluginAsync {
@@ -34,5 +37,6 @@ export function adminRoutes(deps: AdminDeps): FastifyPluginAsync {
     });
     if (metrics) app.get('/metrics', async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
     await app.register(releaseRoutes(deps));
+    if (deps.connections) await app.register(connectionRoutes(deps.connections));
   };
 }
