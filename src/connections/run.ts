@@ -106,7 +106,7 @@ export async function testConnection(config: Config, name: string, actor: string
   try {
     const pulled = await pull(config, connection, `test-${runId()}`);
     try {
-      const mappings = connection.system === RDF_SYSTEM ? undefined : loadMappings(connection.mappings ?? config.mappingsDir).get(connection.system) ?? [];
+      const mappings = connection.system === RDF_SYSTEM ? undefined : loadMappings(connection.mappings ?? config.mappingsDir, config.mappings.overrides).get(connection.system) ?? [];
       const files = pulled.files.map((f) => ({ name: f.split(/[\\/]/).at(-1)!, claimed: mappings ? assignFiles(mappings, [f]).unclaimed.length === 0 : isRdfFile(f) }));
       const unclaimed = files.filter((f) => !f.claimed);
       result = unclaimed.length

@@ -57,7 +57,7 @@ export function parseInput<T>(schema: z.ZodType<T>, input: unknown): T {
 
 function checkSystem(config: Config, system: string, mappings: string | undefined): void {
   if (system === RDF_SYSTEM) return;
-  const known = loadMappings(mappings ?? config.mappingsDir);
+  const known = loadMappings(mappings ?? config.mappingsDir, config.mappings.overrides);
   if (!known.has(system)) throw new ConnectionError('unknown_system', `no mapping set for system "${system.slice(0, 100)}"; known: ${[...known.keys()].join(', ')}`);
 }
 

@@ -140,7 +140,7 @@ export async function runImport(config: Config, options: ImportOptions): Promise
     }
 
     const files = expandInputs(options.inputs);
-    const allMappings = loadMappings(config.mappingsDir);
+    const allMappings = loadMappings(config.mappingsDir, config.mappings.overrides);
     const systems = options.source ? new Map([[options.source, allMappings.get(options.source) ?? []]]) : allMappings;
     if (options.source && !allMappings.has(options.source) && options.source !== RDF_SYSTEM) {
       throw new ImportRejectedError('nothing_to_import', `unknown source "${options.source}"; known: ${[...allMappings.keys()].join(', ')}`);
