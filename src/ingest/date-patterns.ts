@@ -60,7 +60,7 @@ export function parseWithPattern(value: string, pattern: string): { date: string
     const dt = DateTime.fromFormat(value, pattern, { zone: 'utc', locale });
     if (!dt.isValid) continue;
     if (dt.year < 1800 || dt.year > 2200) return undefined;
-    const date = dt.toISODate()!;
+    const date = dt.toISODate();
     const withoutQuotes = pattern.replace(/'[^']*'/g, '');
     return HAS_TIME.test(withoutQuotes) ? { date, time: dt.toFormat('HH:mm:ss') } : { date };
   }
