@@ -16,6 +16,7 @@ import { registerOperatorCommands } from './operator-commands.js';
 import { registerAskCommand } from './ask.js';
 import { registerNutsCommands } from './nuts-commands.js';
 import { registerConnectionCommands } from './connections-commands.js';
+import { registerValuesCommands } from './values-commands.js';
 import { runDemo } from './demo.js';
 import { adminToken } from '../api/index.js';
 
@@ -131,6 +132,7 @@ registerOperatorCommands(program, config);
 registerAskCommand(program, config);
 registerNutsCommands(program, config);
 registerConnectionCommands(program, config);
+registerValuesCommands(program, config);
 
 program.parseAsync().catch((error: unknown) => {
   const { exitCode, message, stack } = describeCliError(error);

@@ -1,5 +1,5 @@
 // Admin routes of connections (named sources imported on a schedule or on demand): list, add,
-// edit, remove, test, run now, run history. Who acts comes from the admin shell (`adminActor`);
+// edit, remove, test, run now, run history; and of manual values (figures entered by hand). Who acts comes from the admin shell (`adminActor`);
 // roles are checked there. Secrets given here are sealed before they are stored and never shown.
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { AuditWriteError } from '../../audit/index.js';
@@ -8,6 +8,8 @@ import {
   CONNECTION_STATUS, ConnectionError, addConnection, editConnection, getConnection, listConnections, listRuns, publicView, removeConnection,
   runConnection, testConnection, type ConnectionScheduler,
 } from '../../connections/index.js';
+import { ImportBusyError, ImportRejectedError } from '../../importer/index.js';
+import { ValueError, VALUE_KINDS, listValuesLogged, removeValue, setValue } from '../../values/index.js';
 import { adminActor } from './admin-auth.js';
 
 export interface ConnectionDeps {
@@ -23,6 +25,9 @@ export function connectionRoutes({ config, scheduler }: ConnectionDeps): Fastify
   return async (app) => {
     app.setErrorHandler((error, _request, reply: FastifyReply) => {
       if (error instanceof ConnectionError) return reply.code(CONNECTION_STATUS[error.code]).send({ error: error.code, message: error.message });
+      if (error instanceof ValueError) return reply.code(error.code === 'unknown_value' ? 404 : error.code === 'already_removed' ? 409 : 400).send({ error: error.code, message: error.message });
+      if (error instanceof ImportBusyError) return reply.code(409).send({ error: error.code, message: 'another import is running; try again when it is done' });
+      if (error instanceof ImportRejectedError) return reply.code(409).send({ error: error.code, message: error.message.split('\n')[0] });
       if (error instanceof AuditWriteError) return reply.code(503).send({ error: error.code, message: 'the change cannot be logged, so it is not made' });
       throw error; // the shell's handler
     });
@@ -68,6 +73,17 @@ export function connectionRoutes({ config, scheduler }: ConnectionDeps): Fastify
       getConnection(dataDir, name);
       const limit = Number((request.query as { limit?: string }).limit ?? 50);
       return listRuns(dataDir, name, Number.isInteger(limit) && limit > 0 ? Math.min(limit, 200) : 50);
+    });
+
+    // Manual values: who is the admin actor; each change makes a new generation.
+    app.get('/admin/values/kinds', async () => VALUE_KINDS);
+    app.get('/admin/values', async (request) => listValuesLogged(config, adminActor(request), { all: (request.query as { all?: string }).all === 'true' }));
+    app.post('/admin/values', async (request, reply) => reply.code(201).send(await setValue(config, request.body ?? {}, adminActor(request))));
+    app.delete('/admin/values/:id', async (request) => {
+      const { id } = request.params as { id: string };
+      if (!/^v-[0-9a-f]{12}$/.test(id)) throw new ValueError('unknown_value', 'no manual value by that id');
+      const reason = ((request.body ?? {}) as { reason?: unknown }).reason;
+      return removeValue(config, id, typeof reason === 'string' ? reason : '', adminActor(request));
     });
   };
 }
