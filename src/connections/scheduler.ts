@@ -69,6 +69,8 @@ export class ConnectionScheduler {
     const at = new Date().toISOString();
     try {
       const result = await runConnection(this.config, name, { actor: SCHEDULER_ACTOR, trigger: 'schedule' });
+      // Nobody is waiting for a scheduled run: a failure goes to the server's log too (one line).
+      if (!result.ok) console.error(`scheduled run of connection ${name} failed: ${result.error}`);
       this.options.onRun?.(name, result);
     } catch (error) {
       if (error instanceof ConnectionError && error.code === 'run_busy') {

@@ -89,6 +89,36 @@ describe('admin API', () => {
   }, 60_000);
 });
 
+describe('admin API: manual values', () => {
+  it('set (who is the admin actor), list, remove with a reason; refusals are one code and one sentence', async () => {
+    const config = configWithSecret();
+    const app = Fastify();
+    const deliverer = { kick: () => { throw new Error('not used'); } } as unknown as Deliverer;
+    await app.register(adminRoutes({ dataDir: config.dataDir, adminToken: TOKEN, queue: new ReleaseQueue(config.dataDir), deliverer, connections: { config } }));
+    const call = (method: 'GET' | 'POST' | 'DELETE', url: string, payload?: object) => app.inject({ method, url, headers: { authorization: `Bearer ${TOKEN}` }, ...(payload ? { payload } : {}) });
+    try {
+      const set = await call('POST', '/admin/values', { kind: 'nza-correctie-voorgaande-jaren', period: { start: '2024-01-01', end: '2024-12-31' }, value: '-1200', unit: 'EUR', reason: 'afrekening 2022' });
+      expect(set.statusCode).toBe(201);
+      const created = set.json<{ value: { id: string; by: string }; generation: string }>();
+      expect(created.value.by).toBe(ADMIN_ACTOR);
+      expect(currentGenerationId(config.dataDir)).toBe(created.generation);
+      expect((await call('GET', '/admin/values')).json<{ id: string }[]>().map((v) => v.id)).toEqual([created.value.id]);
+      const refused = await call('POST', '/admin/values', { kind: 'nza-wettelijk-budget', period: { start: '2024-01-01', end: '2024-12-31' }, value: 'veel', unit: 'EUR', reason: 'x y z' });
+      expect(refused.statusCode).toBe(400);
+      expect(refused.json()).toEqual({ error: 'bad_value', message: 'value: a number such as 1234567.89' });
+      expect((await call('DELETE', `/admin/values/${created.value.id}`, {})).json<{ error: string }>().error).toBe('bad_value'); // a reason is required
+      const removed = await call('DELETE', `/admin/values/${created.value.id}`, { reason: 'verkeerd jaar' });
+      expect(removed.statusCode).toBe(200);
+      expect(removed.json<{ generation: string }>().generation).not.toBe(created.generation);
+      expect((await call('DELETE', `/admin/values/${created.value.id}`, { reason: 'nog eens' })).statusCode).toBe(409);
+      expect((await call('DELETE', '/admin/values/v-zzz', { reason: 'nog eens' })).statusCode).toBe(404);
+      expect((await call('GET', '/admin/values')).json()).toEqual([]);
+    } finally {
+      await app.close();
+    }
+  }, 60_000);
+});
+
 describe('CLI', () => {
   const cli = join(packageRoot(), 'src', 'cli', 'main.ts');
   // Asynchronous: the export server runs in this process and must answer while the CLI waits.

@@ -9,6 +9,7 @@ import {
   ConnectionError, ConnectionScheduler, addConnection, connectionsDir, editConnection, listRuns, publicView, removeConnection, runConnection, testConnection, type RunResult,
 } from '../../src/connections/index.js';
 import { currentGenerationId, readManifest } from '../../src/store/index.js';
+import { allowedAddress } from '../../src/trust/index.js';
 import { WORKED_EXAMPLE } from '../fixtures/worked-example.js';
 import { tempDir } from '../helpers.js';
 import { configWithSecret, exportServer, systemFiles, type ExportServer } from './support.js';
@@ -159,6 +160,15 @@ describe('an HTTP connection', () => {
     const noSecret = { ...config, identity: { ...config.identity, keySecretFile: join(tempDir(), 'absent') } };
     await expect(addConnection(noSecret, { name: 'n', system: 'afas-hr', source: { kind: 'http', url: 'https://example.org/x.csv', auth: { kind: 'bearer', token: 't' } } }, 'a'))
       .rejects.toMatchObject({ code: 'no_key_secret' });
+  });
+});
+
+describe('address policy', () => {
+  it('allowPrivate lets LAN and loopback addresses through, never multicast or "this network"; without it they are refused', () => {
+    const lan = { allowLoopback: true, allowPrivate: true };
+    for (const a of ['192.168.1.20', '10.0.0.5', '172.16.3.4', '127.0.0.1', 'fd00::1', '::1', '8.8.8.8']) expect(allowedAddress(a, lan)).toBe(true);
+    for (const a of ['224.0.0.1', '0.0.0.0', '::', 'ff02::1']) expect(allowedAddress(a, lan)).toBe(false);
+    for (const a of ['192.168.1.20', '10.0.0.5', '127.0.0.1']) expect(allowedAddress(a, { allowLoopback: false })).toBe(false);
   });
 });
 
