@@ -59,6 +59,21 @@ async function authorization(config: Config, c: Connection): Promise<Record<stri
     : { authorization: `Bearer ${secret}` };
 }
 
+const STALE_MS = 24 * 3600 * 1000;
+
+/** Downloads a killed run left behind (older than a day: never one still in use). */
+function sweepStaging(root: string): void {
+  if (!existsSync(root)) return;
+  for (const entry of readdirSync(root)) {
+    const path = join(root, entry);
+    try {
+      if (Date.now() - statSync(path).mtimeMs > STALE_MS) rmSync(path, { recursive: true, force: true });
+    } catch {
+      // gone meanwhile
+    }
+  }
+}
+
 export async function pull(config: Config, c: Connection, runId: string): Promise<Pulled> {
   const source = c.source;
   if (source.kind === 'folder') {
@@ -67,7 +82,9 @@ export async function pull(config: Config, c: Connection, runId: string): Promis
     if (files.length === 0) throw new RunFailure('folder_empty', `the folder ${source.path} holds no export files`);
     return { files, cleanup: () => undefined };
   }
-  const staging = join(connectionsDir(config.dataDir), 'staging', `${c.name}-${runId}`);
+  const root = join(connectionsDir(config.dataDir), 'staging');
+  sweepStaging(root);
+  const staging = join(root, `${c.name}-${runId}`);
   mkdirSync(staging, { recursive: true, mode: 0o700 });
   const cleanup = () => rmSync(staging, { recursive: true, force: true });
   try {

@@ -153,6 +153,12 @@ describe('an HTTP connection', () => {
     // The one file is the employees; the other afas-hr entities are missing, and a first import takes that.
     expect(ok).toMatchObject({ ok: true, files: 1 });
     expect(readManifest(config.dataDir, ok.generation!).sources[0]!.entities!.find((e) => e.entity === 'employee')!.rowsMapped).toBe(5);
+    // Pointed at another host without a credential given: the stored one is not sent there.
+    const { auth: _auth, ...bare } = source;
+    const moved = await editConnection(config, 'one', { source: { ...bare, url: 'https://exports.example.org/medewerkers.csv' } }, 'a');
+    expect(moved.source).not.toHaveProperty('auth');
+    const same = await editConnection(config, 'one', { source: { ...source, allowPrivate: true } }, 'a');
+    expect(await editConnection(config, 'one', { source: { ...bare, allowPrivate: true } }, 'a')).toMatchObject({ source: { auth: same.source.kind === 'http' ? same.source.auth : {} } });
   }, 60_000);
 
   it('a credential is refused without a key secret to seal it with', async () => {
