@@ -17,6 +17,8 @@ import { registerAskCommand } from './ask.js';
 import { registerNutsCommands } from './nuts-commands.js';
 import { registerConnectionCommands } from './connections-commands.js';
 import { registerValuesCommands } from './values-commands.js';
+import { registerAccountCommands } from './account-commands.js';
+import { registerGenerationCommands } from './generation-commands.js';
 import { runDemo } from './demo.js';
 import { adminToken } from '../api/index.js';
 
@@ -133,6 +135,8 @@ registerAskCommand(program, config);
 registerNutsCommands(program, config);
 registerConnectionCommands(program, config);
 registerValuesCommands(program, config);
+registerAccountCommands(program, config);
+registerGenerationCommands(program, config);
 
 program.parseAsync().catch((error: unknown) => {
   const { exitCode, message, stack } = describeCliError(error);

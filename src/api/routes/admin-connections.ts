@@ -8,7 +8,7 @@ import {
   CONNECTION_STATUS, ConnectionError, addConnection, editConnection, getConnection, listConnections, listRuns, publicView, removeConnection,
   runConnection, testConnection, type ConnectionScheduler,
 } from '../../connections/index.js';
-import { ImportBusyError, ImportRejectedError } from '../../importer/index.js';
+import { ImportRejectedError } from '../../importer/index.js';
 import { ValueError, VALUE_KINDS, listValuesLogged, removeValue, setValue } from '../../values/index.js';
 import { adminActor } from './admin-auth.js';
 
@@ -26,7 +26,6 @@ export function connectionRoutes({ config, scheduler }: ConnectionDeps): Fastify
     app.setErrorHandler((error, _request, reply: FastifyReply) => {
       if (error instanceof ConnectionError) return reply.code(CONNECTION_STATUS[error.code]).send({ error: error.code, message: error.message });
       if (error instanceof ValueError) return reply.code(error.code === 'unknown_value' ? 404 : error.code === 'already_removed' ? 409 : 400).send({ error: error.code, message: error.message });
-      if (error instanceof ImportBusyError) return reply.code(409).send({ error: error.code, message: 'another import is running; try again when it is done' });
       if (error instanceof ImportRejectedError) return reply.code(409).send({ error: error.code, message: error.message.split('\n')[0] });
       if (error instanceof AuditWriteError) return reply.code(503).send({ error: error.code, message: 'the change cannot be logged, so it is not made' });
       throw error; // the shell's handler
