@@ -6,6 +6,7 @@ import { dirname } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { AuditLog } from '../audit/index.js';
 import { ConfigError, type Config } from '../config/index.js';
+import { ConnectionScheduler } from '../connections/index.js';
 import { Deliverer, Exchange, ReleaseQueue } from '../exchange/index.js';
 import { ServerCheckpoints } from './checkpoints.js';
 import { ProfileRegistry } from '../profiles/index.js';
@@ -23,6 +24,8 @@ export interface Datastation {
   deliverer: Deliverer;
   pool: QueryPool;
   exchange: Exchange;
+  /** The connections' schedules (running only with `schedules`). */
+  scheduler: ConnectionScheduler;
   /** Load the newest generation if CURRENT moved (an import finished). */
   refresh(): Promise<void>;
   close(): Promise<void>;
@@ -34,6 +37,8 @@ export interface StartOptions {
   /** Seconds between checks for a new generation and for decided releases (0: no timers). */
   pollSeconds?: number;
   now?: () => number;
+  /** Run the connections' schedules (`datastation serve`). */
+  schedules?: boolean;
 }
 
 /** The admin token: $DATASTATION_ADMIN_TOKEN, else the token file (created on first use, 0600). */
@@ -86,14 +91,17 @@ export async function startDatastation(config: Config, options: StartOptions): P
     catalog: () => ({ config, did: trust.did, generation: manifest, profiles: registry.list() }),
     logger: options.logger ?? false,
   });
+  const scheduler = new ConnectionScheduler(config);
   const admin = await buildAdminServer(
     {
       dataDir: config.dataDir, adminToken: adminToken(config), queue, deliverer, metrics, session: config.admin.session,
       ...(options.now ? { now: () => options.now!() * 1000 } : {}),
       data: { registry, served: () => manifest?.id, refresh, deadlineMs: config.query.deadlineMs, rowCap: config.query.rowCap },
+      connections: { config, scheduler },
     },
     options.logger ?? false,
   );
+  if (options.schedules) scheduler.start();
   const poll = options.pollSeconds ?? 2;
   let timer: NodeJS.Timeout | undefined;
   const checkpoints = poll > 0 && config.audit.checkpointEvery > 0 ? new ServerCheckpoints(config, audit) : undefined;
@@ -113,9 +121,11 @@ export async function startDatastation(config: Config, options: StartOptions): P
     deliverer,
     pool,
     exchange,
+    scheduler,
     refresh,
     async close() {
       if (timer) clearInterval(timer);
+      scheduler.stop();
       deliverer.stop();
       await Promise.all([app.close(), admin.close()]);
       await checkpoints?.tick(true); // the last entries, signed before the process goes

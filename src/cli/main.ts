@@ -16,6 +16,8 @@ import { registerServeCommand } from './serve-command.js';
 import { registerOperatorCommands } from './operator-commands.js';
 import { registerAskCommand } from './ask.js';
 import { registerNutsCommands } from './nuts-commands.js';
+import { registerConnectionCommands } from './connections-commands.js';
+import { registerValuesCommands } from './values-commands.js';
 import { registerAccountCommands } from './account-commands.js';
 import { registerGenerationCommands } from './generation-commands.js';
 import { runDemo } from './demo.js';
@@ -132,6 +134,8 @@ registerServeCommand(program, config);
 registerOperatorCommands(program, config);
 registerAskCommand(program, config);
 registerNutsCommands(program, config);
+registerConnectionCommands(program, config);
+registerValuesCommands(program, config);
 registerAccountCommands(program, config);
 registerGenerationCommands(program, config);
 

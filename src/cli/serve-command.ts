@@ -18,7 +18,7 @@ export function registerServeCommand(program: Command, config: () => Config): vo
       const cfg = config();
       if (!loadIdentity(cfg)) throw new CliError(`no identity in ${cfg.dataDir}: run "datastation init" first`);
       checkKeySecret(opts.production ? { ...cfg, mode: 'production' } : cfg);
-      const ds = await startDatastation(cfg, { profileRoots: profileRoots(cfg), logger: true });
+      const ds = await startDatastation(cfg, { profileRoots: profileRoots(cfg), logger: true, schedules: true });
       const stop = () => void ds.close().then(() => process.exit(0));
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);

@@ -3,6 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { dateFormatProblem } from '../ingest/index.js';
+import { loadMappings } from '../mapping/index.js';
 import { packageRoot } from './package-root.js';
 
 export { packageRoot } from './package-root.js';
@@ -68,11 +70,22 @@ export const configSchema = z.strictObject({
     .default({ name: 'Zorggroep De Linde', kvk: '90000001', iriBase: 'https://data.zorggroep-delinde.example/id/' }),
   ontologyDir: z.string().default(join(packageRoot(), 'ontology')),
   mappingsDir: z.string().default(join(packageRoot(), 'src', 'mapping', 'sources')),
+  mappings: z
+    .strictObject({
+      // The organisation's own folder on top of mappingsDir: whole mappings replacing shipped ones,
+      // or patches adding file patterns, header aliases and date patterns (docs/mapping-format.md).
+      overrides: z.string().optional(),
+    })
+    .prefault({}),
   import: z
     .strictObject({
       csv: csvOptions.default({ delimiter: 'auto', encoding: 'auto', decimal: 'auto' }),
       // Source date formats tried in order (after ISO 8601); see src/ingest/dates.ts.
-      dateFormats: z.array(z.string()).default(['d-M-yyyy', 'd/M/yyyy', 'yyyyMMdd', 'EEE MMM d HH:mm:ss z yyyy']),
+      // Named formats, or any luxon pattern ("dd-MM-yyyy"), checked here (docs/mapping-format.md).
+      dateFormats: z.array(z.string().superRefine((f, ctx) => {
+        const problem = dateFormatProblem(f);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })).default(['d-M-yyyy', 'd/M/yyyy', 'yyyyMMdd', 'EEE MMM d HH:mm:ss z yyyy']),
       shacl: z.boolean().default(true),
       // Calendar days are loaded for every data year, plus this margin on both sides.
       calendarMarginYears: z.number().int().min(0).max(5).default(1),
@@ -388,11 +401,22 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   const config = parsed.data;
   const dataDir = abs(config.dataDir);
   const inData = (p: string | undefined, fallback: string) => (p ? abs(p) : join(dataDir, fallback));
+  const mappingsDir = abs(config.mappingsDir);
+  const overrides = config.mappings.overrides ? abs(config.mappings.overrides) : undefined;
+  if (overrides) {
+    // Checked now: a bad override or date pattern is a refusal at start-up, not quarantined rows later.
+    try {
+      loadMappings(mappingsDir, overrides);
+    } catch (error) {
+      throw new ConfigError(`invalid mapping override${file ? ` (${file})` : ''}: ${(error as Error).message}`);
+    }
+  }
   return {
     ...config,
     dataDir,
     ontologyDir: abs(config.ontologyDir),
-    mappingsDir: abs(config.mappingsDir),
+    mappingsDir,
+    mappings: { ...(overrides ? { overrides } : {}) },
     server: { ...config.server, publicUrl: (config.server.publicUrl ?? `https://${decodeURIComponent(config.identity.domain.split(':')[0]!)}`).replace(/\/$/, '') },
     admin: { ...config.admin, tokenFile: inData(config.admin.tokenFile, 'identity/admin-token') },
     identity: { ...config.identity, keySecretFile: inData(config.identity.keySecretFile, 'identity/key-secret') },

@@ -40,6 +40,8 @@ export interface ImportOptions {
   /** Accept entities that are missing, map no row, or shrink beyond import.maxShrinkPercent. */
   allowShrink?: boolean;
   onProgress?: (message: string) => void;
+  /** Sources made here rather than read from files (manual values): mapped already, replacing their previous data. */
+  generated?: SystemResult[];
 }
 
 export interface SystemSummary {
@@ -140,12 +142,14 @@ export async function runImport(config: Config, options: ImportOptions): Promise
     }
 
     const files = expandInputs(options.inputs);
-    const allMappings = loadMappings(config.mappingsDir);
+    const allMappings = loadMappings(config.mappingsDir, config.mappings.overrides);
     const systems = options.source ? new Map([[options.source, allMappings.get(options.source) ?? []]]) : allMappings;
     if (options.source && !allMappings.has(options.source) && options.source !== RDF_SYSTEM) {
       throw new ImportRejectedError('nothing_to_import', `unknown source "${options.source}"; known: ${[...allMappings.keys()].join(', ')}`);
     }
     const filesBySystem = new Map<string, string[]>();
+    const generated = new Map((options.generated ?? []).map((g) => [g.system, g]));
+    for (const system of generated.keys()) filesBySystem.set(system, []);
     const unclaimed: string[] = [];
     for (const file of files) {
       // RDF files are the `rdf` source (ONZ RDF produced elsewhere), taken as they are.
@@ -170,13 +174,13 @@ export async function runImport(config: Config, options: ImportOptions): Promise
     const refusals: string[] = [];
     for (const [system, sysFiles] of filesBySystem) {
       progress(`${system}: mapping ${sysFiles.length} file(s)`);
-      const result = system === RDF_SYSTEM ? await mapRdf(sysFiles, display) : await mapSystem(system, systems.get(system)!, sysFiles, {
+      const result = generated.get(system) ?? (system === RDF_SYSTEM ? await mapRdf(sysFiles, display) : await mapSystem(system, systems.get(system)!, sysFiles, {
         iriBase: config.organisation.iriBase,
         dateFormats: config.import.dateFormats,
         decimal: config.import.csv.decimal,
         csv: { delimiter: config.import.csv.delimiter, encoding: config.import.csv.encoding },
         onProgress: (e) => progress(`${system}: ${display(e.file)} ${e.rows} rows`),
-      });
+      }));
       for (const p of result.problems) p.file = display(p.file);
       for (const e of result.entities) e.files = e.files.map(display);
       for (const v of result.provenance.values()) v.file = display(v.file);
@@ -185,11 +189,11 @@ export async function runImport(config: Config, options: ImportOptions): Promise
       mapped.push(result);
       const rowsMapped = result.entities.reduce((n, e) => n + e.rowsMapped, 0);
       const hadData = previous?.sources.find((s) => s.system === system && s.rowsMapped > 0);
-      if (rowsMapped === 0 && hadData && !options.allowEmpty) {
+      if (rowsMapped === 0 && hadData && !options.allowEmpty && !generated.has(system)) {
         const reportDir = writeQuarantineReport(dataDir, `rejected-${Date.now()}`, problems, []).dir;
         throw new ImportRejectedError('empty_source', `${system}: no row could be mapped; the previous data stays (use --allow-empty to clear it)`, reportDir);
       }
-      if (system !== RDF_SYSTEM) {
+      if (system !== RDF_SYSTEM && !generated.has(system)) {
         const before = previous?.sources.find((s) => s.system === system);
         refusals.push(...shrinkRefusals(system, systems.get(system)!, result.entities, result.problems, before, { maxShrinkPercent: config.import.maxShrinkPercent }));
       }

@@ -1,4 +1,5 @@
 // Parsing of source values as real exports write them: several date formats, decimal commas.
+import { datePatternProblem, parseWithPattern } from './date-patterns.js';
 
 const MONTHS: Record<string, number> = {
   jan: 1, feb: 2, mar: 3, mrt: 3, apr: 4, may: 5, mei: 5, jun: 6, jul: 7, aug: 8, sep: 9, oct: 10, okt: 10, nov: 11, dec: 12,
@@ -28,10 +29,25 @@ export interface ParsedDate {
   time?: string; // HH:mm:ss
 }
 
+/** Named formats with a regex of their own (fast, and Java's toString with its zone name); any other is a luxon pattern. */
+export function isNamedDateFormat(format: string): boolean {
+  return Object.hasOwn(DATE_FORMATS, format);
+}
+
+/** Why a date format cannot be used (undefined: it can). */
+export function dateFormatProblem(format: string): string | undefined {
+  return isNamedDateFormat(format) ? undefined : datePatternProblem(format);
+}
+
 export function parseDate(raw: string, formats: readonly string[]): ParsedDate | undefined {
   const value = raw.trim();
   for (const [name, pattern] of [['iso', ISO] as const, ...formats.map((f) => [f, DATE_FORMATS[f]] as const)]) {
-    if (!pattern) throw new Error(`unknown date format "${name}"`);
+    if (!pattern) {
+      // A luxon pattern, checked when the configuration or mapping loaded.
+      const parsed = parseWithPattern(value, name);
+      if (parsed) return parsed;
+      continue;
+    }
     const g = pattern.exec(value)?.groups;
     if (!g) continue;
     const month = g.mon ? MONTHS[g.mon.toLowerCase()] : Number(g.m);

@@ -145,12 +145,12 @@ export class RowMapper {
         return { literal: typed(d, 'decimal'), text: d };
       }
       case 'date': {
-        const parsed = parseDate(raw, this.ctx.dateFormats);
+        const parsed = parseDate(raw, spec.dateFormats ? [...spec.dateFormats, ...this.ctx.dateFormats] : this.ctx.dateFormats);
         if (!parsed) return bad('not a recognised date', 'invalid_date');
         return { literal: typed(parsed.date, 'date'), text: parsed.date };
       }
       case 'dateTime': {
-        const parsed = parseDate(raw, this.ctx.dateFormats);
+        const parsed = parseDate(raw, spec.dateFormats ? [...spec.dateFormats, ...this.ctx.dateFormats] : this.ctx.dateFormats);
         if (!parsed) return bad('not a recognised date/time', 'invalid_date');
         const text = `${parsed.date}T${parsed.time ?? '00:00:00'}`;
         return { literal: typed(text, 'dateTime'), text };

@@ -1,4 +1,5 @@
-export { loadMappings, parseMapping, mappingSchema, MappingSpecError, filePatternMatches } from './spec.js';
+export { loadMappingDir, parseMapping, mappingSchema, MappingSpecError, filePatternMatches } from './spec.js';
+export { loadMappings } from './overrides.js';
 export type { Mapping } from './spec.js';
 export { RowMapper } from './engine.js';
 export type { MappingContext, Problem } from './engine.js';

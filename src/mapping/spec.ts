@@ -3,6 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { dateFormatProblem } from '../ingest/index.js';
 
 const columnType = z.enum(['string', 'integer', 'decimal', 'date', 'dateTime', 'boolean', 'postcode', 'code']);
 
@@ -19,9 +20,15 @@ const column = z
     max: z.number().optional(),
     /** A fixed transformation after parsing; `hundredMinus` turns a presence % into an absence %. */
     fn: z.enum(['hundredMinus']).optional(),
+    /** For date and dateTime columns: patterns (luxon tokens, "dd-MM-yyyy") tried before import.dateFormats. */
+    dateFormats: z.array(z.string().superRefine((f, ctx) => {
+      const problem = dateFormatProblem(f);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })).min(1).optional(),
   })
   .strict()
-  .refine((c) => c.type !== 'code' || c.lookup, { message: 'a code column needs a lookup' });
+  .refine((c) => c.type !== 'code' || c.lookup, { message: 'a code column needs a lookup' })
+  .refine((c) => !c.dateFormats || c.type === 'date' || c.type === 'dateTime', { message: 'dateFormats go with a date or dateTime column' });
 
 const objectSpec = z.union([z.string(), z.object({ literal: z.union([z.string(), z.number(), z.boolean()]), datatype: z.string().optional() }).strict()]);
 
@@ -88,8 +95,8 @@ export function parseMapping(text: string, file: string): Mapping {
   return parsed.data;
 }
 
-/** All mappings under `dir/<system>/<entity>.yaml`, grouped by system. */
-export function loadMappings(dir: string): Map<string, Mapping[]> {
+/** All mappings under `dir/<system>/<entity>.yaml`, grouped by system (overrides: see overrides.ts). */
+export function loadMappingDir(dir: string): Map<string, Mapping[]> {
   const systems = new Map<string, Mapping[]>();
   for (const system of readdirSync(dir).sort()) {
     const sub = join(dir, system);

@@ -26,13 +26,21 @@ export class AddressError extends Error {}
 export interface AddressPolicy {
   /** Loopback targets too (tests, the demo); private and link-local ranges stay refused. */
   allowLoopback: boolean;
+  /** Private, loopback and link-local targets too: an export endpoint on the organisation's own LAN, opted in per connection. */
+  allowPrivate?: boolean;
 }
+
+// Never a target, whatever the policy: "this network", multicast and reserved ranges.
+const never = new BlockList();
+for (const [net, bits] of [['0.0.0.0', 8], ['224.0.0.0', 4], ['240.0.0.0', 4]] as const) never.addSubnet(net, bits, 'ipv4');
+for (const [net, bits] of [['::', 128], ['ff00::', 8]] as const) never.addSubnet(net, bits, 'ipv6');
 
 /** Whether `address` (an IP literal) may be connected to under `policy`. */
 export function allowedAddress(address: string, policy: AddressPolicy): boolean {
   const family = isIP(address);
   if (family === 0) return false;
   const type = family === 4 ? 'ipv4' : 'ipv6';
+  if (policy.allowPrivate) return !never.check(address, type);
   if (policy.allowLoopback && loopback.check(address, type)) return true;
   return !blocked.check(address, type);
 }

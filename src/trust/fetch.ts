@@ -28,6 +28,16 @@ export { AddressError } from './address.js';
 
 /** One request to `target`, connected to the checked address only. */
 export async function pinnedRequest(target: string, options: PinnedRequest): Promise<{ status: number; text: string }> {
+  const parts: Buffer[] = [];
+  const status = await pinnedStream(target, options, (chunk) => void parts.push(chunk));
+  return { status, text: Buffer.concat(parts).toString('utf8') };
+}
+
+/**
+ * The same request with the answer's bytes handed to `sink` as they arrive (a download to a file,
+ * never held in memory whole); resolves with the status once the answer ended within the limits.
+ */
+export async function pinnedStream(target: string, options: PinnedRequest, sink: (chunk: Buffer) => void): Promise<number> {
   let url: URL;
   try {
     url = new URL(target);
@@ -49,16 +59,15 @@ export async function pinnedRequest(target: string, options: PinnedRequest): Pro
         res.destroy();
         return reject(new Error(`answer over ${options.maxBytes} bytes`));
       }
-      const parts: Buffer[] = [];
       let size = 0;
       res.on('data', (chunk: Buffer) => {
         size += chunk.length;
         if (size > options.maxBytes) {
           res.destroy();
           reject(new Error(`answer over ${options.maxBytes} bytes`));
-        } else parts.push(chunk);
+        } else sink(chunk);
       });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(parts).toString('utf8') }));
+      res.on('end', () => resolve(res.statusCode ?? 0));
       res.on('error', () => reject(new Error('the answer was cut off')));
     });
     req.on('timeout', () => req.destroy(new Error('timed out')));

@@ -27,7 +27,7 @@ export type { QuestionCredential, VersionedRef } from './credentials.js';
 export { ReplayCache } from './replay.js';
 export { base64Json, base64Text, strictBase64 } from './base64.js';
 export { TrustList, trustListSchema } from './trust-list.js';
-export { initIdentity, loadIdentity, openOwnAgent, ownDid } from './identity.js';
+export { initIdentity, keySecret, loadIdentity, openOwnAgent, ownDid } from './identity.js';
 export type { OwnIdentity } from './identity.js';
 export { KeyStoreLockedError } from './agent.js';
 export { checkpointKeys, checkpointSigner } from './checkpoints.js';
@@ -35,7 +35,8 @@ export { keySecretBesideKey, keySecretSource, readKeySecret } from './key-secret
 export { Parties } from './parties.js';
 export { didDocumentFileName, didWebUrl } from './did-web.js';
 export { statusListFileName } from './status.js';
-export { AddressError, pinnedRequest } from './fetch.js';
+export { AddressError, pinnedRequest, pinnedStream } from './fetch.js';
+export type { PinnedRequest } from './fetch.js';
 export { allowedAddress, literalHost } from './address.js';
 
 export { NutsNode, checkBeyondNode } from './nuts/index.js';

@@ -15,6 +15,7 @@ import { auditRoutes } from './admin-audit.js';
 import { CoverageBusyError } from './admin-coverage.js';
 import { dataRoutes, type DataDeps } from './admin-data.js';
 import { releaseRoutes } from './admin-release.js';
+import { connectionRoutes, type ConnectionDeps } from './admin-connections.js';
 import { DEFAULT_SESSION, sameSecret, sessionCookieId, sessionRoutes, SessionStore, type SessionSettings } from './admin-session.js';
 
 export { ADMIN_ACTOR, adminActor } from './admin-auth.js';
@@ -25,6 +26,8 @@ export interface AdminDeps {
   queue: ReleaseQueue;
   deliverer: Deliverer;
   metrics?: Metrics;
+  /** Connections and their schedules (admin-connections.ts). */
+  connections?: ConnectionDeps;
   /** config.admin.session (defaults when absent). */
   session?: SessionSettings;
   /** Clock in milliseconds, for session expiry and sign-in windows (tests inject one). */
@@ -85,6 +88,7 @@ export function adminRoutes(deps: AdminDeps): FastifyPluginAsync {
     if (metrics) app.get('/metrics', async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
     await app.register(sessionRoutes({ dataDir: deps.dataDir, accounts, sessions, settings }));
     await app.register(releaseRoutes(deps));
+    if (deps.connections) await app.register(connectionRoutes(deps.connections));
     await app.register(dataRoutes(deps.dataDir, deps.data));
     await app.register(auditRoutes(deps.dataDir));
   };
