@@ -257,6 +257,36 @@ export function generate(outDir: string, o: GenerateOptions): GeneratedFiles {
     indications.push('  <Indicatie>\n    <Besluitnummer>B9000001</Besluitnummer>\n    <Clientnummer>C000001</Clientnummer>\n    <Wet>Wlz</Wet>\n    <Zorgprofiel>VV11</Zorgprofiel>\n    <Leveringsvorm>instelling</Leveringsvorm>\n    <Ingangsdatum>2024-01-01</Ingangsdatum>\n  </Indicatie>\n');
     trajects.push({ trajectId: 'T9000001', clientnummer: 'C000002', besluitnummer: 'B0000002', locatieCode: 'ARN-PG', begindatum: '2024-03-01', einddatum: '2023-03-01' });
   }
+  // Fixed clients after everything drawn above (no randomness, so the rows before them stay): three Zvw
+  // clients in Arnhem somatiek around 30-6 of the first year (ELV declaratie, GRZ DBCs, one DBC with a
+  // truncated zorgproductcode in the messy export) for IGJ 1.1.3, and two Wlz clients with a
+  // persoonsgebonden budget (leveringsvorm pgb, NZa Wmg 2.2).
+  const fy = firstYear;
+  const fixed = [
+    // client, birth, besluit, law, profile, delivery, indication start, end, treatment, care start, care end, location
+    ['C000901', '1941-03-12', 'B0000901', 'Zvw', '', '', `${fy}-06-01`, `${fy}-08-31`, 'J', `${fy}-06-03`, `${fy}-07-26`, 'ARN-SOM'],
+    ['C000902', '1948-11-02', 'B0000902', 'Zvw', '', '', `${fy}-05-20`, `${fy}-09-15`, 'J', `${fy}-05-21`, '', 'ARN-SOM'],
+    ['C000903', '1937-07-21', 'B0000903', 'Zvw', '', '', `${fy}-06-10`, `${fy}-07-31`, 'J', `${fy}-06-11`, '', 'ARN-SOM'],
+    ['C000904', '1939-02-14', 'B0000904', 'Wlz', 'VV05', 'pgb', `${fy}-03-01`, '', 'N', `${fy}-03-01`, '', 'ARN-PG'],
+    ['C000905', '1944-09-30', 'B0000905', 'Wlz', 'VV06', 'pgb', `${fy + 1}-01-01`, '', 'N', `${fy + 1}-01-06`, '', 'NIJ-SOM'],
+  ] as const;
+  for (const [id, birth, besluit, law, profile, delivery, start, end, treatment, careStart, careEnd, loc] of fixed) {
+    clients.push({ clientnummer: id, geboortedatum: birth });
+    indications.push(
+      `  <Indicatie>\n    <Besluitnummer>${besluit}</Besluitnummer>\n    <Clientnummer>${id}</Clientnummer>\n    <Wet>${law}</Wet>\n` +
+        (profile ? `    <Zorgprofiel>${profile}</Zorgprofiel>\n    <Leveringsvorm>${delivery}</Leveringsvorm>\n` : '') +
+        `    <Ingangsdatum>${start}</Ingangsdatum>\n` + (end ? `    <Einddatum>${end}</Einddatum>\n` : '') + `    <Behandeling>${treatment}</Behandeling>\n  </Indicatie>\n`,
+    );
+    trajects.push({ trajectId: `T${besluit.slice(1)}`, clientnummer: id, besluitnummer: besluit, locatieCode: loc, begindatum: careStart, ...(careEnd ? { einddatum: careEnd } : {}) });
+  }
+  invoices.push(['F0000901', 'T0000901', '1002', `${fy}-07-31`, '5863,20', 'J']);
+  const dbc: (string | number)[][] = [
+    ['DBC-nummer', 'Traject', 'Zorgproductcode', 'Einddatum DBC', 'Bedrag', 'Goedgekeurd'],
+    ['DBC0000902', 'T0000902', '972800066', `${fy}-06-28`, '4120,00', 'J'],
+    ['DBC0000903', 'T0000903', o.messy ? '97280006' : '972800066', `${fy}-07-15`, '2300,00', 'J'], // messy: code lost its last digit
+  ];
+  write('ons-ecd', 'dbc-grz.csv', csv(dbc, ';'));
+  rows += dbc.length - 1;
   write('ons-ecd', 'vestigingen.json', JSON.stringify({ vestigingen: sites }, null, 2));
   write('ons-ecd', 'locaties.json', JSON.stringify({ locaties: locations }, null, 2));
   write('ons-ecd', 'clienten.json', JSON.stringify({ clienten: clients }, null, 2));
