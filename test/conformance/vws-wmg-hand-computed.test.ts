@@ -1,5 +1,5 @@
 // Hand-computed VWS Jaarverantwoording Zorg 1.1.1 (4.1, 4.2, 5.1) and NZa Wmg 1.1.1 (1.2.1, 1.2.2,
-// 2.1) on the worked example plus worked hours, absence and six clients, with the official texts
+// 2.1, 2.2) on the worked example plus worked hours, absence and six clients, with the official texts
 // when ../shared/conformance is present (unmodified; the reasoning is written next to each value).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,7 +24,8 @@ const FIXTURE = {
   // Absence: A1 fully ill 1-4..10-4 (presence 0 %); A2 ill 1-3..5-3 at 50 % presence.
   'afas-hr/verzuim.csv': 'Verzuimmelding;Dienstverband;Soort verzuim;Begindatum verzuim;Einddatum verzuim;Begindatum percentage;Einddatum percentage;Percentage aanwezig\n' +
     'V1;A1;Ziekte;1-4-2024;10-4-2024;1-4-2024;10-4-2024;0\nV2;A2;Ziekte;1-3-2024;5-3-2024;1-3-2024;5-3-2024;50\n',
-  'ons-ecd/clienten.json': JSON.stringify({ clienten: ['C1', 'C2', 'C3', 'C4', 'C5', 'C6'].map((c) => ({ clientnummer: c, geboortedatum: '1940-01-01' })) }),
+  // C7 has a Wlz indication with a persoonsgebonden budget (pgb) from 1-3-2024 and no care process here.
+  'ons-ecd/clienten.json': JSON.stringify({ clienten: ['C1', 'C2', 'C3', 'C4', 'C5', 'C6', 'C7'].map((c) => ({ clientnummer: c, geboortedatum: '1940-01-01' })) }),
   'ons-ecd/indicaties.xml': `<?xml version="1.0" encoding="UTF-8"?>\n<Indicaties>${[
     ['B1', 'C1', 'Wlz', 'VV05', 'instelling', '2024-01-01', ''],
     ['B2', 'C2', 'Zvw', '', '', '2024-05-01', '2024-08-31'],
@@ -32,6 +33,7 @@ const FIXTURE = {
     ['B4', 'C4', 'Wlz', 'VV06', 'instelling', '2023-01-01', '2024-03-31'],
     ['B5', 'C5', 'Wlz', 'VV05', 'instelling', '2025-02-01', ''],
     ['B6', 'C6', 'Wlz', 'VV05', 'instelling', '2024-01-01', ''],
+    ['B7', 'C7', 'Wlz', 'VV05', 'pgb', '2024-03-01', ''],
   ].map(([b, c, wet, zp, lv, start, eind]) => `<Indicatie><Besluitnummer>${b}</Besluitnummer><Clientnummer>${c}</Clientnummer><Wet>${wet}</Wet>${zp ? `<Zorgprofiel>${zp}</Zorgprofiel>` : ''}${lv ? `<Leveringsvorm>${lv}</Leveringsvorm>` : ''}<Ingangsdatum>${start}</Ingangsdatum>${eind ? `<Einddatum>${eind}</Einddatum>` : ''}<Behandeling>N</Behandeling></Indicatie>`).join('')}</Indicaties>\n`,
   'ons-ecd/zorgtrajecten.json': JSON.stringify({ zorgtrajecten: [
     ['T1', 'C1', 'B1', '2024-01-10', ''],
@@ -98,9 +100,14 @@ describe.runIf(existsSync(WMG))('NZa Wmg hand-computed, official text', () => {
   // 1.2.2, 2024: the same for agency/hired staff: A3 in January 282 / 141 = 2 over 1 month → 2.
   it('1.2.2 average deployed care fte not in loondienst 2024 is 2', () => expect(Number(row(WMG, '1.2.2', 2024).Teller)).toBe(2));
   // 2.1, 2024: clients by the law of an indication overlapping the year. Wlz: C1, C4 (until 31-3),
-  // C6 → 3 (C5's starts 2025); Zvw: C2 → 1; forensic 0; other: C3 (Wmo) → 1.
-  it('2.1 clients per law 2024: Zvw 1, Wlz 3, forensic 0, other 1', () => {
+  // C6, C7 (pgb) → 4 (C5's starts 2025); Zvw: C2 → 1; forensic 0; other: C3 (Wmo) → 1.
+  it('2.1 clients per law 2024: Zvw 1, Wlz 4, forensic 0, other 1', () => {
     const r = row(WMG, '2.1', 2024);
-    expect(['Aantal_clienten_Zvw', 'Aantal_clienten_Wlz', 'Aantal_clienten_Forensische_zorg', 'Aantal_clienten_Overige_zorg'].map((c) => Number(r[c]))).toEqual([1, 3, 0, 1]);
+    expect(['Aantal_clienten_Zvw', 'Aantal_clienten_Wlz', 'Aantal_clienten_Forensische_zorg', 'Aantal_clienten_Overige_zorg'].map((c) => Number(r[c]))).toEqual([1, 4, 0, 1]);
+  });
+  // 2.2, 2024: clients whose indication has the delivery form pgb: C7 (Wlz) → Wlz 1, Zvw 0.
+  it('2.2 pgb clients 2024: Zvw 0, Wlz 1', () => {
+    const r = row(WMG, '2.2', 2024);
+    expect([Number(r.Aantal_clienten_met_leveringsvorm_PGB_in_de_Zvw), Number(r.Aantal_clienten_met_leveringsvorm_PGB_in_de_Wlz)]).toEqual([0, 1]);
   });
 });
