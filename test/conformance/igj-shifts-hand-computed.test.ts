@@ -77,6 +77,22 @@ describe('one source of worked hours per agreement and month (own query)', () =>
   });
 });
 
+describe('the rule holds when one of the two sources is carried forward', () => {
+  it('a realisation imported alone rewrites the carried AFAS source without the superseded total', async () => {
+    const config = testConfig();
+    const { 'ons-roosteren/realisatie-maart-2024.csv': realisation, ...rest } = FIXTURE;
+    await runImport(config, { inputs: [writeFixture(rest)] });
+    const before = await generationWithCalendar(config.dataDir, '2024-01-01', '2024-12-31');
+    const second = await runImport(config, { inputs: [writeFixture({ 'ons-roosteren/realisatie-maart-2024.csv': realisation })] });
+    const after = await generationWithCalendar(config.dataDir, '2024-01-01', '2024-12-31');
+    const a1March = (s: oxigraph.Store) => Number(oxigraphRows(s, `PREFIX onz-g: <http://purl.org/ozo/onz-g#>
+      SELECT (SUM(?h) AS ?uren) WHERE { ?p onz-g:definedBy ?a ; onz-g:hasBeginTimeStamp ?b ; onz-g:hasQuality/onz-g:hasQualityValue/onz-g:hasDataValue ?h
+        FILTER(STRENDS(STR(?a), "overeenkomst/A1") && STRSTARTS(STR(?b), "2024-03")) }`)[0]!.uren);
+    expect(second.carried).toContain('afas-hr');
+    expect([a1March(before), a1March(after), second.supersededWorkedTotals]).toEqual([160, 12, 1]);
+  }, 60_000);
+});
+
 // Peildatum 2024-03-01 at V1: the slot runs 1-3 07:00 … 2-3 07:00.
 describe.each(PROFILES)('IGJ %s hand-computed, official text', (profile) => {
   // 1.2.3 per contract type: G1 8 + G6 2 (05:00-07:00, clipped at the slot's end) = 10 onbepaald (A1);
