@@ -47,13 +47,16 @@ describe('importing examples/de-linde', () => {
         'invoice,ons-ecd/declaraties.csv,202,Traject,T9999999,unknown_reference',
         'paid-hours,afas-hr/loonjournaal.csv,2143,Dienstverband,D999999,unknown_reference',
         'posting,exact-fin/boekingen.xml,650,Rekening,7777,unknown_reference',
+        'prismant,exact-fin/prismant-rekeningschema.csv,22,Rekening,4999,unknown_reference',
+        'prismant,exact-fin/prismant-rekeningschema.csv,23,Prismant,4181,invalid_value',
         'shift,ons-roosteren/rooster-diensten.csv,524,Dienstverband,,missing_value',
         'shift,ons-roosteren/rooster-diensten.csv,525,DienstId,R240095,duplicate_row',
         'shift,ons-roosteren/rooster-diensten.csv,526,Soort,Ruil,unknown_code',
         'shift,ons-roosteren/rooster-diensten.csv,527,Begin,31-6-2024 07:00,invalid_date',
+        'worked-shift,ons-roosteren/realisatie-juni-2024.csv,1237,Eind,2024-06-15T07:00:00,end_before_start',
       ].sort(),
     );
-    expect(summary.rowsQuarantined).toBe(24);
+    expect(summary.rowsQuarantined).toBe(27);
     expect(summary.rowsRead).toBe(summary.rowsMapped + summary.rowsQuarantined - 1); // the unclaimed file has no rows
   });
 

@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
-import { ACCOUNTS, EMPLOYMENT_TYPES, FUNCTIONS, LOCATIONS, SITES } from './organisation.js';
+import { ACCOUNTS, EMPLOYMENT_TYPES, FUNCTIONS, LOCATIONS, PRISMANT_ACCOUNTS, PRISMANT_TABLE, SITES } from './organisation.js';
 import { DAY, Random, isoDay, utc } from './random.js';
 
 export interface GenerateOptions {
@@ -30,6 +30,35 @@ function csv(rows: (string | number)[][], delimiter: string): string {
   return rows.map((r) => r.map(cell).join(delimiter)).join('\r\n') + '\r\n';
 }
 
+
+const hhmm = (minutes: number) => `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+
+/**
+ * ONS Roosteren realisation for one month: the shifts each agreement worked, derived (no randomness)
+ * from that month's AFAS total so that both sources agree on the hours. Shifts of 8 hours, day,
+ * evening and night in turn, counting back from the month's last day (so a peildatum at the end of
+ * the month has every kind); the remainder as a shorter day shift. Rows without a unit are left out.
+ */
+function realisedShifts(hours: (string | number)[][], month: string, messy: boolean): (string | number)[][] {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  const last = new Date(Date.UTC(y, m, 0)).getUTCDate();
+  const at = (day: number, minutes: number) => nl(isoDay(Date.UTC(y, m - 1, day) + Math.floor(minutes / 1440) * DAY)) + ' ' + hhmm(minutes % 1440);
+  const out: (string | number)[][] = [['Dienst-ID', 'Dienstverband', 'Afdeling', 'Begin', 'Eind', 'Uren']];
+  let seq = 0;
+  hours.forEach(([employment, date, worked, unit], i) => {
+    if (date !== `1-${m}-${y}` || !unit) return;
+    const total = Number(String(worked).replace(',', '.'));
+    const full = Math.min(Math.floor(total / 8), last - 1);
+    const shift = (day: number, start: number, minutes: number) =>
+      out.push([`G${String(++seq).padStart(6, '0')}`, employment!, unit, at(day, start), at(day, start + minutes), comma(minutes / 60)]);
+    for (let k = 0; k < full; k++) shift(last - k, [7 * 60, 15 * 60, 23 * 60][(i + k) % 3]!, 480);
+    const rest = Math.round((total - full * 8) * 60);
+    if (rest > 0) shift(last - full, 8 * 60, rest);
+  });
+  // A night shift whose end lost its next day: ends before it begins (quarantined).
+  if (messy) out.push(['G999999', String(out[1]![1]), String(out[1]![2]), `15-${m}-${y} 23:00`, `15-${m}-${y} 07:00`, '8']);
+  return out;
+}
 
 export interface GeneratedFiles {
   dir: string;
@@ -126,12 +155,16 @@ export function generate(outDir: string, o: GenerateOptions): GeneratedFiles {
     paidByMonth.set(key, (paidByMonth.get(key) ?? 0) + Number(String(worked).replace(',', '.')));
   }
   const paid: (string | number)[][] = [
-    ['Dienstverband', 'Periode', 'Verloonde uren'],
-    ...[...paidByMonth].map(([key, total]) => [...key.split(';'), total.toFixed(2).replace('.', ',')]),
+    ['Dienstverband', 'Periode', 'Verloonde uren', 'Einde periode'],
+    ...[...paidByMonth].map(([key, total]) => {
+      const [employment, first] = key.split(';') as [string, string];
+      const [, month, year] = first.split('-').map(Number) as [number, number, number];
+      return [employment, first, total.toFixed(2).replace('.', ','), nl(isoDay(Date.UTC(year, month, 0)))];
+    }),
   ];
 
   if (o.messy) {
-    paid.push(['D999999', '1-1-2024', '12,5']); // an employment payroll knows but HR does not
+    paid.push(['D999999', '1-1-2024', '12,5', '31-1-2024']); // an employment payroll knows but HR does not
     employees.push(employees[3]!); // exact duplicate row
     employees.push(['', '1-1-1980']); // missing key
     employees.push(['M900001', '1975-13-01']); // impossible date
@@ -149,6 +182,9 @@ export function generate(outDir: string, o: GenerateOptions): GeneratedFiles {
     absence.push(['V900001', 'D000001', 'Ziekte', '1-2-2024', '5-2-2024', '1-2-2024', '5-2-2024', '120']); // > 100 %
     hours.push(['D000002', '15-1-2024', '7,5', 'XX-ONBEKEND']); // unit unknown to the ECD: SHACL finding
   }
+  const realised = realisedShifts(hours.slice(1), `${firstYear}-06`, o.messy);
+  write('ons-roosteren', `realisatie-juni-${firstYear}.csv`, csv(realised, ';'));
+  rows += realised.length - 1;
   write('afas-hr', 'medewerkers.csv', csv(employees, ';'));
   // Functions come from an old Windows tool: Windows-1252, as real exports often are.
   write('afas-hr', 'functies.csv', iconv.encode(csv(functions, ';'), 'windows-1252'));
@@ -221,6 +257,36 @@ export function generate(outDir: string, o: GenerateOptions): GeneratedFiles {
     indications.push('  <Indicatie>\n    <Besluitnummer>B9000001</Besluitnummer>\n    <Clientnummer>C000001</Clientnummer>\n    <Wet>Wlz</Wet>\n    <Zorgprofiel>VV11</Zorgprofiel>\n    <Leveringsvorm>instelling</Leveringsvorm>\n    <Ingangsdatum>2024-01-01</Ingangsdatum>\n  </Indicatie>\n');
     trajects.push({ trajectId: 'T9000001', clientnummer: 'C000002', besluitnummer: 'B0000002', locatieCode: 'ARN-PG', begindatum: '2024-03-01', einddatum: '2023-03-01' });
   }
+  // Fixed clients after everything drawn above (no randomness, so the rows before them stay): three Zvw
+  // clients in Arnhem somatiek around 30-6 of the first year (ELV declaratie, GRZ DBCs, one DBC with a
+  // truncated zorgproductcode in the messy export) for IGJ 1.1.3, and two Wlz clients with a
+  // persoonsgebonden budget (leveringsvorm pgb, NZa Wmg 2.2).
+  const fy = firstYear;
+  const fixed = [
+    // client, birth, besluit, law, profile, delivery, indication start, end, treatment, care start, care end, location
+    ['C000901', '1941-03-12', 'B0000901', 'Zvw', '', '', `${fy}-06-01`, `${fy}-08-31`, 'J', `${fy}-06-03`, `${fy}-07-26`, 'ARN-SOM'],
+    ['C000902', '1948-11-02', 'B0000902', 'Zvw', '', '', `${fy}-05-20`, `${fy}-09-15`, 'J', `${fy}-05-21`, '', 'ARN-SOM'],
+    ['C000903', '1937-07-21', 'B0000903', 'Zvw', '', '', `${fy}-06-10`, `${fy}-07-31`, 'J', `${fy}-06-11`, '', 'ARN-SOM'],
+    ['C000904', '1939-02-14', 'B0000904', 'Wlz', 'VV05', 'pgb', `${fy}-03-01`, '', 'N', `${fy}-03-01`, '', 'ARN-PG'],
+    ['C000905', '1944-09-30', 'B0000905', 'Wlz', 'VV06', 'pgb', `${fy + 1}-01-01`, '', 'N', `${fy + 1}-01-06`, '', 'NIJ-SOM'],
+  ] as const;
+  for (const [id, birth, besluit, law, profile, delivery, start, end, treatment, careStart, careEnd, loc] of fixed) {
+    clients.push({ clientnummer: id, geboortedatum: birth });
+    indications.push(
+      `  <Indicatie>\n    <Besluitnummer>${besluit}</Besluitnummer>\n    <Clientnummer>${id}</Clientnummer>\n    <Wet>${law}</Wet>\n` +
+        (profile ? `    <Zorgprofiel>${profile}</Zorgprofiel>\n    <Leveringsvorm>${delivery}</Leveringsvorm>\n` : '') +
+        `    <Ingangsdatum>${start}</Ingangsdatum>\n` + (end ? `    <Einddatum>${end}</Einddatum>\n` : '') + `    <Behandeling>${treatment}</Behandeling>\n  </Indicatie>\n`,
+    );
+    trajects.push({ trajectId: `T${besluit.slice(1)}`, clientnummer: id, besluitnummer: besluit, locatieCode: loc, begindatum: careStart, ...(careEnd ? { einddatum: careEnd } : {}) });
+  }
+  invoices.push(['F0000901', 'T0000901', '1002', `${fy}-07-31`, '5863,20', 'J']);
+  const dbc: (string | number)[][] = [
+    ['DBC-nummer', 'Traject', 'Zorgproductcode', 'Einddatum DBC', 'Bedrag', 'Goedgekeurd'],
+    ['DBC0000902', 'T0000902', '972800066', `${fy}-06-28`, '4120,00', 'J'],
+    ['DBC0000903', 'T0000903', o.messy ? '97280006' : '972800066', `${fy}-07-15`, '2300,00', 'J'], // messy: code lost its last digit
+  ];
+  write('ons-ecd', 'dbc-grz.csv', csv(dbc, ';'));
+  rows += dbc.length - 1;
   write('ons-ecd', 'vestigingen.json', JSON.stringify({ vestigingen: sites }, null, 2));
   write('ons-ecd', 'locaties.json', JSON.stringify({ locaties: locations }, null, 2));
   write('ons-ecd', 'clienten.json', JSON.stringify({ clienten: clients }, null, 2));
@@ -262,6 +328,41 @@ export function generate(outDir: string, o: GenerateOptions): GeneratedFiles {
     postingLines.push(`    <GLTransactionLine entry="X1" line="1">\n      <Date>${firstYear}-06-30</Date>\n      <GLAccount>4000</GLAccount>\n      <Amount>1.234,56</Amount>\n      <CostCenter>KP1</CostCenter>\n    </GLTransactionLine>\n`);
     postingLines.push(`    <GLTransactionLine entry="X2" line="1">\n      <Date>${firstYear}-06-30</Date>\n      <GLAccount>7777</GLAccount>\n      <Amount>10.00</Amount>\n    </GLTransactionLine>\n`);
   }
+  // The Prismant accounts and the conversion table come after everything above, from their own
+  // random stream, so the rows before them (and their faults' row numbers) stay as they were.
+  const rp = new Random(o.seed + 1);
+  accounts.push(...PRISMANT_ACCOUNTS.map((a) => [a[0], a[1], a[2]]));
+  for (let y = firstYear; y <= lastYear; y++) {
+    for (let m = 1; m <= 12; m++) {
+      const mm = String(m).padStart(2, '0');
+      PRISMANT_ACCOUNTS.forEach(([acc, , , , monthly], i) => {
+        const amount = monthly * scale * (0.8 + rp.next() * 0.4);
+        postingLines.push(`    <GLTransactionLine entry="P${y}${mm}" line="${i + 1}">\n      <Date>${y}-${mm}-28</Date>\n      <GLAccount>${acc}</GLAccount>\n      <Amount>${amount.toFixed(2)}</Amount>\n      <CostCenter>${rp.pick(['KP0', 'KP1', 'KP2', 'KP3'])}</CostCenter>\n    </GLTransactionLine>\n`);
+      });
+    }
+  }
+  // Two years of ledger history before the other data: NZa kostenonderzoek 1.1, 3.2 and 4.1–4.3
+  // hard-code 2022 or 2023 in their texts (KNOWN-ISSUES 9), and a real ledger export has history.
+  const pl = [
+    ...ACCOUNTS.filter((a) => a[3] !== 'balance').map((a) => [a[0], a[3] === 'revenue' ? -180_000 : 40_000] as const),
+    ...PRISMANT_ACCOUNTS.map((a) => [a[0], a[4]] as const),
+  ];
+  for (let y = firstYear - 2; y < firstYear; y++) {
+    for (let m = 1; m <= 12; m++) {
+      const mm = String(m).padStart(2, '0');
+      pl.forEach(([acc, monthly], i) => {
+        const amount = monthly * scale * (0.8 + rp.next() * 0.4);
+        postingLines.push(`    <GLTransactionLine entry="H${y}${mm}" line="${i + 1}">\n      <Date>${y}-${mm}-28</Date>\n      <GLAccount>${acc}</GLAccount>\n      <Amount>${amount.toFixed(2)}</Amount>\n      <CostCenter>${rp.pick(['KP0', 'KP1', 'KP2', 'KP3'])}</CostCenter>\n    </GLTransactionLine>\n`);
+      });
+    }
+  }
+  const prismant: (string | number)[][] = [['Rekening', 'Prismant-rubriek'], ...PRISMANT_TABLE.map(([acc, code]) => [acc, code])];
+  if (o.messy) {
+    prismant.push(['4999', '455100']); // an account the chart of accounts does not have
+    prismant.push(['4100', '4181']); // a code of the old 4-digit scheme: not a Prismant rubriek (4100 stays on RGS)
+  }
+  write('exact-fin', 'prismant-rekeningschema.csv', csv(prismant, ';'));
+  rows += prismant.length - 1;
   write('exact-fin', 'grootboekrekeningen.csv', csv(accounts, ','));
   write('exact-fin', 'kostenplaatsen.csv', csv(centres, ','));
   write('exact-fin', 'boekingen.xml', `<?xml version="1.0" encoding="UTF-8"?>\n<eExact>\n  <GLTransactions>\n${postingLines.join('')}  </GLTransactions>\n</eExact>\n`);

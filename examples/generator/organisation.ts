@@ -82,3 +82,40 @@ export const ACCOUNTS = [
   ['4200', 'Voeding', 'WBedOvp', 'cost'],
   ['4300', 'Afschrijvingen', 'WAfs', 'cost'],
 ] as const;
+
+/**
+ * Accounts the NZa kostenonderzoek asks about by Prismant code only (food, transport, energy, rent,
+ * budget corrections …): number, description, RGS code, Prismant code, monthly amount at 150
+ * employees (negative: revenue, as Exact books it).
+ */
+export const PRISMANT_ACCOUNTS = [
+  ['4030', 'Opleidingskosten', 'WBedOvp', '423100', 3_000],
+  ['4210', 'Linnen en wasverzorging', 'WBed', '441100', 4_500],
+  ['4220', 'Vervoer cliënten', 'WBed', '443100', 1_800],
+  ['4310', 'Afschrijving vervoermiddelen', 'WAfs', '484222', 900],
+  ['4320', 'Huur gebouw Velp', 'WBed', '486215', 12_000],
+  ['4330', 'Dotatie overige voorzieningen', 'WBed', '489221', 1_500],
+  ['4400', 'Administratie- en kantoorkosten', 'WBed', '451100', 6_000],
+  ['4500', 'Medische middelen cliënten', 'WBed', '461100', 2_500],
+  ['4600', 'Onderhoud gebouwen', 'WBed', '471100', 7_000],
+  ['4610', 'Dotatie voorziening groot onderhoud', 'WBed', '472000', 5_000],
+  ['4620', 'Energie (gas, elektra, water)', 'WBed', '473100', 9_000],
+  ['4900', 'Doorbelasting hulpbedrijf keuken', 'WBed', '491000', 2_000],
+  ['8010', 'Correctie toegekend budget', 'WOmz', '812000', -4_000],
+  ['8200', 'Eigen bijdragen cliënten', 'WOmz', '822000', -15_000],
+  ['8300', 'Overige bedrijfsopbrengsten (verhuur)', 'WOmz', '821000', -2_500],
+  ['8900', 'Correctie budgetafrekening voorgaande jaren', 'WOmz', '891000', -1_000],
+] as const;
+
+/**
+ * The organisation's conversion table to Prismant: the new accounts and the existing ones whose
+ * category the NZa queries name only by Prismant code. Salaries, social charges and agency staff
+ * stay on RGS (the NZa queries list WPerLes, WPerSol and WBedOvpUik themselves).
+ */
+export const PRISMANT_TABLE: readonly (readonly [string, string])[] = [
+  ['4020', '422300'],
+  ['4200', '431100'],
+  ['4300', '482112'],
+  ['8000', '811000'],
+  ...PRISMANT_ACCOUNTS.map((a) => [a[0], a[3]] as const),
+];

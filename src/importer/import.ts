@@ -29,6 +29,7 @@ import { expandInputs } from './files.js';
 import { isRdfFile } from '../ingest/index.js';
 import { acquireImportLock } from './lock.js';
 import { shrinkRefusals } from './shrink.js';
+import { supersededTotals, withoutSuperseded } from './worked-hours.js';
 
 export interface ImportOptions {
   inputs: string[];
@@ -66,6 +67,8 @@ export interface ImportSummary {
   quarantineByReason: Record<string, number>;
   shacl: { violations: number; warnings: number; byMessage: Record<string, number> };
   triples: { total: number; data: number; tbox: number; reference: number; calendar: number };
+  /** AFAS monthly totals of worked hours set aside because realised shifts cover that agreement and month. */
+  supersededWorkedTotals: number;
   years?: [number, number];
   reportDir: string;
   durationMs: number;
@@ -88,36 +91,56 @@ function organisationQuads(config: Config): Quad[] {
   ];
 }
 
-/** Prismant codes are numeric and open-ended: mint each one an account is part of, with its parents. */
+/**
+ * Prismant codes are numeric and open-ended: mint each one an account is part of, with its parents.
+ * The `PM…` spelling of the same code (NZa kostenonderzoek) is minted as the code alone: those
+ * queries name every code they count, and a parent chain would only invite double counting.
+ */
 function prismantCodes(quads: Quad[]): Quad[] {
   const partOf = NS['onz-g'] + 'partOf';
   const codes = new Set<string>();
+  const pm = new Set<string>();
   for (const q of quads) {
     if (q.predicate.value === partOf && q.object.value.startsWith(NS['onz-fin'])) {
       const code = q.object.value.slice(NS['onz-fin'].length);
       if (/^[0-9]+$/.test(code)) codes.add(code);
+      else if (PM_CODE.test(code)) pm.add(code);
     }
   }
-  return [...codes].flatMap(ledgerCodeQuads);
+  return [...[...codes].flatMap(ledgerCodeQuads), ...[...pm].map((c) => quad(namedNode(NS['onz-fin'] + c), RDF_TYPE, iri('onz-fin:Grootboekrubriek')))];
 }
+
+const PM_CODE = /^PM[0-9]+$/;
+const isPrismant = (code: string) => /^[0-9]+$/.test(code) || PM_CODE.test(code);
 
 /**
  * The official queries find postings `partOf` the ledger code itself (onz-fin:BLim, onz-fin:4111…)
  * and count each only under its most specific code; an account of our own in between would hide
- * them. So a posting on an account is placed directly under the account's ledger code.
+ * them. So a posting on an account is placed directly under the account's ledger code. An account
+ * the organisation maps onto Prismant (exact-fin/prismant.yaml) has an RGS code and a Prismant code
+ * in two spellings; its postings go under the Prismant code only. Every published query that reads
+ * postings lists RGS and Prismant codes side by side for the same category (NZa 3.1: WPerLes and
+ * PM411000), so a posting under both would be counted twice; no query reads both spellings of one
+ * Prismant code (Zorgkantoren and NZa 10.2 the bare number, the other NZa queries PM…).
  */
 function postingsOnLedgerCodes(quads: Quad[], context: Quad[]): Quad[] {
   const partOf = NS['onz-g'] + 'partOf';
   const posting = NS['onz-fin'] + 'Grootboekpost';
-  const codeOf = new Map<string, Quad['object']>();
+  const codesOf = new Map<string, Quad['object'][]>();
   const postings = new Set<string>();
   for (const q of [...context, ...quads]) {
-    if (q.predicate.value === partOf && q.object.value.startsWith(NS['onz-fin']) && !q.subject.value.startsWith(NS['onz-fin'])) codeOf.set(q.subject.value, q.object);
+    if (q.predicate.value === partOf && q.object.value.startsWith(NS['onz-fin']) && !q.subject.value.startsWith(NS['onz-fin'])) {
+      const list = codesOf.get(q.subject.value) ?? [];
+      if (!list.some((c) => c.equals(q.object))) list.push(q.object);
+      codesOf.set(q.subject.value, list);
+    }
     if (q.predicate.value === RDF_TYPE.value && q.object.value === posting) postings.add(q.subject.value);
   }
-  return quads.map((q) => {
-    const code = q.predicate.value === partOf && postings.has(q.subject.value) ? codeOf.get(q.object.value) : undefined;
-    return code ? quad(q.subject, q.predicate, code) : q;
+  return quads.flatMap((q) => {
+    const codes = q.predicate.value === partOf && postings.has(q.subject.value) ? codesOf.get(q.object.value) : undefined;
+    if (!codes) return [q];
+    const prismant = codes.filter((c) => isPrismant(c.value.slice(NS['onz-fin'].length)));
+    return (prismant.length > 0 ? prismant : codes).map((c) => quad(q.subject, q.predicate, c));
   });
 }
 
@@ -207,11 +230,18 @@ export async function runImport(config: Config, options: ImportOptions): Promise
     // Sources not in this import are carried forward from the previous generation unchanged.
     const fresh = new Set(mapped.map((m) => m.system));
     const carried = (previous?.sources ?? []).filter((s) => !fresh.has(s.system));
-    const carriedQuads = carried.flatMap((s) =>
-      previous!.files.filter((f) => f.system === s.system).flatMap((f) => readNTriples(join(generationsDir(dataDir), previous!.id, f.name))),
+    const carriedFiles = new Map(
+      carried.flatMap((s) => previous!.files.filter((f) => f.system === s.system)).map((f) => [f.name, readNTriples(join(generationsDir(dataDir), previous!.id, f.name))]),
     );
+    let carriedQuads = [...carriedFiles.values()].flat();
     const allMapped = mapped.flatMap((m) => m.quads);
     for (const m of mapped) m.quads = postingsOnLedgerCodes(m.quads, [...allMapped, ...carriedQuads]);
+    // Monthly totals of worked hours that realised shifts replace (one source per agreement and month).
+    const superseded = supersededTotals([...allMapped, ...carriedQuads]);
+    for (const m of mapped) m.quads = withoutSuperseded(m.quads, superseded);
+    for (const [name, quads] of carriedFiles) carriedFiles.set(name, withoutSuperseded(quads, superseded));
+    carriedQuads = [...carriedFiles.values()].flat();
+    if (superseded.size > 0) progress(`${superseded.size} monthly totals of worked hours replaced by realised shifts`);
 
     const organisation = organisationQuads(config);
     const reference = [...loadReference(config.ontologyDir), ...prismantCodes([...mapped.flatMap((m) => m.quads), ...carriedQuads])];
@@ -256,8 +286,11 @@ export async function runImport(config: Config, options: ImportOptions): Promise
     let carriedTriples = 0;
     for (const s of carried) {
       for (const f of previous!.files.filter((f) => f.system === s.system)) {
-        writer.carry(previous!.id, f);
-        carriedTriples += f.triples;
+        const quads = carriedFiles.get(f.name)!;
+        // Unchanged files are carried as they are (hard links); one that lost superseded totals is rewritten.
+        if (quads.length === f.triples) writer.carry(previous!.id, f);
+        else writer.write(f.name, 'source', quads, s.system);
+        carriedTriples += quads.length;
       }
       sources.push(s);
     }
@@ -275,6 +308,7 @@ export async function runImport(config: Config, options: ImportOptions): Promise
       rowsRead: summaries.reduce((n, s) => n + s.rowsRead, 0),
       rowsMapped: summaries.reduce((n, s) => n + s.rowsMapped, 0),
       rowsQuarantined: problems.length,
+      supersededWorkedTotals: superseded.size,
       quarantineByReason: countBy(problems, (p) => p.code),
       shacl: {
         violations: findings.filter((f) => f.severity === 'violation').length,

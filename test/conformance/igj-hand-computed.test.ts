@@ -199,3 +199,22 @@ describe.each([...(existsSync(OFFICIAL) ? ['official'] : []), 'own'])('IGJ 1.1.3
     expect(rows.length === 1 ? ZVW_COLUMNS.map((c) => Number(rows[0]![c] ?? 0)) : rows).toEqual(expected);
   });
 });
+
+// IGJ 1.1.2 on CLIENTS, peildatum 2024-06-30: Wlz clients in care by care profile. The published
+// text leaves its vestiging filter commented out (KNOWN-ISSUES 9), so both sites count. C1 (VV05,
+// instelling, no treatment, at L1 since 10-1) and C5 (VV05, instelling, at L2) are in care; C4's
+// indication and care ended 31-3; C6's care starts 15-7; C2 (Zvw) and C3 (Wmo) have no Wlz
+// indication. 5VV: total 2, both verblijf zonder behandeling; every other profile 0; the
+// organisation row "Totaal uniek aantal clienten" the same as 5VV.
+const PROFILE_COLUMNS = ['Totaal', 'verblijf_met_behandeling', 'verblijf_zonder_behandeling', 'pgb', 'mpt', 'vpt', 'pgb_en_mpt'];
+describe.runIf(existsSync(OFFICIAL))('IGJ 1.1.2 hand-computed, official text', () => {
+  it('clients per care profile on 2024-06-30', () => {
+    const rows = answer('official', '1.1.2', { peildatum: '2024-06-30', vestigingsnummer: '000000000001' });
+    const of = (r: Record<string, string> | undefined) => PROFILE_COLUMNS.map((c) => Number(r?.[c] ?? NaN));
+    expect(of(rows.find((r) => r.zorgprofiel?.endsWith('#5VV')))).toEqual([2, 0, 2, 0, 0, 0, 0]);
+    expect(of(rows.find((r) => r.zorgprofiel === 'Totaal uniek aantal clienten'))).toEqual([2, 0, 2, 0, 0, 0, 0]);
+    const others = rows.filter((r) => r.zorgprofiel !== 'Totaal uniek aantal clienten' && !r.zorgprofiel?.endsWith('#5VV'));
+    expect(others.length).toBeGreaterThan(0);
+    expect(others.every((r) => Number(r.Totaal) === 0)).toBe(true);
+  });
+});
