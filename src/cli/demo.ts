@@ -31,10 +31,13 @@ export async function runDemo(base: Config): Promise<void> {
   trustIssuer(base, beheer, ['ValidQueryCredential', 'ValidatedQueryCredential'], parties.documentsDir);
   const config: Config = {
     ...base,
-    exchange: { ...base.exchange, allowHttpReplyUrl: true, allowLoopbackReplyUrl: true, release: [{ requester: igj, mode: 'manual' }] },
+    // KIK-V: the organisation approves each answer (defaultRelease manual); the zorgkantoor's
+    // answers go out at once only because this rule says so.
+    exchange: { ...base.exchange, allowHttpReplyUrl: true, allowLoopbackReplyUrl: true, defaultRelease: 'manual', release: [{ requester: zorgkantoor, mode: 'auto' }] },
   };
   console.log(`\nThe datastation is ${own.did}; it trusts the demo beheerorganisatie ${beheer}.`);
-  console.log(`Requesters: zorgkantoor ${zorgkantoor} (released automatically), ${igj} (released by hand).\n`);
+  console.log(`Release policy: by hand (exchange.defaultRelease: manual), with one rule: exchange.release: [{ requester: ${zorgkantoor}, mode: auto }].`);
+  console.log(`Requesters: zorgkantoor ${zorgkantoor} (released automatically by that rule), ${igj} (released by hand, the default).\n`);
 
   const replies: string[] = [];
   const inbox = createServer((req, res) => {
@@ -62,7 +65,7 @@ export async function runDemo(base: Config): Promise<void> {
       return askDatastation({ url, parties, holder: requester, audience: own.did, credentials: [vc], parameters, threadId, ...(replyTo ? { replyUrl: replyTo } : {}) });
     };
 
-    console.log(`1. The zorgkantoor asks "${claims.profile.id} ${claims.profile.version} / staff-pro-rata" for Q1 2025 (released automatically):`);
+    console.log(`1. The zorgkantoor asks "${claims.profile.id} ${claims.profile.version} / staff-pro-rata" for Q1 2025 (released automatically by its rule):`);
     const auto = await ask(zorgkantoor, { jaar: 2025, kwartaal: 'Q1' });
     if (auto.status !== 200) throw new Error(`unexpected answer ${auto.status}: ${auto.text}`);
     console.log(`   HTTP ${auto.status}, answered at once:\n\n${resultTables(auto.text)}\n`);
@@ -72,8 +75,9 @@ export async function runDemo(base: Config): Promise<void> {
     const { release_id } = JSON.parse(manual.text) as { release_id: string };
     console.log(`   HTTP ${manual.status} Accepted; waiting for release as ${release_id}.`);
     const admin = (path: string, init: RequestInit = {}) => fetch(`${adminUrl}${path}`, { ...init, headers: { authorization: `Bearer ${adminToken(config)}`, 'content-type': 'application/json' } });
-    const item = (await (await admin(`/admin/releases/${release_id}`)).json()) as { questions: { id: string; rows: number }[]; requester: string };
-    console.log(`   The operator sees: requester ${item.requester}, ${item.questions.map((q) => `${q.id} with ${q.rows} rows`).join(', ')} (and a preview), and approves.`);
+    const item = (await (await admin(`/admin/releases/${release_id}`)).json()) as { questions: { id: string; rows: number }[]; requester: string; release?: { rule: number | string; mode: string }; smallCells: unknown[] };
+    const rule = item.release ? `${item.release.rule === 'default' ? 'the default' : `rule ${item.release.rule}`} (${item.release.mode})` : 'unknown';
+    console.log(`   The operator sees: requester ${item.requester}, held by ${rule}, ${item.questions.map((q) => `${q.id} with ${q.rows} rows`).join(', ')} as a table, ${item.smallCells.length} small-number cell(s), and approves.`);
     await admin(`/admin/releases/${release_id}/approve`, { method: 'POST', body: JSON.stringify({ by: 'demo-operator' }) });
     const until = Date.now() + 15_000;
     while (!replies.length && Date.now() < until) await new Promise((r) => setTimeout(r, 50));

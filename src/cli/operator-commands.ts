@@ -5,9 +5,42 @@ import type { Command } from 'commander';
 import type { Config } from '../config/index.js';
 import { AuditWriteError, auditPath, checkAgainstCheckpoints, checkpointsPath, exportAuditLog, readCheckpoints, verifyAuditLog, writeCheckpoint } from '../audit/index.js';
 import { checkpointKeys, checkpointSigner } from '../trust/index.js';
+import { answerTables, ReleaseQueue, type Change, type ReleaseItem, type ReleaseState } from '../exchange/index.js';
 import { CliError } from './errors.js';
-import { ReleaseQueue, type ReleaseState } from '../exchange/index.js';
 import { printableLine, safeJson } from './sanitize.js';
+import { formatJsonTable } from './table.js';
+
+const cliActor = () => `cli:${process.env.USER ?? 'unknown'}`;
+const collect = (value: string, all: string[]) => [...all, value];
+
+/** The release rule as the operator configured it: "default (manual)", "rule 2 (auto), held: small cells". */
+function ruleText(item: ReleaseItem): string {
+  if (!item.release) return '';
+  const where = item.release.rule === 'default' ? 'default' : `rule ${item.release.rule}`;
+  return `${where} (${item.release.mode})${item.release.held ? ', held: small cells' : ''}`;
+}
+
+/** "question:row:column=value" (the value may hold ':' and '='); the question id may not hold ':'. */
+function cellChange(text: string, withValue: boolean): Change {
+  const eq = withValue ? text.indexOf('=') : text.length;
+  const [question, row, column, ...rest] = text.slice(0, eq < 0 ? text.length : eq).split(':');
+  if (!question || !column || rest.length || !/^\d+$/.test(row ?? '') || eq < 0) {
+    throw new CliError(withValue ? `--set ${JSON.stringify(text.slice(0, 80))} is not question:row:column=value` : `--unset ${JSON.stringify(text.slice(0, 80))} is not question:row:column`);
+  }
+  return { question, row: Number(row), column, value: withValue ? text.slice(eq + 1) : null };
+}
+
+/** Run a logged action; an audit failure leaves the item as it was and exits 2. */
+async function logged(id: string, action: () => Promise<ReleaseItem>): Promise<ReleaseItem | undefined> {
+  try {
+    return await action();
+  } catch (error) {
+    if (!(error instanceof AuditWriteError)) throw error;
+    console.error(printableLine(`datastation: ${id} is unchanged: it cannot be logged (${error.message})`));
+    process.exitCode = 2;
+    return undefined;
+  }
+}
 
 export function registerOperatorCommands(program: Command, config: () => Config): void {
   const release = program.command('release').description('answers waiting for manual release (the running server delivers decided ones)');
@@ -19,36 +52,59 @@ export function registerOperatorCommands(program: Command, config: () => Config)
       if (!items.length) console.log('nothing in the release queue');
       for (const i of items) {
         // Requester, profile and indicator names come from the request: printed inert.
+        const flags = [ruleText(i), i.corrections?.length ? `corrected ${i.corrections.length}x` : '', i.smallCells?.length ? `${i.smallCells.length} small cell(s)` : ''].filter(Boolean).join(', ');
         const questions = i.questions.map((q) => `${q.profile} ${q.version} ${q.id} (${q.rows} rows)`).join(', ');
-        console.log(printableLine(`${i.id}  ${i.state}${i.delivery ? `/${i.delivery}` : ''}  ${i.received}  ${i.requester}  ${questions}`, 4000));
+        console.log(printableLine(`${i.id}  ${i.state}${i.delivery ? `/${i.delivery}` : ''}  ${i.received}  ${i.requester}  ${questions}  [${flags}]`, 4000));
       }
     });
   release
     .command('show')
+    .description('the item and each answer as a table, rows numbered as "release correct" takes them; * marks a small-number cell')
     .argument('<id>')
-    .action((id: string) => {
-      const item = new ReleaseQueue(config().dataDir).get(id);
-      console.log(safeJson(item, 2));
+    .option('--json', 'the whole item as JSON')
+    .action((id: string, opts: { json?: boolean }) => {
+      const queue = new ReleaseQueue(config().dataDir);
+      const item = queue.get(id);
+      if (opts.json) return console.log(safeJson(item, 2));
+      console.log(printableLine(`${item.id}  ${item.state}${item.delivery ? `/${item.delivery}` : ''}  from ${item.requester}, received ${item.received}  [${ruleText(item)}]`, 4000));
+      for (const c of item.corrections ?? []) console.log(printableLine(`corrected ${c.at} by ${c.by}: ${c.reason} (${c.changes.length} cell(s))`, 4000));
+      const tables = answerTables(queue.answer(item));
+      for (const q of item.questions) {
+        const table = tables.get(q.id);
+        console.log(printableLine(`\n[${q.id}] ${q.profile} ${q.version}: ${q.title}`, 4000));
+        if (!table) continue;
+        const small = new Set((item.smallCells ?? []).filter((c) => c.question === q.id).map((c) => `${c.row}:${c.column}`));
+        const rows = table.rows.map((r, i) => ({
+          row: { type: 'literal', value: String(i) },
+          ...Object.fromEntries(Object.entries(r).map(([k, v]) => [k, small.has(`${i}:${k}`) ? { ...v, value: `${v.value} *` } : v])),
+        }));
+        console.log(formatJsonTable(JSON.stringify({ head: { vars: ['row', ...table.head.vars] }, results: { bindings: rows } })));
+      }
+    });
+  release
+    .command('correct')
+    .description('change cells of a waiting answer by hand (rows count from 0, as in "release show"); the original is kept')
+    .argument('<id>')
+    .option('--set <question:row:column=value>', 'a cell and its new value (repeat for more)', collect, [])
+    .option('--unset <question:row:column>', 'a cell to leave empty in what is sent (repeat for more)', collect, [])
+    .requiredOption('-r, --reason <text>', 'why (logged, and told to the requester)')
+    .action(async (id: string, opts: { set: string[]; unset: string[]; reason: string }) => {
+      const changes: Change[] = [...opts.set.map((s) => cellChange(s, true)), ...opts.unset.map((s) => cellChange(s, false))];
+      const item = await logged(id, () => new ReleaseQueue(config().dataDir).correct(id, { by: cliActor(), reason: opts.reason, changes }));
+      if (!item) return;
+      const last = item.corrections!.at(-1)!;
+      for (const c of last.changes) console.log(printableLine(`${c.question} row ${c.row} ${c.column}: ${c.from ?? '(empty)'} -> ${c.to ?? '(empty)'}`, 4000));
+      console.log(`${id} corrected (${item.corrections!.length} correction(s)); ${item.smallCells?.length ?? 0} small cell(s) left; approve to send the corrected answer`);
     });
   for (const decision of ['approve', 'reject'] as const) {
     release
       .command(decision)
       .argument('<id>')
-      .option('-r, --reason <text>', 'told to the requester when rejecting')
+      .option('-r, --reason <text>', decision === 'reject' ? 'told to the requester (required)' : 'required to release cells with small numbers under allow-with-reason')
       .action(async (id: string, opts: { reason?: string }) => {
         const cfg = config();
-        const by = `cli:${process.env.USER ?? 'unknown'}`;
-        // logged before it takes effect: an audit failure leaves the item pending
-        let item;
-        try {
-          item = await new ReleaseQueue(cfg.dataDir).decide(id, { decision: decision === 'approve' ? 'approved' : 'rejected', by, ...(opts.reason ? { reason: opts.reason } : {}) });
-        } catch (error) {
-          if (!(error instanceof AuditWriteError)) throw error;
-          console.error(printableLine(`datastation: ${id} is still pending: the decision cannot be logged (${error.message})`));
-          process.exitCode = 2;
-          return;
-        }
-        console.log(`${id} ${item.state}; the server delivers it to ${printableLine(item.reply_url, 500)}`);
+        const item = await logged(id, () => new ReleaseQueue(cfg.dataDir).decide(id, { decision: decision === 'approve' ? 'approved' : 'rejected', by: cliActor(), ...(opts.reason ? { reason: opts.reason } : {}) }));
+        if (item) console.log(`${id} ${item.state}${item.suppressed?.length ? ` (${item.suppressed.length} small cell(s) removed)` : ''}; the server delivers it to ${printableLine(item.reply_url, 500)}`);
       });
   }
 
