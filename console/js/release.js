@@ -28,6 +28,7 @@ function smallOf(item, q, count) {
 
 function AnswerTable({ q, answer, small, original, editing, edits, onEdit }) {
   const { vars, rows } = answer;
+  const numeric = new Set(numericColumns(vars, rows));
   if (!vars.length) return html`<p class="leeg">Geen antwoord om te tonen.</p>`;
   return html`<div class="tabel-kader"><table class="antwoord" data-question=${q.id}>
     <thead><tr><th class="rij">#</th>${vars.map((v) => html`<th>${v}</th>`)}</tr></thead>
@@ -39,7 +40,7 @@ function AnswerTable({ q, answer, small, original, editing, edits, onEdit }) {
             const isSmall = small.has(`${i}/${v}`);
             const was = original ? cellText(original.rows[i]?.[v]) : undefined;
             const changed = was !== undefined && was !== cellText(row[v]);
-            const cls = [isSmall ? 'klein' : '', changed ? 'gewijzigd' : ''].join(' ').trim();
+            const cls = [numeric.has(v) ? 'getal' : '', isSmall ? 'klein' : '', changed ? 'gewijzigd' : ''].join(' ').trim();
             const title = [isSmall ? 'Klein aantal: telt minder personen dan de minimale groepsgrootte' : '', changed ? `Gecorrigeerd; was: ${was}` : ''].filter(Boolean).join('. ');
             if (editing) {
               const value = edits[`${i}/${v}`] ?? cellText(row[v]);

@@ -79,8 +79,10 @@ export function numericColumns(vars, rows) {
     for (const row of rows) {
       const cell = row[v];
       if (cell === undefined || cell === null || cellText(cell) === '') continue;
-      const typed = typeof cell === 'object' && cell.datatype && NUMERIC_TYPES.test(cell.datatype);
-      if (!typed && !/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(cellText(cell).trim())) return false;
+      // a SPARQL term is numeric by its datatype (a site number "000012345601" is a string);
+      // a bare value by its form
+      const numeric = typeof cell === 'object' ? Boolean(cell.datatype && NUMERIC_TYPES.test(cell.datatype)) : /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(cellText(cell).trim());
+      if (!numeric) return false;
       seen++;
     }
     return seen > 0;

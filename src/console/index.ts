@@ -32,15 +32,16 @@ const TYPES: Record<string, string> = {
 function consoleFiles(): Map<string, { body: Buffer; type: string }> {
   const root = join(packageRoot(), 'console');
   const require = createRequire(import.meta.url);
-  const vendor = (pkg: string, file: string) => join(dirname(require.resolve(`${pkg}/package.json`)), file);
+  // beside the package's CommonJS entry (dist/): htm's exports do not open package.json
+  const vendor = (pkg: string, file: string) => join(dirname(require.resolve(pkg)), file);
   const sources: [string, string][] = [
     ['index.html', join(root, 'index.html')],
     ['style.css', join(root, 'style.css')],
     ...['main', 'api', 'ui', 'signin', 'releases', 'release', 'imports', 'coverage', 'audit', 'connections'].map(
       (name): [string, string] => [`js/${name}.js`, join(root, 'js', `${name}.js`)],
     ),
-    ['vendor/preact.js', vendor('preact', 'dist/preact.module.js')],
-    ['vendor/htm.js', vendor('htm', 'dist/htm.module.js')],
+    ['vendor/preact.js', vendor('preact', 'preact.module.js')],
+    ['vendor/htm.js', vendor('htm', 'htm.module.js')],
   ];
   const files = new Map<string, { body: Buffer; type: string }>();
   for (const [path, file] of sources) {
