@@ -31,10 +31,13 @@ export async function runDemo(base: Config): Promise<void> {
   trustIssuer(base, beheer, ['ValidQueryCredential', 'ValidatedQueryCredential'], parties.documentsDir);
   const config: Config = {
     ...base,
-    exchange: { ...base.exchange, allowHttpReplyUrl: true, allowLoopbackReplyUrl: true, release: [{ requester: igj, mode: 'manual' }] },
+    // KIK-V: the organisation approves each answer (defaultRelease manual); the zorgkantoor's
+    // answers go out at once only because this rule says so.
+    exchange: { ...base.exchange, allowHttpReplyUrl: true, allowLoopbackReplyUrl: true, defaultRelease: 'manual', release: [{ requester: zorgkantoor, mode: 'auto' }] },
   };
   console.log(`\nThe datastation is ${own.did}; it trusts the demo beheerorganisatie ${beheer}.`);
-  console.log(`Requesters: zorgkantoor ${zorgkantoor} (released automatically), ${igj} (released by hand).\n`);
+  console.log(`Release policy: by hand (exchange.defaultRelease: manual), with one rule: exchange.release: [{ requester: ${zorgkantoor}, mode: auto }].`);
+  console.log(`Requesters: zorgkantoor ${zorgkantoor} (released automatically by that rule), ${igj} (released by hand, the default).\n`);
 
   const replies: string[] = [];
   const inbox = createServer((req, res) => {
@@ -62,7 +65,7 @@ export async function runDemo(base: Config): Promise<void> {
       return askDatastation({ url, parties, holder: requester, audience: own.did, credentials: [vc], parameters, threadId, ...(replyTo ? { replyUrl: replyTo } : {}) });
     };
 
-    console.log(`1. The zorgkantoor asks "${claims.profile.id} ${claims.profile.version} / staff-pro-rata" for Q1 2025 (released automatically):`);
+    console.log(`1. The zorgkantoor asks "${claims.profile.id} ${claims.profile.version} / staff-pro-rata" for Q1 2025 (released automatically by its rule):`);
     const auto = await ask(zorgkantoor, { jaar: 2025, kwartaal: 'Q1' });
     if (auto.status !== 200) throw new Error(`unexpected answer ${auto.status}: ${auto.text}`);
     console.log(`   HTTP ${auto.status}, answered at once:\n\n${resultTables(auto.text)}\n`);

@@ -4,7 +4,40 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Config } from '../config/index.js';
 import { AuditWriteError, auditPath, exportAuditLog, verifyAuditLog } from '../audit/index.js';
-import { ReleaseQueue, type ReleaseState } from '../exchange/index.js';
+import { ReleaseQueue, type Change, type ReleaseItem, type ReleaseState } from '../exchange/index.js';
+import { CliError } from './errors.js';
+
+const cliActor = () => `cli:${process.env.USER ?? 'unknown'}`;
+const collect = (value: string, all: string[]) => [...all, value];
+
+/** The release rule as the operator configured it: "default (manual)", "rule 2 (auto), held: small cells". */
+function ruleText(item: ReleaseItem): string {
+  if (!item.release) return '';
+  const where = item.release.rule === 'default' ? 'default' : `rule ${item.release.rule}`;
+  return `${where} (${item.release.mode})${item.release.held ? ', held: small cells' : ''}`;
+}
+
+/** "question:row:column=value" (the value may hold ':' and '='); the question id may not hold ':'. */
+function cellChange(text: string, withValue: boolean): Change {
+  const eq = withValue ? text.indexOf('=') : text.length;
+  const [question, row, column, ...rest] = text.slice(0, eq < 0 ? text.length : eq).split(':');
+  if (!question || !column || rest.length || !/^\d+$/.test(row ?? '') || eq < 0) {
+    throw new CliError(withValue ? `--set ${JSON.stringify(text.slice(0, 80))} is not question:row:column=value` : `--unset ${JSON.stringify(text.slice(0, 80))} is not question:row:column`);
+  }
+  return { question, row: Number(row), column, value: withValue ? text.slice(eq + 1) : null };
+}
+
+/** Run a logged action; an audit failure leaves the item as it was and exits 2. */
+async function logged(id: string, action: () => Promise<ReleaseItem>): Promise<ReleaseItem | undefined> {
+  try {
+    return await action();
+  } catch (error) {
+    if (!(error instanceof AuditWriteError)) throw error;
+    console.error(`datastation: ${id} is unchanged: it cannot be logged (${error.message})`);
+    process.exitCode = 2;
+    return undefined;
+  }
+}
 
 export function registerOperatorCommands(program: Command, config: () => Config): void {
   const release = program.command('release').description('answers waiting for manual release (the running server delivers decided ones)');
@@ -15,7 +48,8 @@ export function registerOperatorCommands(program: Command, config: () => Config)
       const items = new ReleaseQueue(config().dataDir).list(opts.state);
       if (!items.length) console.log('nothing in the release queue');
       for (const i of items) {
-        console.log(`${i.id}  ${i.state}${i.delivery ? `/${i.delivery}` : ''}  ${i.received}  ${i.requester}  ${i.questions.map((q) => `${q.profile} ${q.version} ${q.id} (${q.rows} rows)`).join(', ')}`);
+        const flags = [ruleText(i), i.corrections?.length ? `corrected ${i.corrections.length}x` : '', i.smallCells?.length ? `${i.smallCells.length} small cell(s)` : ''].filter(Boolean).join(', ');
+        console.log(`${i.id}  ${i.state}${i.delivery ? `/${i.delivery}` : ''}  ${i.received}  ${i.requester}  ${i.questions.map((q) => `${q.profile} ${q.version} ${q.id} (${q.rows} rows)`).join(', ')}  [${flags}]`);
       }
     });
   release
@@ -25,25 +59,30 @@ export function registerOperatorCommands(program: Command, config: () => Config)
       const item = new ReleaseQueue(config().dataDir).get(id);
       console.log(JSON.stringify(item, null, 2));
     });
+  release
+    .command('correct')
+    .description('change cells of a waiting answer by hand (rows count from 0, as in "release show"); the original is kept')
+    .argument('<id>')
+    .option('--set <question:row:column=value>', 'a cell and its new value (repeat for more)', collect, [])
+    .option('--unset <question:row:column>', 'a cell to leave empty in what is sent (repeat for more)', collect, [])
+    .requiredOption('-r, --reason <text>', 'why (logged, and told to the requester)')
+    .action(async (id: string, opts: { set: string[]; unset: string[]; reason: string }) => {
+      const changes: Change[] = [...opts.set.map((s) => cellChange(s, true)), ...opts.unset.map((s) => cellChange(s, false))];
+      const item = await logged(id, () => new ReleaseQueue(config().dataDir).correct(id, { by: cliActor(), reason: opts.reason, changes }));
+      if (!item) return;
+      const last = item.corrections!.at(-1)!;
+      for (const c of last.changes) console.log(`${c.question} row ${c.row} ${c.column}: ${c.from ?? '(empty)'} -> ${c.to ?? '(empty)'}`);
+      console.log(`${id} corrected (${item.corrections!.length} correction(s)); ${item.smallCells?.length ?? 0} small cell(s) left; approve to send the corrected answer`);
+    });
   for (const decision of ['approve', 'reject'] as const) {
     release
       .command(decision)
       .argument('<id>')
-      .option('-r, --reason <text>', 'told to the requester when rejecting')
+      .option('-r, --reason <text>', decision === 'reject' ? 'told to the requester (required)' : 'required to release cells with small numbers under allow-with-reason')
       .action(async (id: string, opts: { reason?: string }) => {
         const cfg = config();
-        const by = `cli:${process.env.USER ?? 'unknown'}`;
-        // logged before it takes effect: an audit failure leaves the item pending
-        let item;
-        try {
-          item = await new ReleaseQueue(cfg.dataDir).decide(id, { decision: decision === 'approve' ? 'approved' : 'rejected', by, ...(opts.reason ? { reason: opts.reason } : {}) });
-        } catch (error) {
-          if (!(error instanceof AuditWriteError)) throw error;
-          console.error(`datastation: ${id} is still pending: the decision cannot be logged (${error.message})`);
-          process.exitCode = 2;
-          return;
-        }
-        console.log(`${id} ${item.state}; the server delivers it to ${item.reply_url}`);
+        const item = await logged(id, () => new ReleaseQueue(cfg.dataDir).decide(id, { decision: decision === 'approve' ? 'approved' : 'rejected', by: cliActor(), ...(opts.reason ? { reason: opts.reason } : {}) }));
+        if (item) console.log(`${id} ${item.state}${item.suppressed?.length ? ` (${item.suppressed.length} small cell(s) removed)` : ''}; the server delivers it to ${item.reply_url}`);
       });
   }
 

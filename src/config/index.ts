@@ -126,8 +126,9 @@ export const configSchema = z.strictObject({
     .prefault({}),
   exchange: z
     .strictObject({
-      // Release policy: the first matching rule decides; otherwise `defaultRelease`.
-      defaultRelease: z.enum(['auto', 'manual']).default('auto'),
+      // Release policy: the first matching rule decides; otherwise `defaultRelease`. KIK-V: the
+      // organisation checks each answer and approves it before it leaves, so by hand by default.
+      defaultRelease: z.enum(['auto', 'manual']).default('manual'),
       release: z
         .array(
           z.strictObject({
@@ -149,6 +150,13 @@ export const configSchema = z.strictObject({
       auditMaxContentBytes: z.number().int().min(0).default(64 * 1024),
       // One audit entry's JSON line at most; larger detail fields are logged as sha256 + size.
       auditMaxEntryBytes: z.number().int().min(4096).default(128 * 1024),
+      // Small numbers: a counted cell above 0 and below this may point at persons (the common
+      // statistical small-cell threshold: counts 1-4 are not published). 0 or 1: no check.
+      minGroupSize: z.number().int().min(0).max(1000).default(5),
+      // What approval does with such cells: refuse until corrected, remove them from what is sent,
+      // or release them with a logged reason. An automatic answer with such cells waits for a person
+      // (except under allow-with-reason).
+      smallCells: z.enum(['block', 'suppress', 'allow-with-reason']).default('block'),
       // Rows shown to the operator before a manual release.
       previewRows: z.number().int().min(0).default(20),
       ratePerMinute: z.number().int().min(1).default(120),

@@ -12,6 +12,7 @@ import type { Trust } from '../trust/index.js';
 import { EXCHANGE_ERRORS } from './errors.js';
 import type { ReleaseItem, ReleaseQueue } from './release.js';
 import { contentForAudit } from './content.js';
+import { outgoing } from './answer-table.js';
 import { pinnedRequest } from '../trust/index.js';
 
 export class Deliverer {
@@ -57,21 +58,25 @@ export class Deliverer {
     this.deliver(item).catch((error: unknown) => this.report(`delivery of release ${item.id} failed (${codeOf(error)}); trying again at the next sweep`));
   }
 
+  /**
+   * The refusal of a rejected release, with the organisation's reason: in the 2021 error report
+   * as `body.reason` (and in the message text), in a DIDComm problem report in `comment` and as
+   * `args[0]` (the report's placeholders).
+   */
+  private refusal(item: ReleaseItem): string {
+    const text = `${EXCHANGE_ERRORS.release_refused.text}${item.reason ? `: ${item.reason}` : ''}`;
+    if (item.form === 'didcomm') {
+      const report = problemReport(this.ownDid, item.requester, item.thread_id, 'release_refused', text, this.config.exchange.didcomm);
+      return JSON.stringify(item.reason ? { ...report, body: { ...report.body, args: [item.reason] } } : report);
+    }
+    const report = errorReport(this.ownDid, item.requester, item.thread_id, 'release_refused', text);
+    return JSON.stringify(item.reason ? { ...report, body: { ...report.body, reason: item.reason } } : report);
+  }
+
   async deliver(item: ReleaseItem): Promise<ReleaseItem> {
     this.busy.add(item.id);
     try {
-      const message =
-        item.state === 'approved'
-          ? this.queue.answer(item)
-          : JSON.stringify(
-              (item.form === 'didcomm' ? (...a: Parameters<typeof errorReport>) => problemReport(...a, this.config.exchange.didcomm) : errorReport)(
-                this.ownDid,
-                item.requester,
-                item.thread_id,
-                'release_refused',
-                `${EXCHANGE_ERRORS.release_refused.text}${item.reason ? `: ${item.reason}` : ''}`,
-              ),
-            );
+      const message = item.state === 'approved' ? outgoing(this.queue.answer(item), this.queue.marks(item), item.suppressed) : this.refusal(item);
       const { deliveryAttempts, deliveryBackoffMs, deliveryTimeoutMs } = this.config.exchange;
       let current = item;
       for (let attempt = current.attempts.length; attempt < deliveryAttempts; attempt++) {

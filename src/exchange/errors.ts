@@ -22,6 +22,8 @@ export const EXCHANGE_ERRORS = {
   query_mismatch: { status: 422, text: 'the query is not a validated query of the profile' },
   // manual release refused by the organisation
   release_refused: { status: 403, text: 'the organisation declined to release this answer' },
+  // an automatic answer with small numbers waits for the organisation, and there is nowhere to send it later
+  release_held: { status: 403, text: 'the answer waits for the organisation to review it' },
   client_certificate_required: { status: 403, text: 'a verified client certificate is required' },
   rate_limited: { status: 429, text: 'too many requests' },
   audit_unavailable: { status: 503, text: 'the request cannot be logged, so it is not answered' },

@@ -15,7 +15,9 @@ import { errorReport, parseRequest, RESPONSE, threadOf, type MessageForm, type R
 import { didcommResponseHead, looksLikeDidcomm, parseDidcomm, problemReport } from './didcomm.js';
 import { ExchangeError, failure } from './errors.js';
 import { resolveQuestion, undeclaredParameters, type Question } from './questions.js';
-import { releaseMode, type ReleaseItem, type ReleaseQueue } from './release.js';
+import { releaseRule, type AppliedRule, type ReleaseItem, type ReleaseQueue } from './release.js';
+import { countColumns, smallCellsOf, type SmallCell } from './small-cells.js';
+import type { Table } from './answer-table.js';
 import type { Deliverer } from './delivery.js';
 
 export interface ExchangeDeps {
@@ -117,18 +119,22 @@ export class Exchange {
         activity: 'query-validated',
         questions: questions.map((q) => ({ id: q.id, profile: q.profile, version: q.version, parameters: q.parameters, query: q.prepared.text })),
       });
-      const manual = questions.some((q) => releaseMode(config, { profile: q.profile, indicator: q.id, requester: subject }) === 'manual');
+      const rules = questions.map((q) => releaseRule(config, { profile: q.profile, indicator: q.id, requester: subject }));
+      const rule: AppliedRule = rules.find((r) => r.mode === 'manual') ?? rules[0] ?? { mode: config.exchange.defaultRelease, rule: 'default' };
+      let manual = rule.mode === 'manual';
       // DIDComm carries no reply URL: in nuts mode the requester's registered message endpoint is
       // looked up at the node, and the delivery asks our node for a token to it.
       let replyUrl = message.reply_url;
       let replyAuth: ReleaseItem['replyAuth'];
-      if (manual && !replyUrl && message.form === 'didcomm' && trust.replyEndpoint) {
+      const findReplyUrl = async () => {
+        if (replyUrl || message.form !== 'didcomm' || !trust.replyEndpoint) return;
         const found = await trust.replyEndpoint(subject);
         checkReplyUrl(found.url, config);
         replyUrl = found.url;
         replyAuth = { requester: subject, ...(found.authServerUrl ? { authServerUrl: found.authServerUrl } : {}) };
         trail.add({ thread_id, actor: trust.did, activity: 'reply-endpoint-found', to: subject, reply_url: replyUrl });
-      }
+      };
+      if (manual) await findReplyUrl();
       if (manual && !replyUrl) throw new ExchangeError('bad_reply_url', 'a question released by hand is answered asynchronously: reply_url is required');
       const generation = this.deps.generation();
       if (!generation) throw new ExchangeError('no_dataset');
@@ -136,10 +142,21 @@ export class Exchange {
       const answers = await Promise.all(questions.map((q) => this.run(q)));
       for (const a of answers) trail.add({ thread_id, actor: trust.did, activity: 'executed', indicator: a.question.id, generation, rows: a.rows, ms: Math.round(a.ms) });
       const body = responseText(trust.did, message, answers, config);
+      const { minGroupSize, smallCells: policy } = config.exchange;
+      const counted = answers.map((a) => (minGroupSize > 1 ? countColumns(a.question.prepared.text) : []));
+      const small = answers.flatMap((a, i) => smallCellsIn(a, counted[i], minGroupSize));
+      // An automatic answer with small numbers waits for a person, unless they may go with a reason.
+      const held = !manual && small.length > 0 && policy !== 'allow-with-reason';
+      if (held) {
+        await findReplyUrl();
+        trail.add({ thread_id, actor: trust.did, activity: 'release-held', rule: rule.rule, reason: 'small_cells', small_cells: small.length });
+        if (!replyUrl) throw new ExchangeError('release_held', 'ask again with a reply_url to receive the answer once the organisation released it');
+        manual = true;
+      }
 
       if (!manual) {
         await trail.durable(); // answer-sent only after every step before it is on disk
-        trail.add({ thread_id, actor: trust.did, activity: 'answer-sent', to: subject, release: 'auto', content: contentForAudit(body, config.exchange.auditMaxContentBytes) });
+        trail.add({ thread_id, actor: trust.did, activity: 'answer-sent', to: subject, release: 'auto', rule: rule.rule, ...(small.length ? { small_cells: small.length, small_cell_policy: policy } : {}), content: contentForAudit(body, config.exchange.auditMaxContentBytes) });
         await trail.durable();
         return { status: 200, body, requester: subject };
       }
@@ -152,7 +169,10 @@ export class Exchange {
           form: message.form,
           ...(replyAuth ? { replyAuth } : {}),
           received: new Date().toISOString(),
-          questions: answers.map((a) => ({ id: a.question.id, profile: a.question.profile, version: a.question.version, title: a.question.indicator.title, parameters: a.question.parameters, rows: a.rows, query: a.question.prepared.text })),
+          questions: answers.map((a, i) => ({ id: a.question.id, profile: a.question.profile, version: a.question.version, title: a.question.indicator.title, parameters: a.question.parameters, rows: a.rows, query: a.question.prepared.text, countColumns: counted[i] })),
+          release: { mode: rule.mode, rule: rule.rule, ...(held ? { held: 'small_cells' as const } : {}) },
+          smallCellCheck: { minGroupSize, policy },
+          smallCells: small,
           preview: Object.fromEntries(answers.map((a) => [a.question.id, preview(a.json, config.exchange.previewRows)])),
         },
         body,
@@ -256,6 +276,14 @@ async function checkParamsShacl(shapes: string, question: Question, config: Conf
   const values = question.parameters as Record<string, string | number | boolean>;
   const result = await validateParamsShacl(shapes, values, types, config.exchange.paramsShacl);
   if (!result.ok) throw new TrustError(result.reason === 'unreadable' ? 'params_shacl_invalid' : 'params_shacl_violation', result.messages.join(', ').slice(0, 500));
+}
+
+/** The small cells of one question's answer (none when nothing in it counts). */
+function smallCellsIn(a: Answered, columns: string[] | undefined, minGroupSize: number): SmallCell[] {
+  if (minGroupSize <= 1 || columns?.length === 0) return [];
+  const parsed = JSON.parse(a.json) as { head?: { vars?: string[] }; results?: { bindings: Table['rows'] } };
+  if (!parsed.results) return [];
+  return smallCellsOf(a.question.id, { head: { vars: parsed.head?.vars ?? [] }, rows: parsed.results.bindings }, columns, minGroupSize);
 }
 
 function preview(json: string, rows: number): unknown {

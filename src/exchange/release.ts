@@ -7,16 +7,52 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { auditPath, findEntriesSync, recordActivityAsync } from '../audit/index.js';
+import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/index.js';
 import { writeFileDurable } from '../store/index.js';
+import { answerTables, applyChanges, CorrectionError, type AppliedChange, type AnswerMarks, type Change, type Position } from './answer-table.js';
+import { smallCellsOf, type SmallCell } from './small-cells.js';
 
 export type ReleaseMode = 'auto' | 'manual';
+export type SmallCellPolicy = 'block' | 'suppress' | 'allow-with-reason';
 
-export function releaseMode(config: Config, q: { profile: string; indicator: string; requester: string }): ReleaseMode {
-  const rule = config.exchange.release.find(
+/** The release rule that applied: `rule` is its place in exchange.release (counting from 1), or 'default'. */
+export interface AppliedRule {
+  mode: ReleaseMode;
+  rule: number | 'default';
+}
+
+export function releaseRule(config: Config, q: { profile: string; indicator: string; requester: string }): AppliedRule {
+  const index = config.exchange.release.findIndex(
     (r) => (!r.profile || r.profile === q.profile) && (!r.indicator || r.indicator === q.indicator) && (!r.requester || r.requester === q.requester),
   );
-  return rule?.mode ?? config.exchange.defaultRelease;
+  return index < 0 ? { mode: config.exchange.defaultRelease, rule: 'default' } : { mode: config.exchange.release[index]!.mode, rule: index + 1 };
+}
+
+export function releaseMode(config: Config, q: { profile: string; indicator: string; requester: string }): ReleaseMode {
+  return releaseRule(config, q).mode;
+}
+
+/** A reason someone gives (rejection, correction, release of small numbers): control characters out, bounded. */
+export const MAX_REASON = 500;
+export function cleanReason(raw: unknown): string | undefined {
+  if (typeof raw !== 'string') return undefined;
+  // eslint-disable-next-line no-control-regex
+  const text = raw.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]+/g, ' ').replace(/ {2,}/g, ' ').trim();
+  if (!text) return undefined;
+  if (text.length > MAX_REASON) throw new ReleaseError('reason_too_long', `the reason is longer than ${MAX_REASON} characters`);
+  return text;
+}
+
+export interface Correction {
+  id: string;
+  /** The authenticated identity that corrected. */
+  by: string;
+  at: string;
+  reason: string;
+  changes: AppliedChange[];
+  /** The answer after this correction. */
+  answerFile: string;
 }
 
 export type ReleaseState = 'pending' | 'approved' | 'rejected';
@@ -32,10 +68,23 @@ export interface ReleaseItem {
   replyAuth?: { requester: string; authServerUrl?: string };
   received: string;
   state: ReleaseState;
-  questions: { id: string; profile: string; version: string; title: string; parameters: Record<string, unknown>; rows: number; query: string }[];
+  questions: { id: string; profile: string; version: string; title: string; parameters: Record<string, unknown>; rows: number; query: string; countColumns?: string[] | undefined }[];
+  /** The release rule that put it here; `held`: an automatic answer held for its small numbers. */
+  release?: AppliedRule & { held?: 'small_cells' };
+  /** The small-number check as configured when the question came. */
+  smallCellCheck?: { minGroupSize: number; policy: SmallCellPolicy };
+  /** Cells of the current answer counting fewer than minGroupSize (and more than 0). */
+  smallCells?: SmallCell[];
+  /** Set by an approval under the 'suppress' policy: these cells are removed from what is sent. */
+  suppressed?: Position[];
+  /** The answer as the datastation computed it, kept when corrected (answerFile is then the corrected one). */
+  originalFile?: string;
+  corrections?: Correction[];
+  /** Set while a correction is being logged (the same intent pattern as `deciding`). */
+  correcting?: Correction;
   /** The first rows of each answer, for the operator. */
   preview: Record<string, unknown>;
-  /** The full response message body (the resultset), exactly what will be delivered. */
+  /** The full response message (the resultset): the current answer, corrected if corrected. */
   answerFile: string;
   /** Who decided: the authenticated identity (admin token holder, CLI user) ... */
   decidedBy?: string;
@@ -57,6 +106,8 @@ export interface Decision {
   /** A name the caller claims (admin API `by`): logged apart, never as the actor. */
   claimed?: string;
   reason?: string;
+  /** Cells removed from what is sent (approval under the 'suppress' policy). */
+  suppressed?: Position[];
 }
 
 /** An intent older than this has no live decider any more (a decision takes milliseconds). */
@@ -65,10 +116,14 @@ const DECISION_ACTIVITY = { approved: 'released', rejected: 'release-rejected' }
 
 export class ReleaseError extends Error {
   constructor(
-    readonly code: 'unknown_release' | 'not_pending',
+    readonly code: 'unknown_release' | 'not_pending' | 'small_cells_blocked' | 'reason_required' | 'reason_too_long' | 'bad_correction',
     message: string,
   ) {
     super(message);
+  }
+
+  get status(): number {
+    return this.code === 'unknown_release' ? 404 : this.code === 'not_pending' || this.code === 'small_cells_blocked' ? 409 : 400;
   }
 }
 
@@ -129,21 +184,40 @@ export class ReleaseQueue {
     return this.read([this.dir], state);
   }
 
+  /** The current answer (the corrected one when corrected). */
   answer(item: ReleaseItem): string {
     return readFileSync(item.answerFile, 'utf8');
+  }
+
+  /** The answer as the datastation computed it. */
+  original(item: ReleaseItem): string {
+    return readFileSync(item.originalFile ?? item.answerFile, 'utf8');
   }
 
   /**
    * pending → approved | rejected: intent saved, audit entry durable, then the decision saved.
    * Throws AuditWriteError (and the item stays pending) when the decision cannot be logged.
+   * A rejection needs a reason (it is told to the requester); an approval of an answer with
+   * small numbers follows the item's policy: refused (block), with those cells removed
+   * (suppress), or only with a reason (allow-with-reason).
    */
   async decide(id: string, d: Decision): Promise<ReleaseItem> {
-    const item = this.get(id);
-    if (item.state !== 'pending') throw new ReleaseError('not_pending', `release ${id} is ${item.state}`);
-    if (item.deciding && !this.stale(item)) throw new ReleaseError('not_pending', `release ${id} is being decided`);
+    const item = this.openItem(id);
+    const reason = cleanReason(d.reason);
+    const small = item.smallCells ?? [];
+    const policy = item.smallCellCheck?.policy ?? 'block';
+    if (d.decision === 'rejected' && !reason) throw new ReleaseError('reason_required', 'a rejection needs a reason: it is told to the requester');
+    if (d.decision === 'approved' && small.length && policy === 'block') {
+      throw new ReleaseError('small_cells_blocked', `the answer has ${small.length} cell(s) counting fewer than ${item.smallCellCheck?.minGroupSize ?? '?'}: correct them first`);
+    }
+    if (d.decision === 'approved' && small.length && policy === 'allow-with-reason' && !reason) {
+      throw new ReleaseError('reason_required', 'the answer has cells with small numbers: releasing it needs a reason');
+    }
+    const suppressed = d.decision === 'approved' && small.length && policy === 'suppress' ? small.map(({ question, row, column }) => ({ question, row, column })) : undefined;
+    const decision: Decision = { decision: d.decision, by: d.by, ...(d.claimed !== undefined ? { claimed: d.claimed } : {}), ...(reason ? { reason } : {}), ...(suppressed ? { suppressed } : {}) };
     const { deciding: _old, ...clean } = item;
     const at = new Date().toISOString();
-    this.save({ ...clean, deciding: { ...d, at } });
+    this.save({ ...clean, deciding: { ...decision, at } });
     try {
       await recordActivityAsync(this.dataDir, {
         thread_id: item.thread_id,
@@ -151,31 +225,98 @@ export class ReleaseQueue {
         activity: DECISION_ACTIVITY[d.decision],
         release: id,
         ...(d.claimed !== undefined ? { claimed_by: d.claimed } : {}),
-        ...(d.reason ? { reason: d.reason } : {}),
+        ...(reason ? { reason } : {}),
+        ...(d.decision === 'approved' && small.length ? { small_cells: small.length, small_cell_policy: policy } : {}),
+        ...(suppressed ? { suppressed } : {}),
       });
     } catch (error) {
       this.save(clean); // not logged, so not decided
       throw error;
     }
-    const next = decided(clean, d, at);
+    const next = decided(clean, decision, at);
     this.save(next);
     return next;
   }
 
+  /** A pending item nobody is deciding or correcting right now. */
+  private openItem(id: string): ReleaseItem {
+    let item = this.get(id);
+    // an intent left by a killed process is settled by the log first
+    if ((item.deciding || item.correcting) && this.stale(item)) {
+      this.recover();
+      item = this.get(id);
+    }
+    if (item.state !== 'pending') throw new ReleaseError('not_pending', `release ${id} is ${item.state}`);
+    if (item.deciding && !this.stale(item)) throw new ReleaseError('not_pending', `release ${id} is being decided`);
+    if (item.correcting && !this.stale(item)) throw new ReleaseError('not_pending', `release ${id} is being corrected`);
+    return item;
+  }
+
   /**
-   * Settle intents left by a killed decider (older than `olderThanMs`): the decision stands when
-   * its audit entry is in the log, otherwise the item is pending again. Returns the settled items.
+   * Correct cells of a pending answer by hand. The corrected answer is written to a file of its
+   * own (the original and earlier corrections are kept), the intent saved, the audit entry made
+   * durable, and only then does the item point at the corrected answer. Corrections stack.
+   */
+  async correct(id: string, c: { by: string; reason: unknown; changes: Change[] }): Promise<ReleaseItem> {
+    const item = this.openItem(id);
+    const reason = cleanReason(c.reason);
+    if (!reason) throw new ReleaseError('reason_required', 'a correction needs a reason');
+    if (!c.changes.length) throw new ReleaseError('bad_correction', 'a correction needs at least one change');
+    let corrected;
+    try {
+      corrected = applyChanges(this.answer(item), c.changes);
+    } catch (error) {
+      if (error instanceof CorrectionError) throw new ReleaseError('bad_correction', error.message);
+      throw error;
+    }
+    const n = (item.corrections?.length ?? 0) + 1;
+    const correction: Correction = { id: randomUUID(), by: c.by, at: new Date().toISOString(), reason, changes: corrected.applied, answerFile: join(this.dir, `${id}.answer.c${n}.json`) };
+    writeFileDurable(correction.answerFile, corrected.text);
+    this.save({ ...item, correcting: correction });
+    try {
+      await recordActivityAsync(this.dataDir, { thread_id: item.thread_id, actor: c.by, activity: 'release-corrected', release: id, correction: correction.id, reason, changes: correction.changes });
+    } catch (error) {
+      this.save(item); // not logged, so not corrected (the unused file is overwritten by the next try)
+      throw error;
+    }
+    const next = corrected_(item, correction);
+    this.save(next);
+    return next;
+  }
+
+  /** The marks the requester's answer carries (corrected, cells suppressed). */
+  marks(item: ReleaseItem): AnswerMarks {
+    const last = item.corrections?.at(-1);
+    const cells = new Map<string, Position>();
+    for (const ch of item.corrections?.flatMap((c) => c.changes) ?? []) cells.set(`${ch.question}\u0000${ch.row}\u0000${ch.column}`, { question: ch.question, row: ch.row, column: ch.column });
+    return {
+      ...(last ? { corrected: { at: last.at, reason: last.reason, corrections: item.corrections!.length, cells: [...cells.values()] } } : {}),
+      ...(item.suppressed?.length ? { suppressed: { minGroupSize: item.smallCellCheck?.minGroupSize ?? 0, cells: item.suppressed } } : {}),
+    };
+  }
+
+  /**
+   * Settle intents left by a killed decider or corrector (older than `olderThanMs`): a decision
+   * or correction stands when its audit entry is in the log, otherwise it is dropped (the item
+   * is as before it). Returns the settled items.
    */
   recover(olderThanMs = INTENT_STALE_MS): ReleaseItem[] {
-    const stuck = this.open('pending').filter((i) => i.deciding && this.stale(i, olderThanMs));
+    const stuck = this.open('pending').filter((i) => (i.deciding || i.correcting) && this.stale(i, olderThanMs));
     if (!stuck.length) return [];
     const ids = new Set(stuck.map((i) => i.id));
     const logged = new Map<string, string>();
-    for (const e of findEntriesSync(auditPath(this.dataDir), (e) => typeof e.release === 'string' && ids.has(e.release) && (e.activity === 'released' || e.activity === 'release-rejected'))) {
-      logged.set(e.release as string, e.activity);
+    const corrections = new Set<string>();
+    for (const e of findEntriesSync(auditPath(this.dataDir), (e) => typeof e.release === 'string' && ids.has(e.release) && (e.activity === 'released' || e.activity === 'release-rejected' || e.activity === 'release-corrected'))) {
+      if (e.activity === 'release-corrected') corrections.add(e.correction as string);
+      else logged.set(e.release as string, e.activity);
     }
     return stuck.map((item) => {
-      const { deciding, ...clean } = item;
+      const { deciding, correcting, ...clean } = item;
+      if (correcting) {
+        const next = corrections.has(correcting.id) ? corrected_(clean, correcting) : clean;
+        this.save(next);
+        return next;
+      }
       const activity = logged.get(item.id);
       // The entry names the decision; a decider only ever logs the one in its intent.
       const next = activity && deciding ? decided(clean, { ...deciding, decision: activity === 'released' ? 'approved' : 'rejected' }, deciding.at) : clean;
@@ -185,7 +326,8 @@ export class ReleaseQueue {
   }
 
   private stale(item: ReleaseItem, olderThanMs = INTENT_STALE_MS): boolean {
-    return !item.deciding || Date.now() - Date.parse(item.deciding.at) >= olderThanMs;
+    const at = item.deciding?.at ?? item.correcting?.at;
+    return !at || Date.now() - Date.parse(at) >= olderThanMs;
   }
 
   save(item: ReleaseItem): void {
@@ -221,5 +363,15 @@ function decided(item: ReleaseItem, d: Decision, at: string): ReleaseItem {
     ...(d.claimed !== undefined ? { decidedByClaim: d.claimed } : {}),
     decidedAt: at,
     ...(d.reason ? { reason: d.reason } : {}),
+    ...(d.suppressed ? { suppressed: d.suppressed } : {}),
   };
+}
+
+/** The item once a correction took effect: its answer is the corrected one, its small cells recounted. */
+function corrected_(item: ReleaseItem, c: Correction): ReleaseItem {
+  const { correcting: _c, ...clean } = item;
+  const check = item.smallCellCheck;
+  const tables = answerTables(readFileSync(c.answerFile, 'utf8'));
+  const smallCells = check ? item.questions.flatMap((q) => (tables.has(q.id) ? smallCellsOf(q.id, tables.get(q.id)!, q.countColumns, check.minGroupSize) : [])) : [];
+  return { ...clean, originalFile: item.originalFile ?? item.answerFile, answerFile: c.answerFile, corrections: [...(item.corrections ?? []), c], smallCells };
 }

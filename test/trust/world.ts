@@ -42,6 +42,9 @@ export async function makeWorld(configOverrides: Record<string, unknown> = {}): 
     'trust.didDocumentsDir': parties.documentsDir,
     'trust.statusListDir': join(root, 'status-lists'),
     'trust.statusListOnline': false,
+    // The test world answers at once unless a test says otherwise (the product's default is
+    // manual release); the release tests set their own rules.
+    'exchange.defaultRelease': 'auto',
     ...configOverrides,
   });
   const { identity } = await initIdentity(config, {});
