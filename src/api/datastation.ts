@@ -81,7 +81,10 @@ export async function startDatastation(config: Config, options: StartOptions): P
     catalog: () => ({ config, did: trust.did, generation: manifest, profiles: registry.list() }),
     logger: options.logger ?? false,
   });
-  const admin = await buildAdminServer({ dataDir: config.dataDir, adminToken: adminToken(config), queue, deliverer, metrics }, options.logger ?? false);
+  const admin = await buildAdminServer(
+    { dataDir: config.dataDir, adminToken: adminToken(config), queue, deliverer, metrics, session: config.admin.session, ...(options.now ? { now: () => options.now!() * 1000 } : {}) },
+    options.logger ?? false,
+  );
   const poll = options.pollSeconds ?? 2;
   let timer: NodeJS.Timeout | undefined;
   if (poll > 0) {

@@ -9,13 +9,14 @@ import { QueryError } from '../query/index.js';
 import { ProfileError } from '../profiles/index.js';
 import { KeyStoreLockedError, TrustError } from '../trust/index.js';
 import { ReleaseError } from '../exchange/index.js';
+import { AccountError } from '../accounts/index.js';
 
 /** A refusal raised by the CLI itself (a bad option value, a port in use). */
 export class CliError extends Error {
   readonly code = 'refused';
 }
 
-const KNOWN = [CliError, ConfigError, ImportRejectedError, ImportBusyError, GenerationError, ProfileError, QueryError, KeyStoreLockedError, ReleaseError, TrustError];
+const KNOWN = [CliError, ConfigError, ImportRejectedError, ImportBusyError, GenerationError, ProfileError, QueryError, KeyStoreLockedError, ReleaseError, TrustError, AccountError];
 
 /** Node's system errors (ENOENT, EACCES, EADDRINUSE, …): the operator's environment, not a bug. */
 function systemError(error: unknown): string | undefined {

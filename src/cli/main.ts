@@ -15,6 +15,7 @@ import { registerServeCommand } from './serve-command.js';
 import { registerOperatorCommands } from './operator-commands.js';
 import { registerAskCommand } from './ask.js';
 import { registerNutsCommands } from './nuts-commands.js';
+import { registerAccountCommands } from './account-commands.js';
 import { runDemo } from './demo.js';
 import { adminToken } from '../api/index.js';
 
@@ -129,6 +130,7 @@ registerServeCommand(program, config);
 registerOperatorCommands(program, config);
 registerAskCommand(program, config);
 registerNutsCommands(program, config);
+registerAccountCommands(program, config);
 
 program.parseAsync().catch((error: unknown) => {
   const { exitCode, message, stack } = describeCliError(error);

@@ -1,15 +1,17 @@
 // The admin API (its own listener, never reachable with requester tokens): the manual-release
-// queue, and the Prometheus metrics (not for the public: they show load and queue sizes). Every
-// call needs the admin token; every decision is logged with who made it: the holder of the admin
-// token (the one identity this API authenticates), the name the caller gives apart.
-// This file is the shell (authentication, errors); each capability registers its routes from its
-// own file and asks `adminActor(request)` who is acting.
-import type { FastifyPluginAsync } from 'fastify';
+// queue, data and audit views, and the Prometheus metrics (not for the public: they show load and
+// queue sizes). This file is the shell: it authenticates every request once (the admin token, or
+// a named account's session cookie plus its CSRF token on anything but GET), enforces the role
+// (GET: viewer or operator; anything else: operator), and maps errors. Each capability registers
+// its routes from its own file and asks `adminActor(request)` who is acting.
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { AccountStore } from '../../accounts/index.js';
 import { AuditWriteError } from '../../audit/index.js';
 import { ReleaseError, type Deliverer, type ReleaseQueue } from '../../exchange/index.js';
 import type { Metrics } from '../metrics.js';
-import { sameToken } from './admin-auth.js';
+import { ADMIN_ACTOR, sameToken, setAdminPrincipal, type AdminPrincipal } from './admin-auth.js';
 import { releaseRoutes } from './admin-release.js';
+import { DEFAULT_SESSION, sameSecret, sessionCookieId, sessionRoutes, SessionStore, type SessionSettings } from './admin-session.js';
 
 export { ADMIN_ACTOR, adminActor } from './admin-auth.js';
 
@@ -19,13 +21,50 @@ export interface AdminDeps {
   queue: ReleaseQueue;
   deliverer: Deliverer;
   metrics?: Metrics;
+  /** config.admin.session (defaults when absent). */
+  session?: SessionSettings;
+  /** Clock in milliseconds, for session expiry and sign-in windows (tests inject one). */
+  now?: () => number;
+}
+
+const SESSION_ROUTE = '/admin/session';
+
+type Outcome = AdminPrincipal | { status: number; error: string };
+
+function authenticate(request: FastifyRequest, adminToken: string, accounts: AccountStore, sessions: SessionStore): Outcome {
+  if (request.headers.authorization !== undefined) {
+    return sameToken(request.headers.authorization, adminToken) ? { actor: ADMIN_ACTOR, role: 'operator' } : { status: 401, error: 'sign_in_required' };
+  }
+  const id = sessionCookieId(request);
+  const session = id ? sessions.touch(id) : undefined;
+  if (!session) return { status: 401, error: 'sign_in_required' };
+  // Removed, or password/role changed since signing in (by the CLI, under the running server): over.
+  const account = accounts.get(session.account);
+  if (!account || account.version !== session.version) {
+    sessions.end(session.id);
+    return { status: 401, error: 'sign_in_required' };
+  }
+  if (request.method !== 'GET' && request.method !== 'HEAD' && !sameSecret(request.headers['x-csrf-token'], session.csrf)) return { status: 403, error: 'csrf' };
+  return { actor: `account:${session.account}`, role: session.role, session };
 }
 
 export function adminRoutes(deps: AdminDeps): FastifyPluginAsync {
   const { adminToken, metrics } = deps;
+  const settings = deps.session ?? DEFAULT_SESSION;
+  const accounts = new AccountStore(deps.dataDir);
+  const sessions = new SessionStore(settings, deps.now ?? Date.now);
   return async (app) => {
-    app.addHook('onRequest', async (request, reply) => {
-      if (!sameToken(request.headers.authorization, adminToken)) return reply.code(401).send({ error: 'admin token required' });
+    app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+      const route = request.routeOptions.url;
+      // Signing in is the one call without credentials (rate limited in its route).
+      if (route === SESSION_ROUTE && request.method === 'POST') return;
+      const outcome = authenticate(request, adminToken, accounts, sessions);
+      if ('status' in outcome) return reply.code(outcome.status).send({ error: outcome.error });
+      setAdminPrincipal(request, outcome);
+      // Everyone signed in may see and end their own session; otherwise reading needs a role, changing needs operator.
+      if (route === SESSION_ROUTE) return;
+      const reading = request.method === 'GET' || request.method === 'HEAD';
+      if (!reading && outcome.role !== 'operator') return reply.code(403).send({ error: 'forbidden' });
     });
     app.setErrorHandler((error, _request, reply) => {
       if (error instanceof ReleaseError) return reply.code(error.code === 'unknown_release' ? 404 : 409).send({ error: error.code, message: error.message });
@@ -33,6 +72,7 @@ export function adminRoutes(deps: AdminDeps): FastifyPluginAsync {
       return reply.send(error);
     });
     if (metrics) app.get('/metrics', async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+    await app.register(sessionRoutes({ dataDir: deps.dataDir, accounts, sessions, settings }));
     await app.register(releaseRoutes(deps));
   };
 }
