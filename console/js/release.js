@@ -84,7 +84,8 @@ export class Release extends Page {
       for (const [key, value] of Object.entries(this.state.edits[q.id] || {})) {
         const [row, ...rest] = key.split('/');
         const column = rest.join('/');
-        if (value !== cellText(answer.rows[Number(row)]?.[column])) changes.push({ question: q.id, row: Number(row), column, value });
+        // an emptied cell is unbound in what is sent (null), not an empty literal
+        if (value !== cellText(answer.rows[Number(row)]?.[column])) changes.push({ question: q.id, row: Number(row), column, value: value.trim() === '' ? null : value.trim() });
       }
     }
     if (!changes.length) return this.setState({ actionError: { code: 'no_changes' } });
@@ -102,7 +103,7 @@ export class Release extends Page {
     const errorBox = actionError?.code === 'no_changes' ? html`<p class="fout" role="alert">Er is geen cel gewijzigd.</p>` : html`<${ErrorBox} error=${actionError} />`;
     if (action === 'correct')
       return html`<div class="besluit">
-        <p>Pas de cellen in de tabel aan en geef een reden. De vrager krijgt het gecorrigeerde antwoord zodra het is goedgekeurd.</p>
+        <p>Pas de cellen in de tabel aan (een lege cel wordt weggelaten) en geef een reden. De vrager krijgt het gecorrigeerde antwoord zodra het is goedgekeurd.</p>
         <label>Reden van de correctie <textarea name="reden" required value=${reason} onInput=${(e) => this.setState({ reason: e.currentTarget.value })}></textarea></label>
         ${errorBox}
         <button type="button" disabled=${sending || needReason} onClick=${() => void this.correct(item)}>Correctie opslaan</button>
