@@ -11,7 +11,7 @@ function Unavailable({ error, what }) {
 export class Connections extends Page {
   constructor(props) {
     super(props);
-    Object.assign(this.state, { result: undefined, actionError: undefined, runs: undefined });
+    Object.assign(this.state, { result: undefined, actionError: undefined, runs: undefined, kind: 'folder' });
   }
   fetch() {
     return api('GET', '/admin/connections');
@@ -19,8 +19,33 @@ export class Connections extends Page {
   async act(name, what) {
     this.setState({ result: undefined, actionError: undefined });
     try {
-      const result = await api('POST', `/admin/connections/${encodeURIComponent(name)}/${what}`);
+      const result = await api('POST', `/admin/connections/${encodeURIComponent(name)}/${what}`, {});
       this.setState({ result: { name, what, ...result } });
+      await this.load();
+    } catch (actionError) {
+      this.setState({ actionError });
+    }
+  }
+  async remove(name) {
+    try {
+      await api('DELETE', `/admin/connections/${encodeURIComponent(name)}`);
+      this.setState({ result: { name, what: 'remove', ok: true }, actionError: undefined });
+      await this.load();
+    } catch (actionError) {
+      this.setState({ actionError });
+    }
+  }
+  async add(event) {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const f = new FormData(form);
+    const text = (k) => String(f.get(k) || '').trim();
+    const source = this.state.kind === 'folder' ? { kind: 'folder', path: text('path') } : { kind: 'http', url: text('url') };
+    const body = { name: text('name'), system: text('system'), source, ...(text('schedule') ? { schedule: text('schedule') } : {}) };
+    try {
+      await api('POST', '/admin/connections', body);
+      form.reset();
+      this.setState({ result: { name: body.name, what: 'add', ok: true }, actionError: undefined });
       await this.load();
     } catch (actionError) {
       this.setState({ actionError });
@@ -33,27 +58,48 @@ export class Connections extends Page {
       this.setState({ actionError });
     }
   }
+  outcome(r) {
+    if (r.what === 'add') return `${r.name}: toegevoegd.`;
+    if (r.what === 'remove') return `${r.name}: verwijderd.`;
+    if (r.what === 'test') return `${r.name}: ${r.ok ? `bereikbaar, ${(r.files || []).length} bestand(en)` : `niet in orde: ${r.error}`}`;
+    return `${r.name}: ${r.error ? r.error : `${r.loaded ?? 0} geladen, ${r.quarantined ?? 0} in quarantaine${r.generation ? `, generatie ${r.generation}` : ''}`}`;
+  }
   render() {
-    const { data, error, busy, result, actionError, runs } = this.state;
-    const list = Array.isArray(data) ? data : data?.connections || [];
+    const { data, error, busy, result, actionError, runs, kind } = this.state;
+    const list = Array.isArray(data) ? data : [];
+    const canDecide = this.props.canDecide;
     return html`<section>
       <h2>Koppelingen</h2>
+      <p class="uitleg">Bronsystemen waarvan de exports op een schema of op verzoek worden ingelezen.</p>
       ${busy ? html`<p class="laden">Laden…</p>` : null}
       <${Unavailable} error=${error} what="Koppelingen" />
-      ${!busy && !error && !list.length ? html`<p class="leeg">Nog geen koppelingen.</p>` : null}
+      ${!busy && !error && !list.length ? html`<p class="leeg" data-testid="geen-koppelingen">Nog geen koppelingen.</p>` : null}
       ${list.length
-        ? html`<table class="lijst"><thead><tr><th>Naam</th><th>Systeem</th><th>Bron</th><th>Schema</th><th></th></tr></thead>
+        ? html`<table class="lijst" data-testid="koppelingen"><thead><tr><th>Naam</th><th>Systeem</th><th>Bron</th><th>Schema</th><th>Laatste run</th><th></th></tr></thead>
           <tbody>${list.map((c) => html`<tr key=${c.name}>
-            <td>${c.name}</td><td>${c.system}</td><td class="did">${c.source?.kind === 'http' ? c.source.url : c.source?.path || ''}</td><td>${c.schedule || ''}</td>
+            <td>${c.name}</td><td>${c.system}</td><td class="did">${c.source?.kind === 'http' ? c.source.url : c.source?.path || ''}</td>
+            <td>${c.schedule || ''}${c.nextRun ? html`<br /><small>volgende: ${when(c.nextRun)}</small>` : null}</td>
+            <td>${c.lastRun ? html`${when(c.lastRun.startedAt)} <span class="status ${c.lastRun.ok ? 'goed' : 'slecht'}">${c.lastRun.ok ? 'gelukt' : 'mislukt'}</span>` : '–'}</td>
             <td class="knoppen"><button type="button" class="link" onClick=${() => void this.showRuns(c.name)}>runs</button>
-              ${this.props.canDecide ? html`<button type="button" onClick=${() => void this.act(c.name, 'test')}>testen</button><button type="button" onClick=${() => void this.act(c.name, 'run')}>nu draaien</button>` : null}</td>
+              ${canDecide ? html`<button type="button" onClick=${() => void this.act(c.name, 'test')}>testen</button><button type="button" onClick=${() => void this.act(c.name, 'run')}>nu inlezen</button><button type="button" class="gevaar" onClick=${() => void this.remove(c.name)}>verwijderen</button>` : null}</td>
           </tr>`)}</tbody></table>`
         : null}
       <${ErrorBox} error=${actionError} />
-      ${result ? html`<p class=${result.error ? 'fout' : 'gelukt'} role="status">${result.name}: ${result.error ? result.error : `${result.loaded ?? 0} geladen, ${result.quarantined ?? 0} in quarantaine${result.generation ? `, generatie ${result.generation}` : ''}`}</p>` : null}
+      ${result ? html`<p class=${result.error || result.ok === false ? 'fout' : 'gelukt'} role="status">${this.outcome(result)}</p>` : null}
       ${runs
-        ? html`<h3>Runs van ${runs.name}</h3><table class="lijst"><thead><tr><th>Tijd</th><th>Generatie</th><th>Geladen</th><th>Quarantaine</th><th>Fout</th></tr></thead>
-          <tbody>${(runs.list || []).map((r) => html`<tr><td>${when(r.at || r.startedAt || r.time)}</td><td class="did">${r.generation || ''}</td><td class="getal">${r.loaded ?? ''}</td><td class="getal">${r.quarantined ?? ''}</td><td>${r.error || ''}</td></tr>`)}</tbody></table>`
+        ? html`<h3>Runs van ${runs.name}</h3><table class="lijst"><thead><tr><th>Begonnen</th><th>Door</th><th>Generatie</th><th>Bestanden</th><th>Geladen</th><th>Quarantaine</th><th>Fout</th></tr></thead>
+          <tbody>${(runs.list || []).map((r) => html`<tr key=${r.id}><td>${when(r.startedAt)}</td><td class="did">${r.actor} (${r.trigger === 'schedule' ? 'schema' : 'handmatig'})</td><td class="did">${r.generation || ''}</td><td class="getal">${r.files ?? ''}</td><td class="getal">${r.loaded ?? ''}</td><td class="getal">${r.quarantined ?? ''}</td><td>${r.error || ''}</td></tr>`)}</tbody></table>`
+        : null}
+      ${canDecide && !error
+        ? html`<form class="zoeken" onSubmit=${(e) => void this.add(e)}>
+            <h3>Koppeling toevoegen</h3>
+            <label>Naam <input name="name" required pattern="[a-z0-9][a-z0-9\-]{0,62}" /></label>
+            <label>Systeem <input name="system" required /></label>
+            <label>Soort bron <select value=${kind} onChange=${(e) => this.setState({ kind: e.currentTarget.value })}><option value="folder">map</option><option value="http">HTTP(S)-adres</option></select></label>
+            ${kind === 'folder' ? html`<label>Map <input name="path" required /></label>` : html`<label>Adres <input name="url" type="url" required /></label>`}
+            <label>Schema (cron) <input name="schedule" placeholder="0 2 * * *" /></label>
+            <button type="submit">Toevoegen</button>
+          </form>`
         : null}
     </section>`;
   }

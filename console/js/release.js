@@ -140,6 +140,7 @@ export class Release extends Page {
         <dt>Antwoord naar</dt><dd class="did">${item.reply_url}</dd>
         ${item.decidedBy ? html`<dt>Besloten door</dt><dd>${item.decidedBy}${item.decidedByClaim ? ` (noemt zich ${item.decidedByClaim})` : ''} op ${when(item.decidedAt)}</dd>` : null}
         ${item.reason ? html`<dt>Reden</dt><dd>${item.reason}</dd>` : null}
+        ${(item.corrections || []).map((c) => html`<dt>Correctie</dt><dd>${c.by} op ${when(c.at)}: ${c.reason} <small>(${(c.changes || []).length} cel(len))</small></dd>`)}
       </dl>
       ${done ? html`<p class="gelukt" role="status">${done}</p>` : null}
       ${item.questions.map((q) => {

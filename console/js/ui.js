@@ -110,7 +110,9 @@ export function BarChart({ vars, rows, column }) {
         const v = values[i];
         const x = labelWidth + ((Math.min(v, 0) - min) / span) * plot;
         const w = (Math.abs(v) / span) * plot;
-        const label = labelVar ? cellText(r[labelVar]) : `rij ${i + 1}`;
+        // an IRI by its last part (…#StageOvereenkomst): the full one is in the table
+        const raw = labelVar ? cellText(r[labelVar]) : `rij ${i + 1}`;
+        const label = labelVar && r[labelVar]?.type === 'uri' ? raw.replace(/^.*[#/](?=[^#/]+$)/, '') : raw;
         return html`<g key=${i}>
           <text x=${labelWidth - 6} y=${y + bar - 5} text-anchor="end" class="as">${label.length > 30 ? `${label.slice(0, 29)}…` : label}</text>
           <rect x=${x} y=${y} width=${Math.max(w, 0.5)} height=${bar} class="staaf"></rect>
