@@ -303,13 +303,16 @@ describe.runIf(HAVE_CHROMIUM)('the console in Chromium', () => {
     expect(problems).toEqual([]);
   });
 
-  it('the machine credential signs in too; connections and manual values have their pages', async () => {
+  it('the machine credential signs in too; connections and manual values have their pages (or say they are not there)', async () => {
     const { page, problems } = await open();
     await signInWithToken(page);
-    for (const [hash, name] of [['koppelingen', '13-koppelingen'], ['waarden', '14-waarden']] as const) {
+    for (const [hash, route, name] of [['koppelingen', '/admin/connections', '13-koppelingen'], ['waarden', '/admin/values', '14-waarden']] as const) {
+      const served = (await fetch(`${adminBase}${route}`, { headers: { authorization: `Bearer ${adminToken(config)}` } })).status;
       await page.goto(`${adminBase}/console/#/${hash}`);
-      await page.waitForLoadState('networkidle');
       await expect.poll(() => page.locator('.laden').count()).toBe(0);
+      // on a datastation without the route the page says so; with it, no error is shown
+      if (served === 404) expect(await page.getByTestId('niet-beschikbaar').isVisible()).toBe(true);
+      else expect(await page.locator('.fout').count()).toBe(0);
       await shot(page, name);
     }
     expect(problems).toEqual([]);
