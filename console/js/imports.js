@@ -16,7 +16,9 @@ export class Imports extends Page {
     try {
       this.setState({ detail: await api('GET', `/admin/imports/${encodeURIComponent(generation)}/${kind}`) });
     } catch (detailError) {
-      this.setState({ detailError });
+      // an import that kept no report (older, or nothing to report): nothing to show
+      if (detailError.code === 'unknown_generation') this.setState({ detail: [] });
+      else this.setState({ detailError });
     }
   }
   async activate(generation) {
@@ -47,11 +49,11 @@ export class Imports extends Page {
       ${detail && detail.length === 0 ? html`<p class="leeg">${open.kind === 'quarantine' ? 'Geen rijen in quarantaine.' : 'Geen bevindingen.'}</p>` : null}
       ${detail && detail.length && open.kind === 'quarantine'
         ? html`<table class="lijst"><thead><tr><th>Bron</th><th>Bestand</th><th>Rij</th><th>Kolom</th><th>Reden</th></tr></thead>
-            <tbody>${detail.map((q) => html`<tr><td>${q.source}</td><td>${q.file}</td><td class="getal">${q.row}</td><td>${q.column}</td><td>${q.reason}</td></tr>`)}</tbody></table>`
+            <tbody>${detail.map((q) => html`<tr><td>${q.source}${q.entity ? html`<br /><small>${q.entity}</small>` : null}</td><td>${q.file}</td><td class="getal">${q.row}</td><td>${q.column || ''}</td><td>${q.reason}</td></tr>`)}</tbody></table>`
         : null}
       ${detail && detail.length && open.kind === 'findings'
-        ? html`<table class="lijst"><thead><tr><th>Onderwerp</th><th>Eigenschap</th><th>Bevinding</th></tr></thead>
-            <tbody>${detail.map((f) => html`<tr><td class="did">${f.focus}</td><td class="did">${f.path}</td><td>${f.message}</td></tr>`)}</tbody></table>`
+        ? html`<table class="lijst"><thead><tr><th>Ernst</th><th>Onderwerp</th><th>Eigenschap</th><th>Bevinding</th><th>Bestand, rij</th></tr></thead>
+            <tbody>${detail.map((f) => html`<tr><td>${f.severity || ''}</td><td class="did">${f.focus}</td><td class="did">${f.path}</td><td>${f.message}</td><td>${f.file || ''}${f.row !== undefined ? `, rij ${f.row}` : ''}</td></tr>`)}</tbody></table>`
         : null}
     </div>`;
   }
@@ -71,7 +73,9 @@ export class Imports extends Page {
             <tbody>${generations.map((g) => {
               const sum = (k) => (g.sources || []).reduce((n, s) => n + (s[k] || 0), 0);
               return html`<tr key=${g.generation} class=${g.current ? 'huidig' : ''}>
-                <td class="did">${g.generation} ${g.current ? html`<span class="status goed">in gebruik</span>` : null}</td>
+                <td class="did">${g.generation} ${g.current ? html`<span class="status goed">in gebruik</span>` : null}
+                  ${g.current && g.served === false ? html` <span class="status let-op">nog niet geladen</span>` : null}
+                  ${g.problem ? html`<br /><span class="status slecht">${g.problem}</span>` : null}</td>
                 <td>${when(g.createdAt)}</td>
                 <td>${(g.sources || []).map((s) => s.name).join(', ')}</td>
                 <td class="getal">${sum('loaded')}</td>

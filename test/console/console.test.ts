@@ -292,15 +292,26 @@ describe.runIf(HAVE_CHROMIUM)('the console in Chromium', () => {
     expect(problems).toEqual([]);
   });
 
-  it('profiel-dekking lists every profile with a status per indicator', async () => {
+  it('profiel-dekking: an operator runs the check and sees every profile with a status and reason per indicator; a viewer cannot start it', async () => {
     const { page, problems } = await open();
-    await signIn(page, 'victor', 'meekijker');
+    await signIn(page, 'alice', 'beheerder');
     await page.goto(`${adminBase}/console/#/dekking`);
-    await expect.poll(() => page.locator('article.vraag').count()).toBeGreaterThan(0);
-    expect(await page.locator('article.vraag .status').count()).toBeGreaterThan(0);
-    expect(await page.getByRole('button', { name: 'Opnieuw controleren' }).count(), 'a viewer does not start a run').toBe(0);
+    await expect.poll(() => page.locator('.laden').count()).toBe(0);
+    await page.getByRole('button', { name: 'Opnieuw controleren' }).click();
+    await expect.poll(() => page.locator('article.vraag').count(), { timeout: 60_000 }).toBeGreaterThan(0);
+    const report = await adminGet<{ profiles: { indicators: { status: string }[] }[] }>('/admin/coverage');
+    expect(await page.locator('article.vraag').count()).toBe(report.profiles.length);
+    expect(await page.locator('article.vraag tbody tr').count()).toBe(report.profiles.flatMap((p) => p.indicators).length);
+    expect(await page.locator('article.vraag .status', { hasText: 'gegevens' }).count()).toBeGreaterThan(0);
     await shot(page, '12-dekking');
     expect(problems).toEqual([]);
+
+    const viewer = await open();
+    await signIn(viewer.page, 'victor', 'meekijker');
+    await viewer.page.goto(`${adminBase}/console/#/dekking`);
+    await expect.poll(() => viewer.page.locator('article.vraag').count()).toBe(report.profiles.length);
+    expect(await viewer.page.getByRole('button', { name: 'Opnieuw controleren' }).count(), 'a viewer does not start a run').toBe(0);
+    expect(viewer.problems).toEqual([]);
   });
 
   it('the machine credential signs in too; connections and manual values have their pages (or say they are not there)', async () => {
