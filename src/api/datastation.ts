@@ -82,7 +82,11 @@ export async function startDatastation(config: Config, options: StartOptions): P
     logger: options.logger ?? false,
   });
   const admin = await buildAdminServer(
-    { dataDir: config.dataDir, adminToken: adminToken(config), queue, deliverer, metrics, session: config.admin.session, ...(options.now ? { now: () => options.now!() * 1000 } : {}) },
+    {
+      dataDir: config.dataDir, adminToken: adminToken(config), queue, deliverer, metrics, session: config.admin.session,
+      ...(options.now ? { now: () => options.now!() * 1000 } : {}),
+      data: { registry, served: () => manifest?.id, refresh, deadlineMs: config.query.deadlineMs, rowCap: config.query.rowCap },
+    },
     options.logger ?? false,
   );
   const poll = options.pollSeconds ?? 2;

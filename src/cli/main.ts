@@ -16,6 +16,7 @@ import { registerOperatorCommands } from './operator-commands.js';
 import { registerAskCommand } from './ask.js';
 import { registerNutsCommands } from './nuts-commands.js';
 import { registerAccountCommands } from './account-commands.js';
+import { registerGenerationCommands } from './generation-commands.js';
 import { runDemo } from './demo.js';
 import { adminToken } from '../api/index.js';
 
@@ -131,6 +132,7 @@ registerOperatorCommands(program, config);
 registerAskCommand(program, config);
 registerNutsCommands(program, config);
 registerAccountCommands(program, config);
+registerGenerationCommands(program, config);
 
 program.parseAsync().catch((error: unknown) => {
   const { exitCode, message, stack } = describeCliError(error);

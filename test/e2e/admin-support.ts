@@ -41,10 +41,12 @@ export async function adminWorld(overrides: Record<string, unknown> = {}): Promi
   };
 }
 
-/** A credentialed question from the manual-release requester: returns its thread and release id. */
-export async function askForRelease(a: AdminWorld): Promise<{ thread: string; release: string; status: number; text: string }> {
+/**
+ * A credentialed question: from the manual-release requester by default (it lands in the queue:
+ * its release id), or from `holder` (w.requester is answered at once: the answer in `text`).
+ */
+export async function askForRelease(a: AdminWorld, holder = a.w.jwkRequester): Promise<{ thread: string; release: string; status: number; text: string }> {
   const { w, config, base } = a;
-  const holder = w.jwkRequester;
   const vc = await w.parties.issueQuestion(w.beheer, holder, indicatorClaims(config, 'demo', 'staff-pro-rata'));
   const tokenResponse = await fetch(`${base}/oauth2/token`, {
     method: 'POST',

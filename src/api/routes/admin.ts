@@ -8,8 +8,12 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { AccountStore } from '../../accounts/index.js';
 import { AuditWriteError } from '../../audit/index.js';
 import { ReleaseError, type Deliverer, type ReleaseQueue } from '../../exchange/index.js';
+import { ActivationError, ImportBusyError } from '../../importer/index.js';
 import type { Metrics } from '../metrics.js';
 import { ADMIN_ACTOR, sameToken, setAdminPrincipal, type AdminPrincipal } from './admin-auth.js';
+import { auditRoutes } from './admin-audit.js';
+import { CoverageBusyError } from './admin-coverage.js';
+import { dataRoutes, type DataDeps } from './admin-data.js';
 import { releaseRoutes } from './admin-release.js';
 import { DEFAULT_SESSION, sameSecret, sessionCookieId, sessionRoutes, SessionStore, type SessionSettings } from './admin-session.js';
 
@@ -25,7 +29,11 @@ export interface AdminDeps {
   session?: SessionSettings;
   /** Clock in milliseconds, for session expiry and sign-in windows (tests inject one). */
   now?: () => number;
+  /** What the data routes need from the running server (profiles, the served generation, refresh). */
+  data?: DataDeps;
 }
+
+const ACTIVATION_STATUS: Record<ActivationError['code'], number> = { unknown_generation: 404, reason_required: 400, already_current: 409, corrupt_generation: 409 };
 
 const SESSION_ROUTE = '/admin/session';
 
@@ -68,11 +76,16 @@ export function adminRoutes(deps: AdminDeps): FastifyPluginAsync {
     });
     app.setErrorHandler((error, _request, reply) => {
       if (error instanceof ReleaseError) return reply.code(error.code === 'unknown_release' ? 404 : 409).send({ error: error.code, message: error.message });
+      if (error instanceof ActivationError) return reply.code(ACTIVATION_STATUS[error.code]).send({ error: error.code, message: error.message });
+      if (error instanceof ImportBusyError) return reply.code(409).send({ error: 'import_running', message: 'an import is running; try again when it is done' });
+      if (error instanceof CoverageBusyError) return reply.code(409).send({ error: error.code, message: error.message });
       if (error instanceof AuditWriteError) return reply.code(503).send({ error: error.code, message: 'the decision cannot be logged, so it is not taken' });
       return reply.send(error);
     });
     if (metrics) app.get('/metrics', async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
     await app.register(sessionRoutes({ dataDir: deps.dataDir, accounts, sessions, settings }));
     await app.register(releaseRoutes(deps));
+    await app.register(dataRoutes(deps.dataDir, deps.data));
+    await app.register(auditRoutes(deps.dataDir));
   };
 }
