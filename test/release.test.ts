@@ -51,6 +51,14 @@ describe('release decisions', () => {
     expect(queue.get('r1').deciding).toBeUndefined();
   });
 
+  it('a rejection needs a reason; control characters are taken out of it', async () => {
+    const { dataDir, queue } = queueWith(1);
+    await expect(queue.decide('r0', { decision: 'rejected', by: 'cli:op' })).rejects.toMatchObject({ code: 'reason_required', status: 400 });
+    await expect(queue.decide('r0', { decision: 'rejected', by: 'cli:op', reason: '\u0007\n ' })).rejects.toMatchObject({ code: 'reason_required' });
+    expect(await queue.decide('r0', { decision: 'rejected', by: 'cli:op', reason: 'no\r\nthanks\u0000' })).toMatchObject({ state: 'rejected', reason: 'no thanks' });
+    expect((await logged(dataDir)).map((e) => [e.activity, e.reason])).toEqual([['release-rejected', 'no thanks']]);
+  });
+
   it('a fresh intent (a decider at work) is neither settled nor decided over', async () => {
     const { queue } = queueWith(1);
     queue.save({ ...queue.get('r0'), deciding: { decision: 'approved', by: 'cli:a', at: new Date().toISOString() } });
@@ -89,6 +97,32 @@ describe('deliverer', () => {
     expect(calls).toBe(2);
     expect(reports).toEqual(['release sweep failed (EMFILE); trying again at the next sweep', 'release sweep failed (EMFILE); trying again at the next sweep']);
   });
+});
+
+const cli = (dataDir: string, ...args: string[]) =>
+  spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', 'src', 'cli', 'main.ts'), '--data-dir', dataDir, ...args], { encoding: 'utf8', env: { ...process.env, DATASTATION_CONFIG: '', USER: 'op' } });
+
+describe('datastation release (CLI)', () => {
+  it('correct --set changes a cell (logged with the CLI user), list shows the rule, refusals exit 2', () => {
+    const dataDir = tempDir('ds-release-cli-');
+    const queue = new ReleaseQueue(dataDir);
+    const answer = JSON.stringify({ body: { resultset: [{ id: 'q', result: { head: { vars: ['k', 'n'] }, results: { bindings: [{ k: { type: 'literal', value: 'a:b=c' }, n: { type: 'literal', value: '3', datatype: 'http://www.w3.org/2001/XMLSchema#integer' } }] } } }] } });
+    queue.add({ id: 'r0', thread_id: 't-r0', requester: 'did:example:r', reply_url: 'https://r.example/inbox', received: new Date().toISOString(), questions: [{ id: 'q', profile: 'p', version: '1', title: 't', parameters: {}, rows: 1, query: '', countColumns: ['n'] }], preview: {}, release: { mode: 'auto', rule: 2, held: 'small_cells' }, smallCellCheck: { minGroupSize: 5, policy: 'block' }, smallCells: [{ question: 'q', row: 0, column: 'n', value: '3' }] }, answer);
+
+    const listed = cli(dataDir, 'release', 'list');
+    expect(listed.stdout).toMatch(/r0 {2}pending .*\[rule 2 \(auto\), held: small cells, 1 small cell\(s\)\]/);
+    const blocked = cli(dataDir, 'release', 'approve', 'r0');
+    expect([blocked.status, blocked.stderr]).toEqual([2, expect.stringMatching(/1 cell\(s\) counting fewer than 5: correct them first/) as unknown]);
+    expect(cli(dataDir, 'release', 'correct', 'r0', '--set', 'q:0:n=seven', '--reason', 'typo').status).toBe(2);
+    expect(cli(dataDir, 'release', 'correct', 'r0', '--set', 'q:0=7', '--reason', 'typo').status).toBe(2);
+    expect(cli(dataDir, 'release', 'reject', 'r0').status).toBe(2);
+    const corrected = cli(dataDir, 'release', 'correct', 'r0', '--set', 'q:0:n=7', '--set', 'q:0:k=x:y=z', '--reason', 'typo in the export');
+    expect(corrected.status, corrected.stderr).toBe(0);
+    expect(corrected.stdout).toContain('q row 0 n: 3 -> 7');
+    expect(corrected.stdout).toContain('q row 0 k: a:b=c -> x:y=z');
+    expect(queue.get('r0')).toMatchObject({ smallCells: [], corrections: [{ by: 'cli:op', reason: 'typo in the export' }] });
+    expect(cli(dataDir, 'release', 'list').stdout).toContain('corrected 1x');
+  }, 120_000);
 });
 
 describe('datastation audit verify', () => {

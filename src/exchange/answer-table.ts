@@ -96,7 +96,18 @@ function fits(cell: Cell, value: string): boolean {
   const pattern = LEXICAL[local];
   if (!pattern?.test(value)) return false;
   const bound = SIGN_BOUNDS[local];
-  return !bound || bound(BigInt(value));
+  if (bound && !bound(BigInt(value))) return false;
+  // a date must exist (2025-02-30 fits the pattern, not the calendar)
+  if ((local === 'date' || local === 'dateTime') && !realDate(value)) return false;
+  return true;
+}
+
+function realDate(value: string): boolean {
+  const m = /^(-?\d{4,})-(\d{2})-(\d{2})/.exec(value)!;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const day = new Date(Date.UTC(2000, mo - 1, d));
+  day.setUTCFullYear(y);
+  return mo >= 1 && mo <= 12 && day.getUTCMonth() === mo - 1 && day.getUTCDate() === d;
 }
 
 /**

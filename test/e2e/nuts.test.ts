@@ -176,6 +176,27 @@ describe('nuts mode, v5 flow through the stand-in node', () => {
     expect((await thread(message.id)).map((e) => e.activity)).toEqual(['received', 'token-checked', 'presentation-verified', 'query-validated', 'reply-endpoint-found', 'executed', 'queued-for-release', 'released', 'answer-sent']);
   });
 
+  it('a DIDComm answer corrected by hand says so in its body; a rejection carries the reason in comment and args', async () => {
+    const message = await question({ holder: manual });
+    const releaseId = (await send(message, await token(manual))).body.release_id as string;
+    const row = 0;
+    const corrected = await ds.queue.correct(releaseId, { by: 'test', reason: 'source fixed', changes: [{ question: 'staff-pro-rata', row, column: 'Totaal', value: '1.5' }] });
+    await ds.queue.decide(releaseId, { decision: 'approved', by: 'test' });
+    expect((await ds.deliverer.deliver(ds.queue.get(releaseId))).delivery).toBe('delivered');
+    const reply = received.find((r) => r.body.thid === message.id)!.body as { body: { response: { resultset: { result: { results: { bindings: Record<string, { value: string }>[] } } }[] }; corrected: unknown } };
+    expect(reply.body.response.resultset[0]!.result.results.bindings[row]!.Totaal!.value).toBe('1.5');
+    expect(reply.body.corrected).toEqual({ at: corrected.corrections![0]!.at, reason: 'source fixed', corrections: 1, cells: [{ question: 'staff-pro-rata', row, column: 'Totaal' }] });
+
+    const refused = await question({ holder: manual });
+    const refusedId = (await send(refused, await token(manual))).body.release_id as string;
+    await ds.queue.decide(refusedId, { decision: 'rejected', by: 'test', reason: 'ask for\u0000 the whole year' });
+    expect((await ds.deliverer.deliver(ds.queue.get(refusedId))).delivery).toBe('delivered');
+    expect(received.find((r) => r.body.pthid === refused.id)!.body).toMatchObject({
+      type: PR,
+      body: { code: 'e.p.release_refused', comment: 'the organisation declined to release this answer: ask for the whole year', args: ['ask for the whole year'] },
+    });
+  });
+
   it('refuses a question released by hand when the requester has no registered endpoint', async () => {
     const services = node.compoundServices.get(manual)!;
     node.compoundServices.delete(manual);
