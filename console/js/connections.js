@@ -75,13 +75,13 @@ export class Connections extends Page {
       <${Unavailable} error=${error} what="Koppelingen" />
       ${!busy && !error && !list.length ? html`<p class="leeg" data-testid="geen-koppelingen">Nog geen koppelingen.</p>` : null}
       ${list.length
-        ? html`<table class="lijst" data-testid="koppelingen"><thead><tr><th>Naam</th><th>Systeem</th><th>Bron</th><th>Schema</th><th>Laatste run</th><th></th></tr></thead>
+        ? html`<table class="lijst" data-testid="koppelingen"><thead><tr><th>Naam</th><th>Systeem</th><th>Bron</th><th>Schema</th><th>Laatste run</th><th>Acties</th></tr></thead>
           <tbody>${list.map((c) => html`<tr key=${c.name}>
             <td>${c.name}</td><td>${c.system}</td><td class="did">${c.source?.kind === 'http' ? c.source.url : c.source?.path || ''}</td>
             <td>${c.schedule || ''}${c.nextRun ? html`<br /><small>volgende: ${when(c.nextRun)}</small>` : null}</td>
             <td>${c.lastRun ? html`${when(c.lastRun.startedAt)} <span class="status ${c.lastRun.ok ? 'goed' : 'slecht'}">${c.lastRun.ok ? 'gelukt' : 'mislukt'}</span>` : '–'}</td>
-            <td class="knoppen"><button type="button" class="link" onClick=${() => void this.showRuns(c.name)}>runs</button>
-              ${canDecide ? html`<button type="button" onClick=${() => void this.act(c.name, 'test')}>testen</button><button type="button" onClick=${() => void this.act(c.name, 'run')}>nu inlezen</button><button type="button" class="gevaar" onClick=${() => void this.remove(c.name)}>verwijderen</button>` : null}</td>
+            <td><div class="knoppen"><button type="button" class="link" onClick=${() => void this.showRuns(c.name)}>runs</button>
+              ${canDecide ? html`<button type="button" onClick=${() => void this.act(c.name, 'test')}>testen</button><button type="button" onClick=${() => void this.act(c.name, 'run')}>nu inlezen</button><button type="button" class="gevaar" onClick=${() => void this.remove(c.name)}>verwijderen</button>` : null}</div></td>
           </tr>`)}</tbody></table>`
         : null}
       <${ErrorBox} error=${actionError} />

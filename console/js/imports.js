@@ -69,7 +69,7 @@ export class Imports extends Page {
       ${generations.length
         ? html`<h3>Generaties</h3>
           <table class="lijst" data-testid="generaties">
-            <thead><tr><th>Generatie</th><th>Gemaakt</th><th>Bronnen</th><th>Geladen</th><th>Quarantaine</th><th></th></tr></thead>
+            <thead><tr><th>Generatie</th><th>Gemaakt</th><th>Bronnen</th><th>Geladen</th><th>Quarantaine</th><th>Bekijken en terugzetten</th></tr></thead>
             <tbody>${generations.map((g) => {
               const sum = (k) => (g.sources || []).reduce((n, s) => n + (s[k] || 0), 0);
               return html`<tr key=${g.generation} class=${g.current ? 'huidig' : ''}>
@@ -80,11 +80,11 @@ export class Imports extends Page {
                 <td>${(g.sources || []).map((s) => s.name).join(', ')}</td>
                 <td class="getal">${sum('loaded')}</td>
                 <td class="getal">${sum('quarantined')}</td>
-                <td class="knoppen">
+                <td><div class="knoppen">
                   <button type="button" class="link" onClick=${() => void this.show(g.generation, 'quarantine')}>quarantaine</button>
                   <button type="button" class="link" onClick=${() => void this.show(g.generation, 'findings')}>bevindingen</button>
                   ${this.props.canDecide && !g.current ? html`<button type="button" onClick=${() => this.setState({ rollback: g.generation, reason: '', actionError: undefined })}>terugzetten</button>` : null}
-                </td>
+                </div></td>
               </tr>`;
             })}</tbody>
           </table>`
