@@ -3,6 +3,9 @@
 import { api } from './api.js';
 import { html, Page, ErrorBox, when } from './ui.js';
 
+// a connection's name as the API takes it (the v-flag pattern needs the - escaped)
+const NAME_PATTERN = '[a-z0-9][a-z0-9\\-]{0,62}';
+
 function Unavailable({ error, what }) {
   if (error?.status === 404) return html`<p class="leeg" data-testid="niet-beschikbaar">${what} zijn op deze datastation (nog) niet beschikbaar.</p>`;
   return html`<${ErrorBox} error=${error} />`;
@@ -87,13 +90,15 @@ export class Connections extends Page {
       <${ErrorBox} error=${actionError} />
       ${result ? html`<p class=${result.error || result.ok === false ? 'fout' : 'gelukt'} role="status">${this.outcome(result)}</p>` : null}
       ${runs
-        ? html`<h3>Runs van ${runs.name}</h3><table class="lijst"><thead><tr><th>Begonnen</th><th>Door</th><th>Generatie</th><th>Bestanden</th><th>Geladen</th><th>Quarantaine</th><th>Fout</th></tr></thead>
+        ? !(runs.list || []).length
+          ? html`<h3>Runs van ${runs.name}</h3><p class="leeg">Nog geen runs.</p>`
+          : html`<h3>Runs van ${runs.name}</h3><table class="lijst"><thead><tr><th>Begonnen</th><th>Door</th><th>Generatie</th><th>Bestanden</th><th>Geladen</th><th>Quarantaine</th><th>Fout</th></tr></thead>
           <tbody>${(runs.list || []).map((r) => html`<tr key=${r.id}><td>${when(r.startedAt)}</td><td class="did">${r.actor} (${r.trigger === 'schedule' ? 'schema' : 'handmatig'})</td><td class="did">${r.generation || ''}</td><td class="getal">${r.files ?? ''}</td><td class="getal">${r.loaded ?? ''}</td><td class="getal">${r.quarantined ?? ''}</td><td>${r.error || ''}</td></tr>`)}</tbody></table>`
         : null}
       ${canDecide && !error
         ? html`<form class="zoeken" onSubmit=${(e) => void this.add(e)}>
             <h3>Koppeling toevoegen</h3>
-            <label>Naam <input name="name" required pattern="[a-z0-9][a-z0-9\-]{0,62}" /></label>
+            <label>Naam <input name="name" required pattern=${NAME_PATTERN} /></label>
             <label>Systeem <input name="system" required /></label>
             <label>Soort bron <select value=${kind} onChange=${(e) => this.setState({ kind: e.currentTarget.value })}><option value="folder">map</option><option value="http">HTTP(S)-adres</option></select></label>
             ${kind === 'folder' ? html`<label>Map <input name="path" required /></label>` : html`<label>Adres <input name="url" type="url" required /></label>`}

@@ -324,8 +324,23 @@ describe.runIf(HAVE_CHROMIUM)('the console in Chromium', () => {
       // on a datastation without the route the page says so; with it, no error is shown
       if (served === 404) expect(await page.getByTestId('niet-beschikbaar').isVisible()).toBe(true);
       else expect(await page.locator('.fout').count()).toBe(0);
+      if (served !== 404 && hash === 'koppelingen') await addConnection(page);
       await shot(page, name);
     }
     expect(problems).toEqual([]);
   });
+
+  /** With the connections routes: an operator adds a folder connection, tests it and sees its runs. */
+  async function addConnection(page: Page): Promise<void> {
+    await page.getByLabel('Naam', { exact: true }).fill('afas');
+    await page.getByLabel('Systeem', { exact: true }).fill('afas-hr');
+    await page.getByLabel('Map', { exact: true }).fill(join(EXAMPLE_DIR, 'afas-hr'));
+    await page.getByRole('button', { name: 'Toevoegen' }).click();
+    const row = page.getByTestId('koppelingen').locator('tr', { hasText: 'afas-hr' });
+    await expect.poll(() => row.count()).toBe(1);
+    await row.getByRole('button', { name: 'testen' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toMatch(/afas: bereikbaar, [1-9]\d* bestand/);
+    await row.getByRole('button', { name: 'runs' }).click();
+    await expect.poll(() => page.getByRole('heading', { name: 'Runs van afas' }).count()).toBe(1);
+  }
 });
