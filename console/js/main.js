@@ -32,7 +32,9 @@ class App extends Component {
   }
   async componentDidMount() {
     addEventListener('hashchange', this.onHash);
-    addEventListener('kikv:signed-out', () => this.setState({ session: undefined }));
+    addEventListener('kikv:signed-out', () => {
+      if (this.state.session) this.setState({ session: undefined, expired: true });
+    });
     try {
       const session = await api('GET', '/admin/session');
       useSession(session.csrf);
@@ -42,12 +44,12 @@ class App extends Component {
     }
   }
   signedIn(session) {
-    this.setState({ session });
+    this.setState({ session, expired: false });
   }
   async signOut() {
     if (!usingToken()) await api('DELETE', '/admin/session').catch(() => undefined);
     forget();
-    this.setState({ session: undefined });
+    this.setState({ session: undefined, expired: false });
   }
   page() {
     const { route: r, session } = this.state;
@@ -72,7 +74,7 @@ class App extends Component {
   render() {
     const { session, checked, route: r } = this.state;
     if (!checked) return html`<p class="laden">Laden…</p>`;
-    if (!session) return html`<${SignIn} onSignedIn=${(s) => this.signedIn(s)} />`;
+    if (!session) return html`<${SignIn} expired=${this.state.expired} onSignedIn=${(s) => this.signedIn(s)} />`;
     return html`<header>
         <h1>KIK-V datastation <span>beheer</span></h1>
         <p class="wie" data-testid="wie">

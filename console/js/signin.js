@@ -33,6 +33,7 @@ export class SignIn extends Component {
       <h1>KIK-V datastation <span>beheer</span></h1>
       <form onSubmit=${(e) => this.submit(e)} aria-label="Aanmelden">
         <h2>Aanmelden</h2>
+        ${this.props.expired && !error ? html`<p class="waarschuwing" role="status">Uw sessie is verlopen of beëindigd. Meld u opnieuw aan.</p>` : null}
         ${mode === 'account'
           ? html`<label>Account <input name="account" autocomplete="username" required /></label>
               <label>Wachtwoord <input name="password" type="password" autocomplete="current-password" required /></label>`

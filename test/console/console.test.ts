@@ -248,6 +248,10 @@ describe.runIf(HAVE_CHROMIUM)('the console in Chromium', () => {
     }, release);
     expect(status).toBe(403);
     expect(ds.queue.get(release)).toMatchObject({ state: 'pending' });
+    // signing out ends the session on the server, not only in the page
+    await page.getByRole('button', { name: 'Afmelden' }).click();
+    await expect.poll(() => page.getByRole('form', { name: 'Aanmelden' }).count()).toBe(1);
+    expect(await page.evaluate(async () => (await fetch('/admin/session')).status)).toBe(401);
     expect(problems).toEqual([]);
   });
 
