@@ -75,8 +75,9 @@ export async function runDemo(base: Config): Promise<void> {
     const { release_id } = JSON.parse(manual.text) as { release_id: string };
     console.log(`   HTTP ${manual.status} Accepted; waiting for release as ${release_id}.`);
     const admin = (path: string, init: RequestInit = {}) => fetch(`${adminUrl}${path}`, { ...init, headers: { authorization: `Bearer ${adminToken(config)}`, 'content-type': 'application/json' } });
-    const item = (await (await admin(`/admin/releases/${release_id}`)).json()) as { questions: { id: string; rows: number }[]; requester: string };
-    console.log(`   The operator sees: requester ${item.requester}, ${item.questions.map((q) => `${q.id} with ${q.rows} rows`).join(', ')} (and a preview), and approves.`);
+    const item = (await (await admin(`/admin/releases/${release_id}`)).json()) as { questions: { id: string; rows: number }[]; requester: string; release?: { rule: number | string; mode: string }; smallCells: unknown[] };
+    const rule = item.release ? `${item.release.rule === 'default' ? 'the default' : `rule ${item.release.rule}`} (${item.release.mode})` : 'unknown';
+    console.log(`   The operator sees: requester ${item.requester}, held by ${rule}, ${item.questions.map((q) => `${q.id} with ${q.rows} rows`).join(', ')} as a table, ${item.smallCells.length} small-number cell(s), and approves.`);
     await admin(`/admin/releases/${release_id}/approve`, { method: 'POST', body: JSON.stringify({ by: 'demo-operator' }) });
     const until = Date.now() + 15_000;
     while (!replies.length && Date.now() < until) await new Promise((r) => setTimeout(r, 50));

@@ -4,8 +4,9 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Config } from '../config/index.js';
 import { AuditWriteError, auditPath, exportAuditLog, verifyAuditLog } from '../audit/index.js';
-import { ReleaseQueue, type Change, type ReleaseItem, type ReleaseState } from '../exchange/index.js';
+import { answerTables, ReleaseQueue, type Change, type ReleaseItem, type ReleaseState } from '../exchange/index.js';
 import { CliError } from './errors.js';
+import { formatJsonTable } from './table.js';
 
 const cliActor = () => `cli:${process.env.USER ?? 'unknown'}`;
 const collect = (value: string, all: string[]) => [...all, value];
@@ -54,10 +55,27 @@ export function registerOperatorCommands(program: Command, config: () => Config)
     });
   release
     .command('show')
+    .description('the item and each answer as a table, rows numbered as "release correct" takes them; * marks a small-number cell')
     .argument('<id>')
-    .action((id: string) => {
-      const item = new ReleaseQueue(config().dataDir).get(id);
-      console.log(JSON.stringify(item, null, 2));
+    .option('--json', 'the whole item as JSON')
+    .action((id: string, opts: { json?: boolean }) => {
+      const queue = new ReleaseQueue(config().dataDir);
+      const item = queue.get(id);
+      if (opts.json) return console.log(JSON.stringify(item, null, 2));
+      console.log(`${item.id}  ${item.state}${item.delivery ? `/${item.delivery}` : ''}  from ${item.requester}, received ${item.received}  [${ruleText(item)}]`);
+      for (const c of item.corrections ?? []) console.log(`corrected ${c.at} by ${c.by}: ${c.reason} (${c.changes.length} cell(s))`);
+      const tables = answerTables(queue.answer(item));
+      for (const q of item.questions) {
+        const table = tables.get(q.id);
+        console.log(`\n[${q.id}] ${q.profile} ${q.version}: ${q.title}`);
+        if (!table) continue;
+        const small = new Set((item.smallCells ?? []).filter((c) => c.question === q.id).map((c) => `${c.row}:${c.column}`));
+        const rows = table.rows.map((r, i) => ({
+          row: { type: 'literal', value: String(i) },
+          ...Object.fromEntries(Object.entries(r).map(([k, v]) => [k, small.has(`${i}:${k}`) ? { ...v, value: `${v.value} *` } : v])),
+        }));
+        console.log(formatJsonTable(JSON.stringify({ head: { vars: ['row', ...table.head.vars] }, results: { bindings: rows } })));
+      }
     });
   release
     .command('correct')

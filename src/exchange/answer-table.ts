@@ -73,6 +73,8 @@ const LEXICAL: Record<string, RegExp> = {
   date: /^-?\d{4,}-\d{2}-\d{2}(Z|[+-]\d{2}:\d{2})?$/,
   dateTime: /^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/,
   gYear: /^-?\d{4,}(Z|[+-]\d{2}:\d{2})?$/,
+  // text without control characters other than tab, newline and carriage return
+  // eslint-disable-next-line no-control-regex
   string: /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f]*$/,
 };
 const SIGN_BOUNDS: Record<string, (n: bigint) => boolean> = {

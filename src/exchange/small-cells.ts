@@ -55,7 +55,7 @@ function countColumnsOf(query: Select): Set<string> {
 function walk(patterns: unknown, known: Set<string>): void {
   if (!Array.isArray(patterns)) return;
   for (const p of patterns as (Node & { patterns?: unknown[]; variable?: { value: string }; expression?: unknown })[]) {
-    if (p.type === 'query') for (const name of countColumnsOf(p as Select)) known.add(name);
+    if (p.type === 'query') for (const name of countColumnsOf(p)) known.add(name);
     else if (p.type === 'bind' && p.variable && isCount(p.expression, known)) known.add(p.variable.value);
     else if (p.patterns) walk(p.patterns, known);
   }

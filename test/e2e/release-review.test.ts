@@ -118,6 +118,24 @@ describe('release by hand by default', () => {
   });
 });
 
+describe('the item as the console reads it', () => {
+  it('shows at most 500 rows of an answer, says it is truncated, and counts small cells in the list', async () => {
+    const INT = 'http://www.w3.org/2001/XMLSchema#integer';
+    const bindings = Array.from({ length: 600 }, (_, i) => ({ n: { type: 'literal', value: String(i), datatype: INT } }));
+    const answer = JSON.stringify({ type: 'v1/basic-message/response', body: { resultset: [{ id: 'big', result: { head: { vars: ['n'] }, results: { bindings } } }] } });
+    const id = `big-${randomUUID()}`;
+    ds.queue.add({ id, thread_id: `t-${id}`, requester: w.jwkRequester, reply_url: inbox.url, received: new Date().toISOString(), questions: [{ id: 'big', profile: 'demo', version: '1.0.0', title: 'big', parameters: {}, rows: 600, query: '', countColumns: ['n'] }], preview: {}, smallCellCheck: { minGroupSize: 5, policy: 'block' }, smallCells: [1, 2, 3, 4].map((v) => ({ question: 'big', row: v, column: 'n', value: String(v) })) }, answer);
+    const { body: item } = await admin(`/admin/releases/${id}`);
+    expect(item.questions[0]!.answer).toMatchObject({ head: { vars: ['n'] }, total: 600, truncated: true });
+    expect(item.questions[0]!.answer.rows).toHaveLength(500);
+    expect(item.questions[0]!.answer.rows[499]!.n!.value).toBe('499');
+    expect(item.questions[0]!.smallCells.map((c) => c.value)).toEqual(['1', '2', '3', '4']);
+    const list = (await (await fetch(`${adminBase}/admin/releases`, { headers: { authorization: `Bearer ${adminToken(config)}` } })).json()) as Record<string, unknown>[];
+    expect(list.find((s) => s.id === id)).toMatchObject({ smallCells: 4, corrected: false });
+    expect((await admin(`/admin/releases/${id}/reject`, { reason: 'test item' })).status).toBe(200);
+  });
+});
+
 describe('correct by hand', () => {
   it('the requester receives the corrected values and the marker; the original is kept; the correction is logged before the release', async () => {
     const asked = await ask(w.jwkRequester, 'staff-pro-rata');

@@ -26,12 +26,13 @@ describe('countColumns', () => {
   });
 });
 
-const answer = (bindings: Record<string, { type: 'literal'; value: string; datatype?: string }>[]) =>
+const answer = (bindings: Record<string, { type: 'literal'; value: string; datatype?: string }>[]): string =>
   JSON.stringify({ type: 'v1/basic-message/response', body: { resultset: [{ id: 'q', result: { head: { vars: ['k', 'n', 'd', 'when'] }, results: { bindings } } }] } });
 const INT = 'http://www.w3.org/2001/XMLSchema#integer';
 const DEC = 'http://www.w3.org/2001/XMLSchema#decimal';
 const DATE = 'http://www.w3.org/2001/XMLSchema#date';
-const rows = [
+type Lit = { type: 'literal'; value: string; datatype?: string };
+const rows: Record<string, Lit>[] = [
   { k: { type: 'literal' as const, value: 'a' }, n: { type: 'literal' as const, value: '3', datatype: INT }, d: { type: 'literal' as const, value: '2.5', datatype: DEC }, when: { type: 'literal' as const, value: '2025-01-01', datatype: DATE } },
   { k: { type: 'literal' as const, value: 'b' }, n: { type: 'literal' as const, value: '0', datatype: INT }, d: { type: 'literal' as const, value: '4', datatype: DEC } },
   { k: { type: 'literal' as const, value: 'c' }, n: { type: 'literal' as const, value: '12', datatype: INT }, d: { type: 'literal' as const, value: '1', datatype: DEC } },

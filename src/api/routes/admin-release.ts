@@ -46,9 +46,12 @@ function readChanges(raw: unknown): Change[] {
   if (!Array.isArray(raw) || raw.length > MAX_CHANGES) throw new ReleaseError('bad_correction', `changes must be a list of at most ${MAX_CHANGES} {question, row, column, value}`);
   return raw.map((c: unknown, i) => {
     const x = (c ?? {}) as Record<string, unknown>;
-    const ok = typeof x.question === 'string' && Number.isInteger(x.row) && typeof x.column === 'string' && (typeof x.value === 'string' || typeof x.value === 'number' || typeof x.value === 'boolean' || x.value === null);
-    if (!ok) throw new ReleaseError('bad_correction', `change ${i + 1} is not {question, row, column, value}`);
-    return { question: x.question as string, row: x.row as number, column: x.column as string, value: x.value === null ? null : String(x.value as string | number | boolean) };
+    const v = x.value;
+    const value = v === null ? null : typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
+    if (typeof x.question !== 'string' || !Number.isInteger(x.row) || typeof x.column !== 'string' || value === undefined) {
+      throw new ReleaseError('bad_correction', `change ${i + 1} is not {question, row, column, value}`);
+    }
+    return { question: x.question, row: x.row as number, column: x.column, value };
   });
 }
 
