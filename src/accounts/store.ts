@@ -1,7 +1,7 @@
 // Named admin accounts in the data directory (identity/accounts.json, 0600, written durably and
 // under a lock, so the CLI and a running server never see half a file or lose a change). Every
 // change is logged before it is written (NEN 7513); a change that cannot be logged is not made.
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { FileLock } from '../audit/lock.js';
@@ -40,7 +40,7 @@ export function accountsPath(dataDir: string): string {
 }
 
 export class AccountStore {
-  private cache: { mtimeMs: number; size: number; accounts: Account[] } | undefined;
+  private cache: { raw: string; accounts: Account[] } | undefined;
 
   constructor(readonly dataDir: string) {}
 
@@ -48,18 +48,22 @@ export class AccountStore {
     return accountsPath(this.dataDir);
   }
 
-  /** All accounts; re-read only when the file changed (the CLI may change it under a server). */
+  /**
+   * All accounts, read on every call (the CLI may change them under a running server, and a
+   * removed account must stop working at once); parsed again only when the bytes changed. A
+   * comparison of the few KiB, not of mtime: two changes within one clock tick look alike there.
+   */
   list(): Account[] {
     if (!existsSync(this.path)) return [];
-    const st = statSync(this.path);
-    if (this.cache && this.cache.mtimeMs === st.mtimeMs && this.cache.size === st.size) return this.cache.accounts;
+    const raw = readFileSync(this.path, 'utf8');
+    if (this.cache?.raw === raw) return this.cache.accounts;
     let parsed: z.infer<typeof fileSchema>;
     try {
-      parsed = fileSchema.parse(JSON.parse(readFileSync(this.path, 'utf8')));
+      parsed = fileSchema.parse(JSON.parse(raw));
     } catch {
       throw new AccountError('bad_file', `${this.path} is not a valid accounts file`);
     }
-    this.cache = { mtimeMs: st.mtimeMs, size: st.size, accounts: parsed.accounts };
+    this.cache = { raw, accounts: parsed.accounts };
     return parsed.accounts;
   }
 

@@ -56,7 +56,7 @@ export async function startDatastation(config: Config, options: StartOptions): P
   const registry = ProfileRegistry.load(options.profileRoots);
   const pool = new QueryPool({ dataDir: config.dataDir, size: config.query.workers, deadlineMs: config.query.deadlineMs, rowCap: config.query.rowCap });
   let manifest: Manifest | undefined;
-  const refresh = async () => {
+  const load = async () => {
     const current = currentGenerationId(config.dataDir);
     if (!current || current === manifest?.id) return;
     const next = await latestGoodGeneration(config.dataDir, (id, e) => console.error(`skipping generation ${id}: ${e.message}`));
@@ -64,6 +64,9 @@ export async function startDatastation(config: Config, options: StartOptions): P
     await pool.load(next.id);
     manifest = next;
   };
+  // One at a time (the poll timer and the admin API's activate both call it): each sees the last one's result.
+  let loading: Promise<void> = Promise.resolve();
+  const refresh = () => (loading = loading.catch(() => undefined).then(load));
   await refresh();
   const audit = AuditLog.for(config.dataDir, { maxEntryBytes: config.exchange.auditMaxEntryBytes });
   const queue = new ReleaseQueue(config.dataDir);

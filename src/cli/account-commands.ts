@@ -7,6 +7,7 @@ import { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import type { Config } from '../config/index.js';
 import { AccountStore, ROLES } from '../accounts/index.js';
+import { AuditWriteError } from '../audit/index.js';
 import { CliError } from './errors.js';
 
 const cliActor = () => `cli:${process.env.USER ?? 'unknown'}`;
@@ -49,6 +50,16 @@ export async function readPassword(opts: { passwordFile?: string }): Promise<str
   return first;
 }
 
+/** A change that cannot be logged is not made (the store logs before it writes): a refusal, exit 2. */
+async function logged<T>(change: () => T | Promise<T>): Promise<T> {
+  try {
+    return await change();
+  } catch (error) {
+    if (error instanceof AuditWriteError) throw new CliError(`nothing changed: the change cannot be logged (${error.message})`);
+    throw error;
+  }
+}
+
 export function registerAccountCommands(program: Command, config: () => Config): void {
   const accounts = program.command('accounts').description('named accounts for the admin console (role operator or viewer)');
   const store = () => new AccountStore(config().dataDir);
@@ -61,7 +72,8 @@ export function registerAccountCommands(program: Command, config: () => Config):
       const s = store();
       if (!(ROLES as readonly string[]).includes(opts.role)) throw new CliError(`the role must be one of ${ROLES.join(', ')}`);
       if (s.get(name)) throw new CliError(`account ${name} already exists`);
-      const account = await s.add(name, opts.role, await readPassword(opts), cliActor());
+      const password = await readPassword(opts);
+      const account = await logged(() => s.add(name, opts.role, password, cliActor()));
       console.log(`added ${account.name} (${account.role})`);
     });
   accounts
@@ -74,8 +86,8 @@ export function registerAccountCommands(program: Command, config: () => Config):
   accounts
     .command('remove')
     .argument('<name>')
-    .action((name: string) => {
-      store().remove(name, cliActor());
+    .action(async (name: string) => {
+      await logged(() => store().remove(name, cliActor()));
       console.log(`removed ${name}; its sessions end at their next request`);
     });
   accounts
@@ -85,15 +97,16 @@ export function registerAccountCommands(program: Command, config: () => Config):
     .action(async (name: string, opts: { passwordFile?: string }) => {
       const s = store();
       if (!s.get(name)) throw new CliError(`no account named ${name}`);
-      await s.passwd(name, await readPassword(opts), cliActor());
+      const password = await readPassword(opts);
+      await logged(() => s.passwd(name, password, cliActor()));
       console.log(`password of ${name} changed; its sessions end at their next request`);
     });
   accounts
     .command('role')
     .argument('<name>')
     .argument('<role>', ROLES.join(' | '))
-    .action((name: string, role: string) => {
-      store().setRole(name, role, cliActor());
+    .action(async (name: string, role: string) => {
+      await logged(() => store().setRole(name, role, cliActor()));
       console.log(`${name} is now ${role}; its sessions end at their next request`);
     });
 }

@@ -3,6 +3,7 @@
 // admin API's activate route makes it take effect at once.
 import type { Command } from 'commander';
 import type { Config } from '../config/index.js';
+import { AuditWriteError } from '../audit/index.js';
 import { activateGeneration, ActivationError } from '../importer/index.js';
 import { importHistory } from '../api/routes/admin-reports.js';
 import { CliError } from './errors.js';
@@ -29,6 +30,7 @@ export function registerGenerationCommands(program: Command, config: () => Confi
         console.log(`CURRENT is now ${manifest.id}${previous ? ` (was ${previous})` : ''}; a running server switches at its next poll`);
       } catch (error) {
         if (error instanceof ActivationError) throw new CliError(error.message);
+        if (error instanceof AuditWriteError) throw new CliError(`CURRENT is unchanged: the switch cannot be logged (${error.message})`);
         throw error;
       }
     });

@@ -1,12 +1,14 @@
 // The admin data routes over real HTTP: import history per generation and source, quarantined
 // rows and SHACL findings in words (reading them is logged), rollback to an earlier generation
 // that changes the served answer at once (logged, attributed to the account), and coverage.
+import { execFile } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccountStore } from '../../src/accounts/index.js';
 import { auditPath, exportAuditLog, type AuditEntry } from '../../src/audit/index.js';
 import { findingInWords } from '../../src/api/routes/admin-reports.js';
+import { packageRoot } from '../../src/config/index.js';
 import { runImport } from '../../src/importer/index.js';
 import { currentGenerationId, listGenerations } from '../../src/store/index.js';
 import { EXAMPLE_DIR, tempDir } from '../helpers.js';
@@ -140,4 +142,26 @@ describe('admin data routes', () => {
     expect(await (await as(victor, a.adminBase, 'GET', '/admin/coverage')).json()).toEqual(report);
     expect(await entries((e) => e.activity === 'profiles-check' && e.actor === 'account:alice')).toHaveLength(1);
   });
+
+  it('datastation generations list | activate: the same switch from the CLI, refusals exit 2', async () => {
+    const cli = (args: string[]) =>
+      new Promise<{ status: number; stdout: string; stderr: string }>((done) =>
+        execFile(process.execPath, ['--import', 'tsx', join(packageRoot(), 'src', 'cli', 'main.ts'), '-d', a.config.dataDir, ...args], { cwd: packageRoot(), encoding: 'utf8', timeout: 60_000 }, (error, stdout, stderr) =>
+          done({ status: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+        ),
+      );
+    const list = await cli(['generations', 'list']);
+    expect(list.status).toBe(0);
+    expect(list.stdout.split('\n')[0]).toMatch(new RegExp(`^\\* ${g2} .*afas-hr \\d+ loaded/\\d+ quarantined`));
+    expect(list.stdout).toContain(`  ${g1} `);
+    const unknown = await cli(['generations', 'activate', 'g000099-20260101T000000Z', '--reason', 'test']);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain('no such generation');
+    const switched = await cli(['generations', 'activate', g1, '--reason', 'from the CLI']);
+    expect(switched.status).toBe(0);
+    expect(currentGenerationId(a.config.dataDir)).toBe(g1);
+    const logged = (await entries((e) => e.activity === 'generation-activated')).at(-1);
+    expect(logged).toMatchObject({ generation: g1, reason: 'from the CLI' });
+    expect(logged?.actor).toMatch(/^cli:/);
+  }, 120_000);
 });
