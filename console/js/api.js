@@ -46,8 +46,18 @@ async function send(method, path, body) {
   return response;
 }
 
-export async function api(method, path, body) {
+/** A GET of a paged list: the items and the offset of the next page (header x-next-offset), if any. */
+export async function apiPage(path) {
+  let next;
+  const items = await api('GET', path, undefined, (response) => {
+    next = response.headers.get('x-next-offset') || undefined;
+  });
+  return { items, next };
+}
+
+export async function api(method, path, body, onResponse) {
   const response = await send(method, path, body);
+  onResponse?.(response);
   if (response.status === 204) return null;
   const type = response.headers.get('content-type') || '';
   const data = type.includes('json') ? await response.json().catch(() => null) : await response.text();

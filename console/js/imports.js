@@ -1,6 +1,6 @@
 // Imports: generations newest first, history per source, quarantined rows and SHACL findings of a
 // generation, and "terugzetten" (make an earlier generation current again, with a reason).
-import { api } from './api.js';
+import { api, apiPage, query } from './api.js';
 import { html, Page, ErrorBox, when } from './ui.js';
 
 export class Imports extends Page {
@@ -11,10 +11,12 @@ export class Imports extends Page {
   fetch() {
     return api('GET', '/admin/imports');
   }
-  async show(generation, kind) {
-    this.setState({ open: { generation, kind }, detail: undefined, detailError: undefined });
+  async show(generation, kind, offset) {
+    if (offset === undefined) this.setState({ open: { generation, kind }, detail: undefined, detailError: undefined, detailNext: undefined });
     try {
-      this.setState({ detail: await api('GET', `/admin/imports/${encodeURIComponent(generation)}/${kind}`) });
+      // a page at a time (the API's default of 500 rows); "meer" fetches the next
+      const page = await apiPage(`/admin/imports/${encodeURIComponent(generation)}/${kind}${query({ offset })}`);
+      this.setState({ detail: [...(offset === undefined ? [] : this.state.detail || []), ...page.items], detailNext: page.next });
     } catch (detailError) {
       // an import that kept no report (older, or nothing to report): nothing to show
       if (detailError.code === 'unknown_generation') this.setState({ detail: [] });
@@ -55,6 +57,7 @@ export class Imports extends Page {
         ? html`<table class="lijst"><thead><tr><th>Ernst</th><th>Onderwerp</th><th>Eigenschap</th><th>Bevinding</th><th>Bestand, rij</th></tr></thead>
             <tbody>${detail.map((f) => html`<tr><td>${f.severity || ''}</td><td class="did">${f.focus}</td><td class="did">${f.path}</td><td>${f.message}</td><td>${f.file || ''}${f.row !== undefined ? `, rij ${f.row}` : ''}</td></tr>`)}</tbody></table>`
         : null}
+      ${this.state.detailNext ? html`<button type="button" onClick=${() => void this.show(open.generation, open.kind, this.state.detailNext)}>Meer laden</button>` : null}
     </div>`;
   }
   render() {
