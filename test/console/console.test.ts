@@ -231,6 +231,28 @@ describe.runIf(HAVE_CHROMIUM)('the console in Chromium', () => {
     expect(problems).toEqual([]);
   });
 
+  it('under allow-with-reason the small cells go out only with the reason given in the console', async () => {
+    config.exchange.smallCells = 'allow-with-reason'; // as a restart with that setting would; the item keeps its policy
+    try {
+      const { thread, release } = await ask('agreements-by-kind');
+      const { page, problems } = await open();
+      await signIn(page, 'alice', 'beheerder');
+      await page.goto(`${adminBase}/console/#/vrijgave/${release}`);
+      await expect.poll(() => page.locator('table.antwoord td.klein').count()).toBeGreaterThan(0);
+      await page.getByRole('button', { name: 'Goedkeuren' }).click();
+      await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/Geef een reden op/);
+      expect(ds.queue.get(release)).toMatchObject({ state: 'pending' });
+      await page.getByLabel(/Toelichting/).fill('Aantallen per soort overeenkomst zijn niet herleidbaar tot personen.');
+      await page.getByRole('button', { name: 'Goedkeuren' }).click();
+      await expect.poll(() => page.getByRole('status').textContent()).toMatch(/Goedgekeurd/);
+      expect((await reply(thread)).type).toMatch(/response/);
+      expect(ds.queue.get(release)).toMatchObject({ state: 'approved', reason: 'Aantallen per soort overeenkomst zijn niet herleidbaar tot personen.' });
+      expect(problems).toEqual([]);
+    } finally {
+      config.exchange.smallCells = 'block';
+    }
+  });
+
   it('a viewer sees the question but no decision buttons, and the API refuses a decision made from the viewer\'s session', async () => {
     const { release } = await ask();
     const { page, problems } = await open();
