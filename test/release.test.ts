@@ -110,7 +110,7 @@ describe('datastation release (CLI)', () => {
     queue.add({ id: 'r0', thread_id: 't-r0', requester: 'did:example:r', reply_url: 'https://r.example/inbox', received: new Date().toISOString(), questions: [{ id: 'q', profile: 'p', version: '1', title: 't', parameters: {}, rows: 1, query: '', countColumns: ['n'] }], preview: {}, release: { mode: 'auto', rule: 2, held: 'small_cells' }, smallCellCheck: { minGroupSize: 5, policy: 'block' }, smallCells: [{ question: 'q', row: 0, column: 'n', value: '3' }] }, answer);
 
     const shown = cli(dataDir, 'release', 'show', 'r0');
-    expect(shown.stdout).toMatch(/row {2}k {6}n\n-+ +-+ +-+\n0 {4}a:b=c  3 \*/);
+    expect(shown.stdout).toMatch(/row {2}k {6}n\n-+ +-+ +-+\n0 {4}a:b=c {2}3 \*/);
     const listed = cli(dataDir, 'release', 'list');
     expect(listed.stdout).toMatch(/r0 {2}pending .*\[rule 2 \(auto\), held: small cells, 1 small cell\(s\)\]/);
     const blocked = cli(dataDir, 'release', 'approve', 'r0');

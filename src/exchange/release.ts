@@ -151,7 +151,8 @@ export class ReleaseQueue {
   }
 
   get(id: string): ReleaseItem {
-    if (!/^[\w-]+$/.test(id)) throw new ReleaseError('unknown_release', `no release ${id}`);
+    // an id that cannot be one is not echoed back
+    if (!/^[\w-]{1,100}$/.test(id)) throw new ReleaseError('unknown_release', 'no such release');
     for (const file of [join(this.doneDir, `${id}.json`), join(this.dir, `${id}.json`)]) {
       const item = this.readItem(file);
       if (item) return item;
