@@ -113,64 +113,74 @@ export class Connections extends Page {
 export class Values extends Page {
   constructor(props) {
     super(props);
-    Object.assign(this.state, { actionError: undefined, done: undefined });
+    Object.assign(this.state, { actionError: undefined, done: undefined, kind: '' });
   }
-  fetch() {
-    return api('GET', '/admin/values');
+  async fetch() {
+    const [values, kinds] = await Promise.all([api('GET', '/admin/values'), api('GET', '/admin/values/kinds').catch(() => [])]);
+    return { values: Array.isArray(values) ? values : [], kinds: Array.isArray(kinds) ? kinds : [] };
   }
   async add(event) {
     event.preventDefault();
-    const f = new FormData(event.currentTarget);
-    const raw = String(f.get('value'));
+    const form = event.currentTarget;
+    const f = new FormData(form);
+    const text = (k) => String(f.get(k) || '').trim();
     const body = {
-      kind: String(f.get('kind')),
-      period: { start: String(f.get('start')), end: String(f.get('end')) },
-      value: raw.trim() !== '' && !Number.isNaN(Number(raw)) ? Number(raw) : raw,
-      unit: String(f.get('unit')),
-      reason: String(f.get('reason')),
+      kind: text('kind'),
+      period: { start: text('start'), end: text('end') },
+      // a decimal as typed, with a comma allowed (the API takes 1234567.89)
+      value: text('value').replace(',', '.'),
+      unit: text('unit'),
+      reason: text('reason'),
+      ...(text('source') ? { source: text('source') } : {}),
     };
     try {
-      await api('POST', '/admin/values', body);
-      event.currentTarget?.reset?.();
-      this.setState({ done: 'De waarde is vastgelegd.', actionError: undefined });
+      const change = await api('POST', '/admin/values', body);
+      form.reset();
+      this.setState({ done: `De waarde is vastgelegd${change?.generation ? ` (generatie ${change.generation})` : ''}.`, actionError: undefined });
       await this.load();
     } catch (actionError) {
-      this.setState({ actionError });
+      this.setState({ actionError, done: undefined });
     }
   }
   async remove(id) {
-    const reason = this.state[`reason-${id}`] || '';
+    const reason = (this.state[`reason-${id}`] || '').trim();
     try {
-      await api('DELETE', `/admin/values/${encodeURIComponent(id)}`, { reason });
-      this.setState({ done: 'De waarde is verwijderd.', actionError: undefined });
+      const change = await api('DELETE', `/admin/values/${encodeURIComponent(id)}`, { reason });
+      this.setState({ done: `De waarde is verwijderd${change?.generation ? ` (generatie ${change.generation})` : ''}.`, actionError: undefined });
       await this.load();
     } catch (actionError) {
-      this.setState({ actionError });
+      this.setState({ actionError, done: undefined });
     }
   }
   render() {
     const { data, error, busy, actionError, done } = this.state;
-    const list = Array.isArray(data) ? data : data?.values || [];
+    const list = data?.values || [];
+    const kinds = data?.kinds || [];
+    const title = (kind) => kinds.find((k) => k.kind === kind)?.title || kind;
+    const chosen = kinds.find((k) => k.kind === (this.state.kind || kinds[0]?.kind));
     return html`<section>
       <h2>Handmatige waarden</h2>
+      <p class="uitleg">Berekende waarden die geen bronsysteem levert; elke wijziging maakt een nieuwe generatie.</p>
       ${busy ? html`<p class="laden">Laden…</p>` : null}
       <${Unavailable} error=${error} what="Handmatige waarden" />
       ${done ? html`<p class="gelukt" role="status">${done}</p>` : null}
       <${ErrorBox} error=${actionError} />
+      ${!busy && !error && !list.length ? html`<p class="leeg">Nog geen handmatige waarden.</p>` : null}
       ${list.length
-        ? html`<table class="lijst"><thead><tr><th>Soort</th><th>Periode</th><th>Waarde</th><th>Door</th><th>Reden</th><th></th></tr></thead>
-          <tbody>${list.map((v) => html`<tr key=${v.id}><td>${v.kind}</td><td>${v.period?.start} – ${v.period?.end}</td><td class="getal">${String(v.value)} ${v.unit || ''}</td><td>${v.by || v.actor || ''}</td><td>${v.reason || ''}</td>
-            <td>${this.props.canDecide ? html`<input aria-label="Reden van verwijderen" placeholder="reden" onInput=${(e) => this.setState({ [`reason-${v.id}`]: e.currentTarget.value })} /><button type="button" class="gevaar" onClick=${() => void this.remove(v.id)}>verwijderen</button>` : null}</td></tr>`)}</tbody></table>`
+        ? html`<table class="lijst" data-testid="waarden"><thead><tr><th>Soort</th><th>Periode</th><th>Waarde</th><th>Door</th><th>Reden</th><th></th></tr></thead>
+          <tbody>${list.map((v) => html`<tr key=${v.id}><td>${title(v.kind)}</td><td>${v.period?.start} – ${v.period?.end}</td><td class="getal">${String(v.value)} ${v.unit || ''}</td><td class="did">${v.by || ''}<br /><small>${when(v.at)}</small></td><td>${v.reason || ''}</td>
+            <td>${this.props.canDecide && !v.removed ? html`<div class="knoppen"><input aria-label="Reden van verwijderen" placeholder="reden" onInput=${(e) => this.setState({ [`reason-${v.id}`]: e.currentTarget.value })} /><button type="button" class="gevaar" onClick=${() => void this.remove(v.id)}>verwijderen</button></div>` : v.removed ? 'verwijderd' : null}</td></tr>`)}</tbody></table>`
         : null}
-      ${this.props.canDecide && !(error?.status === 404)
+      ${this.props.canDecide && !error && kinds.length
         ? html`<form class="zoeken" onSubmit=${(e) => void this.add(e)}>
             <h3>Waarde toevoegen</h3>
-            <label>Soort <input name="kind" required /></label>
+            <label>Soort <select name="kind" value=${chosen?.kind} onChange=${(e) => this.setState({ kind: e.currentTarget.value })}>${kinds.map((k) => html`<option value=${k.kind}>${k.title}</option>`)}</select></label>
             <label>Van <input name="start" type="date" required /></label>
             <label>Tot en met <input name="end" type="date" required /></label>
-            <label>Waarde <input name="value" required /></label>
-            <label>Eenheid <input name="unit" /></label>
-            <label>Reden <input name="reason" required /></label>
+            <label>Waarde <input name="value" inputmode="decimal" required /></label>
+            <label>Eenheid <select name="unit">${(chosen?.units || []).map((u) => html`<option value=${u}>${u}</option>`)}</select></label>
+            <label>Reden <input name="reason" required minlength="3" /></label>
+            <label>Bron (optioneel) <input name="source" /></label>
             <button type="submit">Toevoegen</button>
           </form>`
         : null}

@@ -41,7 +41,9 @@ export function message(error) {
 
 export function ErrorBox({ error }) {
   if (!error) return null;
-  return html`<p class="fout" role="alert">${message(error)}</p>`;
+  // a refused input (400) says what was wrong in the API's own sentence
+  const detail = error.status === 400 && error.detail ? ` ${error.detail}` : '';
+  return html`<p class="fout" role="alert">${message(error)}${detail}</p>`;
 }
 
 export function when(iso) {

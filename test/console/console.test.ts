@@ -351,10 +351,27 @@ describe.runIf(HAVE_CHROMIUM)('the console in Chromium', () => {
       if (served === 404) expect(await page.getByTestId('niet-beschikbaar').isVisible()).toBe(true);
       else expect(await page.locator('.fout').count()).toBe(0);
       if (served !== 404 && hash === 'koppelingen') await addConnection(page);
+      if (served !== 404 && hash === 'waarden') await addValue(page);
       await shot(page, name);
     }
     expect(problems).toEqual([]);
   });
+
+  /** With the manual-values routes: an operator enters a value with a reason, and removes it with one. */
+  async function addValue(page: Page): Promise<void> {
+    await page.getByLabel('Van', { exact: true }).fill('2024-01-01');
+    await page.getByLabel('Tot en met', { exact: true }).fill('2024-12-31');
+    await page.getByLabel('Waarde', { exact: true }).fill('1234567,89');
+    await page.getByLabel('Reden', { exact: true }).fill('Budgetbrief NZa 2024');
+    await page.getByRole('button', { name: 'Toevoegen' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toMatch(/vastgelegd/);
+    const row = page.getByTestId('waarden').locator('tr', { hasText: '1234567.89' });
+    await expect.poll(() => row.count()).toBe(1);
+    expect(await row.textContent()).toContain('Budgetbrief NZa 2024');
+    await row.getByLabel('Reden van verwijderen').fill('Verkeerd jaar ingevoerd');
+    await row.getByRole('button', { name: 'verwijderen' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toMatch(/verwijderd/);
+  }
 
   /** With the connections routes: an operator adds a folder connection, tests it and sees its runs. */
   async function addConnection(page: Page): Promise<void> {
