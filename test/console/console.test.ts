@@ -256,6 +256,12 @@ describe.runIf(HAVE_CHROMIUM)('the console in Chromium', () => {
   it('a viewer sees the question but no decision buttons, and the API refuses a decision made from the viewer\'s session', async () => {
     const { release } = await ask();
     const { page, problems } = await open();
+    // a wrong password first: one sentence, no session
+    await page.getByLabel('Account').fill('victor');
+    await page.getByLabel('Wachtwoord').fill('not the password at all');
+    await page.getByRole('button', { name: 'Aanmelden', exact: true }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/Aanmelden mislukt/);
+    expect(await page.getByTestId('wie').count()).toBe(0);
     await signIn(page, 'victor', 'meekijker');
     await page.goto(`${adminBase}/console/#/vrijgave/${release}`);
     await expect.poll(() => page.getByTestId('vrager').textContent()).toBe(w.jwkRequester);
