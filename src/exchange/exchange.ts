@@ -143,7 +143,9 @@ export class Exchange {
       for (const a of answers) trail.add({ thread_id, actor: trust.did, activity: 'executed', indicator: a.question.id, generation, rows: a.rows, ms: Math.round(a.ms) });
       const body = responseText(trust.did, message, answers, config);
       const { minGroupSize, smallCells: policy } = config.exchange;
-      const counted = answers.map((a) => (minGroupSize > 1 ? countColumns(a.question.prepared.text) : []));
+      // The published text (the same for every parameter value: parsed once); where it cannot be
+      // parsed before its placeholders are filled ($(name)), the text that ran.
+      const counted = answers.map((a) => (minGroupSize > 1 ? (countColumns(a.question.indicator.text) ?? countColumns(a.question.prepared.text)) : []));
       const small = answers.flatMap((a, i) => smallCellsIn(a, counted[i], minGroupSize));
       // An automatic answer with small numbers waits for a person, unless they may go with a reason.
       const held = !manual && small.length > 0 && policy !== 'allow-with-reason';

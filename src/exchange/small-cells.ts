@@ -61,15 +61,23 @@ function walk(patterns: unknown, known: Set<string>): void {
   }
 }
 
+/** Parsed per query text (the validated queries are few; their texts differ only by parameter values). */
+const cache = new Map<string, string[] | undefined>();
+const CACHE_SIZE = 256;
+
 /** The columns of a query's answer that count; undefined when the query cannot be read. */
 export function countColumns(query: string): string[] | undefined {
+  if (cache.has(query)) return cache.get(query);
+  let columns: string[] | undefined;
   try {
     const parsed = parser.parse(query) as unknown as Select;
-    if (parsed.queryType !== 'SELECT') return [];
-    return [...countColumnsOf(parsed)];
+    columns = parsed.queryType === 'SELECT' ? [...countColumnsOf(parsed)] : [];
   } catch {
-    return undefined;
+    columns = undefined;
   }
+  if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  cache.set(query, columns);
+  return columns;
 }
 
 const INTEGER_TYPES = /#(integer|int|long|short|nonNegativeInteger|positiveInteger|unsignedInt|unsignedLong)$/;
