@@ -20,4 +20,6 @@ export default tseslint.config(
     },
   },
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
+  // The console's browser modules (plain ES modules, served as they are): browser globals, untyped.
+  { files: ['console/**/*.js'], ...tseslint.configs.disableTypeChecked, languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: globals.browser } },
 );

@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import type { Config } from '../config/index.js';
+import { consoleRoutes } from '../console/index.js';
 import { errorReport, EXCHANGE_ERRORS, type Exchange } from '../exchange/index.js';
 import type { OwnIdentity, Trust } from '../trust/index.js';
 import type { CatalogInput } from './catalog.js';
@@ -105,5 +106,6 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
 export async function buildAdminServer(deps: AdminDeps, logger: boolean): Promise<FastifyInstance> {
   const admin = Fastify({ logger, bodyLimit: 64 * 1024 });
   await admin.register(adminRoutes(deps));
+  await admin.register(consoleRoutes());
   return admin;
 }
