@@ -46,13 +46,14 @@ export interface RemoteQueryOptions {
 
 export class RemoteStore implements DatasetStore {
   readonly kind = 'remote';
-  readonly profile: EngineProfile;
   private served: Served | undefined;
   private readonly parser = new sparqljs.Parser();
 
-  constructor(readonly config: RemoteStoreConfig) {
-    this.profile = ENGINE_PROFILES[config.engine];
-  }
+  /** `profile` defaults to the engine's own (tests pass a variant). */
+  constructor(
+    readonly config: RemoteStoreConfig,
+    readonly profile: EngineProfile = ENGINE_PROFILES[config.engine],
+  ) {}
 
   /** A store serving `manifest` (loaded first unless the engine already holds it complete). */
   static async open(config: RemoteStoreConfig, dataDir: string, manifest: Manifest): Promise<RemoteStore> {
