@@ -44,8 +44,9 @@ export class RemoteRunner implements QueryRunner {
       result = await this.store.query(text, { timeoutMs: request.deadlineMs ?? this.options.deadlineMs, rowCap: this.options.rowCap });
     } catch (error) {
       if (error instanceof RemoteStoreError) {
+        // The requester hears our code and sentence; where the store lives and what it said stays here.
         const code = error.code === 'no_generation' ? 'store_unavailable' : error.code;
-        throw new QueryError(code, error.message);
+        throw new QueryError(code, code === 'deadline_exceeded' || code === 'result_too_large' ? error.message : undefined);
       }
       throw error;
     }
