@@ -59,7 +59,10 @@ export class RemoteRunner implements QueryRunner {
       let buf = '';
       for (const q of result as Quad[]) {
         buf += writer.quadToString(q.subject, q.predicate, q.object);
-        if (buf.length > 64 * 1024) (await sink(buf), (buf = ''));
+        if (buf.length > 64 * 1024) {
+          await sink(buf);
+          buf = '';
+        }
       }
       if (buf) await sink(buf);
     } else {
