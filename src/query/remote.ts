@@ -33,7 +33,8 @@ export class RemoteRunner implements QueryRunner {
   textFor(request: RunRequest): string {
     const profile = this.store.profile;
     if (request.indicator && request.indicator in profile.refused) throw new QueryError('refused_on_engine', request.indicator);
-    return profile.rewrites === 'none' && request.source !== undefined ? request.source : request.text;
+    const rewritten = profile.rewrites === 'oxigraph' || (request.indicator !== undefined && profile.rewrittenIndicators.includes(request.indicator));
+    return rewritten || request.source === undefined ? request.text : request.source;
   }
 
   async run(request: RunRequest, sink: Sink): Promise<RunResult> {
