@@ -16,7 +16,7 @@ import { QueryPool, RemoteRunner, prepareQuery, type PreparedQuery, type QueryRu
 import { ENGINE_PROFILES, RemoteStore, currentGenerationId, generationsDir, readManifest, type Engine } from '../../src/store/index.js';
 import { EXAMPLE_DIR, testConfig } from '../helpers.js';
 import { askJena, type JenaAnswer } from '../oracle/jena.js';
-import { skipReason, startServer, type RunningServer } from '../store/servers.js';
+import { ENGINES_UNDER_TEST, skipReason, startServer, type RunningServer } from '../store/servers.js';
 
 const CONFORMANCE = join(packageRoot(), '..', 'shared', 'conformance');
 const FOLDERS = ['zorgkantoren-1.3.5/queries', 'igj-aangekondigd-1.0.0', 'igj-onaangekondigd-1.2.0', 'nza-wmg-1.1.1', 'nza-kostenonderzoek-1.1.1', 'vws-jaarverantwoording-1.1.1'];
@@ -84,7 +84,7 @@ describe.runIf(enabled)('official queries on each remote engine vs embedded (+ J
   }, 3_600_000);
   afterAll(() => pool?.close());
 
-  for (const engine of ['fuseki', 'oxigraph-server'] as Engine[]) {
+  for (const engine of ENGINES_UNDER_TEST) {
     const reason = skipReason(engine);
     it.skipIf(!!reason)(`${engine}: wrong answers are exactly the refused indicators`, async () => {
       let server: RunningServer | undefined;

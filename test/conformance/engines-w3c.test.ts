@@ -10,7 +10,7 @@ import { Parser, Writer } from 'n3';
 import { describe, expect, it } from 'vitest';
 import { prepareQuery } from '../../src/query/index.js';
 import { RemoteStore, type Engine } from '../../src/store/index.js';
-import { skipReason, startServer } from '../store/servers.js';
+import { ENGINES_UNDER_TEST, skipReason, startServer } from '../store/servers.js';
 import { expectedSolutions, SUITE, suiteTests, type Solutions, type SuiteTest } from './w3c/suite.js';
 
 const enabled = existsSync(SUITE) && process.env.SLOW === '1';
@@ -58,7 +58,7 @@ function sample(): { test: SuiteTest; text: string; source: string; nt: string }
 }
 
 describe.runIf(enabled)('W3C suite sample on each remote engine', () => {
-  for (const engine of ['fuseki', 'oxigraph-server'] as Engine[]) {
+  for (const engine of ENGINES_UNDER_TEST) {
     const reason = skipReason(engine);
     it.skipIf(!!reason)(`${engine}: passes reported beside the embedded engine`, async () => {
       const server = await startServer(engine, { serverTimeoutS: 30 });

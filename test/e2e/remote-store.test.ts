@@ -11,13 +11,13 @@ import { SCOPE } from '../../src/trust/index.js';
 import { EXAMPLE_DIR } from '../helpers.js';
 import { indicatorClaims } from '../../src/cli/credentials-commands.js';
 import { makeWorld, type World } from '../trust/world.js';
-import { skipReason, startServer, type RunningServer } from '../store/servers.js';
+import { ENGINES_UNDER_TEST, skipReason, startServer, type RunningServer } from '../store/servers.js';
 import { threadEntries } from './support.js';
 import type { Engine } from '../../src/store/index.js';
 
 const profileRoots = [join(packageRoot(), 'profiles')];
 
-for (const engine of ['fuseki', 'oxigraph-server'] as Engine[]) {
+for (const engine of ENGINES_UNDER_TEST) {
   const reason = skipReason(engine);
   if (reason) console.warn(`skipping serve-on-${engine}: ${reason}`);
 

@@ -10,7 +10,7 @@ import { runImport } from '../../src/importer/index.js';
 import { QueryError, RemoteRunner, createRunner } from '../../src/query/index.js';
 import { ENGINE_PROFILES, EmbeddedStore, RemoteStore, RemoteStoreError, generationGraph, readManifest, type Engine, type Manifest, type RemoteStoreConfig } from '../../src/store/index.js';
 import { EXAMPLE_DIR, staffProRataQuery, testConfig } from '../helpers.js';
-import { skipReason, startServer, type RunningServer } from './servers.js';
+import { ENGINES_UNDER_TEST, skipReason, startServer, type RunningServer } from './servers.js';
 
 const COUNT_ALL = 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }';
 const AGREEMENTS = 'PREFIX onz-pers: <http://purl.org/ozo/onz-pers#> SELECT (COUNT(?o) AS ?n) WHERE { ?o a onz-pers:WerkOvereenkomst }';
@@ -39,7 +39,7 @@ beforeAll(async () => {
   secondCount = count(await full.query(COUNT_ALL));
 }, 120_000);
 
-for (const engine of ['fuseki', 'oxigraph-server'] as Engine[]) {
+for (const engine of ENGINES_UNDER_TEST) {
   const reason = skipReason(engine);
   if (reason) console.warn(`skipping remote-store tests on ${engine}: ${reason}`);
 
@@ -114,9 +114,10 @@ for (const engine of ['fuseki', 'oxigraph-server'] as Engine[]) {
       expect(count(await store.query(AGREEMENTS))).toBe(151);
     }, 120_000);
 
-    it('the engine stops a runaway query itself (server-side timeout) when the client waits longer', async () => {
-      // Fuseki: the per-request timeout parameter (sent as 2 s while the client would wait 2 min);
-      // Oxigraph: `serve --timeout-s 10`, server-wide.
+    // Fuseki only: Oxigraph 0.5.13's `serve --timeout-s` did not stop this COUNT over a cross
+    // product within 2 minutes here (measured), so on Oxigraph the client deadline is the guard.
+    it.runIf(engine === 'fuseki')('the engine stops a runaway query itself (server-side timeout) when the client waits longer', async () => {
+      // the per-request timeout parameter, sent as 2 s while the client would wait 2 min
       const profile = engine === 'fuseki' ? { ...ENGINE_PROFILES.fuseki, timeoutParams: () => ({ timeout: '2' }) } : ENGINE_PROFILES[engine];
       const patient = new RemoteStore({ ...server.config, timeoutMs: 120_000 }, profile);
       await patient.load(dataDir, second);
