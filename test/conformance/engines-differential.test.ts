@@ -13,7 +13,7 @@ import { packageRoot } from '../../src/config/index.js';
 import { runImport } from '../../src/importer/index.js';
 import { ProfileRegistry, installProfile } from '../../src/profiles/index.js';
 import { QueryPool, RemoteRunner, prepareQuery, type PreparedQuery, type QueryRunner, type RunRequest } from '../../src/query/index.js';
-import { ENGINE_PROFILES, RemoteStore, currentGenerationId, generationsDir, readManifest, type Engine } from '../../src/store/index.js';
+import { ENGINE_PROFILES, RemoteStore, currentGenerationId, generationsDir, readManifest } from '../../src/store/index.js';
 import { EXAMPLE_DIR, testConfig } from '../helpers.js';
 import { askJena, type JenaAnswer } from '../oracle/jena.js';
 import { ENGINES_UNDER_TEST, skipReason, startServer, type RunningServer } from '../store/servers.js';

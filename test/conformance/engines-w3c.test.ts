@@ -9,7 +9,7 @@ import oxigraph from 'oxigraph';
 import { Parser, Writer } from 'n3';
 import { describe, expect, it } from 'vitest';
 import { prepareQuery } from '../../src/query/index.js';
-import { RemoteStore, type Engine } from '../../src/store/index.js';
+import { RemoteStore } from '../../src/store/index.js';
 import { ENGINES_UNDER_TEST, skipReason, startServer } from '../store/servers.js';
 import { expectedSolutions, SUITE, suiteTests, type Solutions, type SuiteTest } from './w3c/suite.js';
 

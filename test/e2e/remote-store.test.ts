@@ -13,7 +13,6 @@ import { indicatorClaims } from '../../src/cli/credentials-commands.js';
 import { makeWorld, type World } from '../trust/world.js';
 import { ENGINES_UNDER_TEST, skipReason, startServer, type RunningServer } from '../store/servers.js';
 import { threadEntries } from './support.js';
-import type { Engine } from '../../src/store/index.js';
 
 const profileRoots = [join(packageRoot(), 'profiles')];
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { runImport } from '../../src/importer/index.js';
 import { QueryError, RemoteRunner, createRunner } from '../../src/query/index.js';
-import { ENGINE_PROFILES, EmbeddedStore, RemoteStore, RemoteStoreError, generationGraph, readManifest, type Engine, type Manifest, type RemoteStoreConfig } from '../../src/store/index.js';
+import { ENGINE_PROFILES, EmbeddedStore, RemoteStore, RemoteStoreError, generationGraph, readManifest, type Manifest, type RemoteStoreConfig } from '../../src/store/index.js';
 import { EXAMPLE_DIR, staffProRataQuery, testConfig } from '../helpers.js';
 import { ENGINES_UNDER_TEST, skipReason, startServer, type RunningServer } from './servers.js';
 
