@@ -10,7 +10,7 @@ import { ConnectionScheduler } from '../connections/index.js';
 import { Deliverer, Exchange, ReleaseQueue } from '../exchange/index.js';
 import { ServerCheckpoints } from './checkpoints.js';
 import { ProfileRegistry } from '../profiles/index.js';
-import { QueryPool } from '../query/index.js';
+import { createRunner, type QueryRunner } from '../query/index.js';
 import { currentGenerationId, latestGoodGeneration, type Manifest } from '../store/index.js';
 import { createTrust, loadIdentity, type Trust } from '../trust/index.js';
 import { buildAdminServer, buildServer } from './server.js';
@@ -22,7 +22,7 @@ export interface Datastation {
   trust: Trust;
   queue: ReleaseQueue;
   deliverer: Deliverer;
-  pool: QueryPool;
+  pool: QueryRunner;
   exchange: Exchange;
   /** The connections' schedules (running only with `schedules`). */
   scheduler: ConnectionScheduler;
@@ -61,7 +61,8 @@ export async function startDatastation(config: Config, options: StartOptions): P
   if (!identity) throw new Error('no identity yet: run `datastation init` first');
   const trust = createTrust(config, options.now);
   const registry = ProfileRegistry.load(options.profileRoots);
-  const pool = new QueryPool({ dataDir: config.dataDir, size: config.query.workers, deadlineMs: config.query.deadlineMs, rowCap: config.query.rowCap });
+  // embedded worker pool, or a SPARQL server when config.store says so
+  const pool = createRunner(config);
   let manifest: Manifest | undefined;
   const load = async () => {
     const current = currentGenerationId(config.dataDir);

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { dateFormatProblem } from '../ingest/index.js';
 import { loadMappings } from '../mapping/index.js';
 import { packageRoot } from './package-root.js';
+import { remoteStoreConfig } from '../store/remote/engines.js';
 
 export { packageRoot } from './package-root.js';
 
@@ -111,6 +112,8 @@ export const configSchema = z.strictObject({
       maxDepth: z.number().int().min(4).default(128),
     })
     .default({ workers: 2, deadlineMs: 60_000, rowCap: 1_000_000, maxQueryBytes: 256 * 1024, maxDepth: 128 }),
+  /** Where the dataset is queried: in-process Oxigraph (default) or a SPARQL 1.1 server (src/store/remote). */
+  store: z.discriminatedUnion('kind', [z.strictObject({ kind: z.literal('embedded') }), remoteStoreConfig]).default({ kind: 'embedded' }),
   identity: z
     .strictObject({
       // did:web of this datastation; the document is served at /.well-known/did.json of this host.

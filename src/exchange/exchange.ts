@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/index.js';
 import { recordActivityAsync, type AuditInput } from '../audit/index.js';
 import type { ProfileRegistry } from '../profiles/index.js';
-import { QueryError, checkParameterCount, listNames, resultset, type QueryPool } from '../query/index.js';
+import { QueryError, checkParameterCount, listNames, resultset, type QueryRunner } from '../query/index.js';
 import { TrustError, allowedAddress, literalHost, type Trust } from '../trust/index.js';
 import { validateParamsShacl } from '../validate/index.js';
 import { contentForAudit, digestForAudit, unauthenticatedForAudit } from './content.js';
@@ -25,7 +25,7 @@ export interface ExchangeDeps {
   config: Config;
   trust: Trust;
   registry: ProfileRegistry;
-  pool: QueryPool;
+  pool: QueryRunner;
   queue: ReleaseQueue;
   deliverer: Deliverer;
   /** The generation the pool serves (undefined before the first import). */
@@ -229,7 +229,9 @@ export class Exchange {
 
   private async run(question: Question): Promise<Answered> {
     const parts: string[] = [];
-    const result = await this.deps.pool.run({ text: question.prepared.engineText, vars: question.prepared.vars, format: 'json' }, (chunk) => void parts.push(chunk));
+    const { prepared } = question;
+    const request = { text: prepared.engineText, source: prepared.text, indicator: `${question.profile} ${question.id}`, vars: prepared.vars, format: 'json' as const };
+    const result = await this.deps.pool.run(request, (chunk) => void parts.push(chunk));
     return { question, json: parts.join(''), rows: result.rows, ms: result.totalMs };
   }
 }

@@ -1,7 +1,7 @@
 // `profiles check`: how far a dataset is from a profile. Per indicator: does the answer carry data,
 // and if not, which classes and properties the query reads are absent from the dataset.
 import { NS } from '../rdf/index.js';
-import { parseSparql, prepareQuery, QueryError, type ParameterSpec, type QueryPool } from '../query/index.js';
+import { parseSparql, prepareQuery, QueryError, type ParameterSpec, type QueryRunner } from '../query/index.js';
 import type { Indicator } from './registry.js';
 
 export type CoverageStatus = 'data' | 'no data' | 'empty' | 'error';
@@ -98,7 +98,7 @@ export function queryVocabulary(text: string): QueryVocabulary {
 }
 
 /** The dataset's own vocabulary: distinct predicates and distinct rdf:type objects. */
-export async function datasetVocabulary(pool: QueryPool): Promise<{ classes: Set<string>; properties: Set<string> }> {
+export async function datasetVocabulary(pool: QueryRunner): Promise<{ classes: Set<string>; properties: Set<string> }> {
   const distinct = async (text: string, v: string) => {
     let json = '';
     await pool.run({ text, vars: [v], format: 'json' }, (chunk) => void (json += chunk));
@@ -112,7 +112,7 @@ export async function datasetVocabulary(pool: QueryPool): Promise<{ classes: Set
 }
 
 /** Which of these IRIs the dataset mentions anywhere (as subject or object); cached across indicators. */
-async function mentioned(pool: QueryPool, iris: string[], cache: Map<string, boolean>): Promise<Set<string>> {
+async function mentioned(pool: QueryRunner, iris: string[], cache: Map<string, boolean>): Promise<Set<string>> {
   const unknown = iris.filter((i) => !cache.has(i) && /^https?:\/\/[^\s<>"{}|\\^`]+$/.test(i));
   for (let i = 0; i < unknown.length; i += 200) {
     const batch = unknown.slice(i, i + 200);
@@ -138,7 +138,7 @@ export function valuesFor(parameters: ParameterSpec[], given: Record<string, unk
 }
 
 /** Run every indicator (concurrently, as the pool allows) and return rows in the given order. */
-export async function checkCoverage(indicators: Indicator[], pool: QueryPool, given: Record<string, unknown>, options: { deadlineMs?: number } = {}): Promise<CoverageRow[]> {
+export async function checkCoverage(indicators: Indicator[], pool: QueryRunner, given: Record<string, unknown>, options: { deadlineMs?: number } = {}): Promise<CoverageRow[]> {
   let vocabulary: Promise<{ classes: Set<string>; properties: Set<string> }> | undefined;
   const seen = new Map<string, boolean>();
   return Promise.all(
@@ -148,7 +148,7 @@ export async function checkCoverage(indicators: Indicator[], pool: QueryPool, gi
       try {
         const prepared = prepareQuery(ind.text, ind.parameters, parameters);
         let json = '', inspected = true;
-        const r = await pool.run({ text: prepared.engineText, vars: prepared.vars, format: 'json', ...(options.deadlineMs ? { deadlineMs: options.deadlineMs } : {}) }, (chunk) => {
+        const r = await pool.run({ text: prepared.engineText, source: prepared.text, indicator: `${ind.profile.id} ${ind.id}`, vars: prepared.vars, format: 'json', ...(options.deadlineMs ? { deadlineMs: options.deadlineMs } : {}) }, (chunk) => {
           if (json.length + chunk.length > MAX_INSPECTED_BYTES) inspected = false;
           else json += chunk;
         });

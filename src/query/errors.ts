@@ -14,6 +14,8 @@ export const QUERY_ERRORS = {
   deadline_exceeded: { status: 503, text: 'the query did not finish within the deadline' },
   result_too_large: { status: 503, text: 'the result has more rows than allowed' },
   engine_failure: { status: 500, text: 'the query engine failed' },
+  store_unavailable: { status: 503, text: 'the dataset store cannot be reached' },
+  refused_on_engine: { status: 501, text: 'the configured query engine is known to answer this indicator wrongly, so it is not run' },
 } as const;
 
 export type QueryErrorCode = keyof typeof QUERY_ERRORS;

@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { QueryError } from './errors.js';
 import type { ResultFormat } from './serialize.js';
 import type { FromWorker, ToWorker } from './worker.js';
+import type { QueryRunner } from './runner.js';
 
 export interface PoolOptions {
   dataDir: string;
@@ -18,6 +19,10 @@ export interface RunRequest {
   vars: string[];
   format: ResultFormat;
   deadlineMs?: number;
+  /** The validated text before the Oxigraph rewrites: what an engine without Oxigraph's defects runs. */
+  source?: string;
+  /** `profile-id indicator-id`, so an engine can refuse an indicator it is known to answer wrongly. */
+  indicator?: string;
 }
 
 export interface RunResult {
@@ -48,7 +53,7 @@ function newWorker(): Worker {
   return new Worker(bootstrap, { eval: true });
 }
 
-export class QueryPool {
+export class QueryPool implements QueryRunner {
   private slots: Slot[] = [];
   private waiting: ((slot: Slot) => void)[] = [];
   private generation = '';

@@ -14,3 +14,5 @@ export {
 export type { Manifest, FileEntry, SourceEntry } from './generations.js';
 export { loadTbox, loadReference, calendarQuads, superclassIndex, withSuperclassTypes, yearSpan, ontologyVersions, ledgerCodeQuads, ledgerParent } from './base.js';
 export { writeFileDurable } from './files.js';
+export { RemoteStore, RemoteStoreError, ENGINES, ENGINE_PROFILES, remoteStoreConfig, generationGraph } from './remote/index.js';
+export type { Engine, EngineProfile, RemoteStoreConfig, RemoteErrorCode } from './remote/index.js';

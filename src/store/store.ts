@@ -6,7 +6,7 @@ export type QueryResult = Map<string, Term>[] | boolean | Quad[];
 
 /**
  * The dataset as the question path sees it: read only. The embedded Oxigraph store implements it
- * today; a remote SPARQL 1.1 endpoint (Virtuoso, Oxigraph server, GraphDB) can implement it later.
+ * today; RemoteStore (store/remote) implements it over a SPARQL 1.1 server.
  */
 export interface DatasetStore {
   readonly kind: 'embedded' | 'remote';

@@ -1,0 +1,21 @@
+// What the question path needs from whatever runs queries: the worker pool over the embedded
+// store, or RemoteRunner over a SPARQL server. Both stream serialised results into a sink.
+import type { Config } from '../config/index.js';
+import { RemoteStore } from '../store/index.js';
+import { QueryPool, type RunRequest, type RunResult, type Sink } from './pool.js';
+import { RemoteRunner } from './remote.js';
+
+export interface QueryRunner {
+  readonly currentGeneration: string;
+  /** Serve a generation of the data directory; resolves once it is the one queries see. */
+  load(generation: string): Promise<void>;
+  run(request: RunRequest, sink: Sink): Promise<RunResult>;
+  close(): Promise<void>;
+}
+
+/** The one place the question path's engine is chosen from the configuration. */
+export function createRunner(config: Config, workers = config.query.workers): QueryRunner {
+  const { dataDir, query } = config;
+  if (config.store.kind === 'sparql') return new RemoteRunner(new RemoteStore(config.store), { dataDir, deadlineMs: query.deadlineMs, rowCap: query.rowCap });
+  return new QueryPool({ dataDir, size: workers, deadlineMs: query.deadlineMs, rowCap: query.rowCap });
+}
