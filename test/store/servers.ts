@@ -12,8 +12,8 @@ import { tempDir } from '../helpers.js';
 
 const CACHE = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'kikv-datastation');
 export const FUSEKI_LIBS = join(CACHE, 'fuseki-5.6.0', 'libs');
-// OXIGRAPH_BIN: another binary of the pinned version for a local run (e.g. while the cached build
-// is still compiling); CI leaves it unset and uses the crates.io build of scripts/ci.
+// OXIGRAPH_BIN: another binary of the pinned version for a local run; CI leaves it unset and uses
+// the one scripts/ci/oxigraph-server.sh installs.
 export const OXIGRAPH_BIN = process.env.OXIGRAPH_BIN ?? join(CACHE, `oxigraph-${process.env.OXIGRAPH_VERSION ?? '0.5.13'}`, 'bin', 'oxigraph');
 export const IN_CI = !!process.env.CI && process.env.CI !== '0' && process.env.CI !== 'false';
 
