@@ -94,7 +94,7 @@ export async function startServer(engine: Engine, options: { serverTimeoutS?: nu
     config,
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null) return resolve(); // killed by a signal: no exit code
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
         setTimeout(() => child.kill('SIGKILL'), 5000).unref();
