@@ -87,6 +87,11 @@ describe.runIf(HAVE_CHROMIUM)('connections and manual values in the console (Chr
     await page.getByLabel('Naam', { exact: true }).fill('hr');
     await page.getByLabel('Systeem', { exact: true }).fill('afas-hr');
     await page.getByLabel('Map', { exact: true }).fill(drop);
+    // a refusal is one Dutch sentence by its code and field, not the API's English one
+    await page.getByLabel('Schema (cron)').fill('elke nacht');
+    await page.getByRole('button', { name: 'Toevoegen' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toBe('De koppeling klopt niet. Het schema is geen geldig cron-patroon (5 velden, of 6 met seconden), bijvoorbeeld 0 2 * * *.');
+    await page.getByLabel('Schema (cron)').fill('');
     await page.getByRole('button', { name: 'Toevoegen' }).click();
     const row = page.getByTestId('koppelingen').locator('tr', { hasText: 'afas-hr' });
     await expect.poll(() => row.count()).toBe(1);
@@ -119,9 +124,12 @@ describe.runIf(HAVE_CHROMIUM)('connections and manual values in the console (Chr
     await row.getByRole('button', { name: 'nu inlezen' }).click();
     const status = page.locator('p.fout[role="status"]');
     await expect.poll(() => status.count(), { timeout: 60_000 }).toBe(1);
-    const sentence = (await status.textContent())!;
-    expect(sentence).toMatch(new RegExp(`^hr: import refused, generation ${before} stays current: .+`));
-    expect(sentence).not.toContain('\n');
+    // one Dutch sentence by the run's code; the run's own sentence (file, row) folded away beside it
+    expect(await status.textContent()).toBe(`hr: De import is geweigerd omdat de nieuwe export veel minder bruikbare gegevens bevat dan de vorige (bijvoorbeeld een ontbrekende of hernoemde kolom); generatie ${before} blijft in gebruik.`);
+    const technical = page.locator('details.technisch').first();
+    expect(await technical.isVisible()).toBe(true);
+    await technical.locator('summary').click();
+    expect(await technical.textContent()).toMatch(new RegExp(`import refused, generation ${before} stays current: .+`));
     await expect.poll(() => row.textContent()).toMatch(/mislukt/);
     expect(currentGenerationId(config.dataDir)).toBe(before);
     // the runs list keeps both, the failed one with its reason
@@ -129,7 +137,8 @@ describe.runIf(HAVE_CHROMIUM)('connections and manual values in the console (Chr
     await expect.poll(() => page.getByRole('heading', { name: 'Runs van hr' }).count()).toBe(1);
     const runs = page.locator('table.lijst').last().locator('tbody tr');
     await expect.poll(() => runs.count()).toBe(2);
-    expect(await runs.first().textContent()).toContain('import refused');
+    expect(await runs.first().textContent()).toContain(`De import is geweigerd`);
+    expect(await runs.first().textContent()).toContain(`generatie ${before} blijft in gebruik.`);
     expect(await runs.last().textContent()).toContain(before);
     await shot(page, '17-koppeling-mislukt');
 
@@ -149,6 +158,12 @@ describe.runIf(HAVE_CHROMIUM)('connections and manual values in the console (Chr
     await page.locator('select[name="unit"]').selectOption('EUR');
     await page.getByLabel('Reden', { exact: true }).fill('Nacalculatie NZa 2025, brief van 3 maart');
     const before = currentGenerationId(config.dataDir);
+    // the same page refuses a value that is not a number, in Dutch, and keeps what was typed
+    await page.getByLabel('Waarde', { exact: true }).fill('veel');
+    await page.getByRole('button', { name: 'Toevoegen' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toBe('De waarde klopt niet. Geef een getal op, zoals 1234567,89.');
+    expect(currentGenerationId(config.dataDir)).toBe(before);
+    await page.getByLabel('Waarde', { exact: true }).fill('-4321,5');
     await page.getByRole('button', { name: 'Toevoegen' }).click();
     await expect.poll(() => page.getByRole('status').textContent()).toMatch(/^De waarde is vastgelegd \(generatie \S+\)\.$/);
     const row = page.getByTestId('waarden').locator('tr', { hasText: '-4321.5' });
