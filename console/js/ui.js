@@ -65,7 +65,7 @@ const FIELDS = {
 
 function fieldSentence(error) {
   if (!['bad_value', 'bad_connection'].includes(error.code) || typeof error.detail !== 'string') return undefined;
-  const field = /^([a-z]+)[.:\[]/i.exec(error.detail)?.[1];
+  const field = /^([a-z]+)[.:[]/i.exec(error.detail)?.[1];
   return field ? FIELDS[field] : undefined;
 }
 
