@@ -48,6 +48,7 @@ describe.runIf(HAVE_CHROMIUM)('connections and manual values in the console (Chr
       executablePath: CHROMIUM,
       headless: true,
       viewport: { width: 1280, height: 900 },
+      locale: 'nl-NL', // a Dutch operator's browser: dates as dd-mm-jjjj
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
   }, 120_000);

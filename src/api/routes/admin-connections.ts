@@ -38,9 +38,15 @@ export function connectionRoutes({ config, scheduler, refresh }: ConnectionDeps)
       if (name !== undefined && !NAME.test(name)) throw new ConnectionError('unknown_connection', 'no connection by that name');
     });
     const changed = () => scheduler?.reload();
-    // a failed refresh is the poll's to retry: the run or the value itself has been made and logged
+    // A failed refresh is the poll's to retry: the run or the value itself has been made and logged.
+    // A run (slow anyway) answers once its generation is served; a value change does not wait for it.
+    const reload = () => refresh?.().catch((e: Error) => console.error(`generation refresh failed: ${e.message}`));
     const serveNewest = async <T>(result: T): Promise<T> => {
-      await refresh?.().catch((e: Error) => console.error(`generation refresh failed: ${e.message}`));
+      await reload();
+      return result;
+    };
+    const serveSoon = <T>(result: T): T => {
+      void reload();
       return result;
     };
     const nextRuns = () => new Map((scheduler?.next() ?? []).map((n) => [n.name, n.nextRun]));
@@ -85,12 +91,12 @@ export function connectionRoutes({ config, scheduler, refresh }: ConnectionDeps)
     // Manual values: who is the admin actor; each change makes a new generation.
     app.get('/admin/values/kinds', async () => VALUE_KINDS);
     app.get('/admin/values', async (request) => listValuesLogged(config, adminActor(request), { all: (request.query as { all?: string }).all === 'true' }));
-    app.post('/admin/values', async (request, reply) => reply.code(201).send(await serveNewest(await setValue(config, request.body ?? {}, adminActor(request)))));
+    app.post('/admin/values', async (request, reply) => reply.code(201).send(serveSoon(await setValue(config, request.body ?? {}, adminActor(request)))));
     app.delete('/admin/values/:id', async (request) => {
       const { id } = request.params as { id: string };
       if (!/^v-[0-9a-f]{12}$/.test(id)) throw new ValueError('unknown_value', 'no manual value by that id');
       const reason = ((request.body ?? {}) as { reason?: unknown }).reason;
-      return serveNewest(await removeValue(config, id, typeof reason === 'string' ? reason : '', adminActor(request)));
+      return serveSoon(await removeValue(config, id, typeof reason === 'string' ? reason : '', adminActor(request)));
     });
   };
 }
