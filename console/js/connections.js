@@ -1,7 +1,7 @@
 // Koppelingen (connections to source systems) and handmatige waarden (values entered by hand).
 // The pages show what the admin API offers; on a datastation without these routes they say so.
 import { api } from './api.js';
-import { html, Page, ErrorBox, when } from './ui.js';
+import { html, Page, ErrorBox, when, runFailure, TechnicalDetail } from './ui.js';
 
 // a connection's name as the API takes it (the v-flag pattern needs the - escaped)
 const NAME_PATTERN = '[a-z0-9][a-z0-9\\-]{0,62}';
@@ -64,8 +64,8 @@ export class Connections extends Page {
   outcome(r) {
     if (r.what === 'add') return `${r.name}: toegevoegd.`;
     if (r.what === 'remove') return `${r.name}: verwijderd.`;
-    if (r.what === 'test') return `${r.name}: ${r.ok ? `bereikbaar, ${(r.files || []).length} bestand(en)` : `niet in orde: ${r.error}`}`;
-    return `${r.name}: ${r.error ? r.error : `${r.loaded ?? 0} geladen, ${r.quarantined ?? 0} in quarantaine${r.generation ? `, generatie ${r.generation}` : ''}`}`;
+    if (r.what === 'test') return `${r.name}: ${r.ok ? `bereikbaar, ${(r.files || []).length} bestand(en)` : 'niet in orde.'}`;
+    return `${r.name}: ${r.error ? runFailure(r) : `${r.loaded ?? 0} geladen, ${r.quarantined ?? 0} in quarantaine${r.generation ? `, generatie ${r.generation}` : ''}`}`;
   }
   render() {
     const { data, error, busy, result, actionError, runs, kind } = this.state;
@@ -88,12 +88,12 @@ export class Connections extends Page {
           </tr>`)}</tbody></table>`
         : null}
       <${ErrorBox} error=${actionError} />
-      ${result ? html`<p class=${result.error || result.ok === false ? 'fout' : 'gelukt'} role="status">${this.outcome(result)}</p>` : null}
+      ${result ? html`<p class=${result.error || result.ok === false ? 'fout' : 'gelukt'} role="status">${this.outcome(result)}</p><${TechnicalDetail} text=${result.error} />` : null}
       ${runs
         ? !(runs.list || []).length
           ? html`<h3>Runs van ${runs.name}</h3><p class="leeg">Nog geen runs.</p>`
           : html`<h3>Runs van ${runs.name}</h3><table class="lijst"><thead><tr><th>Begonnen</th><th>Door</th><th>Generatie</th><th>Bestanden</th><th>Geladen</th><th>Quarantaine</th><th>Fout</th></tr></thead>
-          <tbody>${(runs.list || []).map((r) => html`<tr key=${r.id}><td>${when(r.startedAt)}</td><td class="did">${r.actor} (${r.trigger === 'schedule' ? 'schema' : 'handmatig'})</td><td class="did">${r.generation || ''}</td><td class="getal">${r.files ?? ''}</td><td class="getal">${r.loaded ?? ''}</td><td class="getal">${r.quarantined ?? ''}</td><td>${r.error || ''}</td></tr>`)}</tbody></table>`
+          <tbody>${(runs.list || []).map((r) => html`<tr key=${r.id}><td>${when(r.startedAt)}</td><td class="did">${r.actor} (${r.trigger === 'schedule' ? 'schema' : 'handmatig'})</td><td class="did">${r.generation || ''}</td><td class="getal">${r.files ?? ''}</td><td class="getal">${r.loaded ?? ''}</td><td class="getal">${r.quarantined ?? ''}</td><td>${r.error ? html`${runFailure(r)}<${TechnicalDetail} text=${r.error} />` : ''}</td></tr>`)}</tbody></table>`
         : null}
       ${canDecide && !error
         ? html`<form class="zoeken" onSubmit=${(e) => void this.add(e)}>

@@ -25,6 +25,21 @@ const MESSAGES = {
   coverage_running: 'Er loopt al een controle. Probeer het zo opnieuw.',
   bad_filter: 'De zoekopdracht klopt niet (bijvoorbeeld een ongeldige datum).',
   audit_busy: 'Er loopt al een controle of export van het auditlog. Probeer het zo opnieuw.',
+  reason_too_long: 'De reden is te lang (hoogstens 500 tekens).',
+  bad_request: 'Het verzoek klopt niet. Laad de pagina opnieuw.',
+  too_many_attempts: 'Te veel pogingen. Wacht even en probeer het opnieuw.',
+  no_coverage: 'De dekking is nog niet gecontroleerd.',
+  unknown_connection: 'Deze koppeling bestaat niet (meer).',
+  connection_exists: 'Er is al een koppeling met deze naam.',
+  unknown_system: 'Dit bronsysteem kent de datastation niet (geen koppeltabellen voor dit systeem).',
+  run_busy: 'Deze koppeling wordt al ingelezen. Probeer het opnieuw als dat klaar is.',
+  no_key_secret: 'De sleutel om inloggegevens te versleutelen ontbreekt op deze datastation.',
+  credential_unreadable: 'De opgeslagen inloggegevens van deze koppeling zijn niet te lezen; voer ze opnieuw in.',
+  unknown_value: 'Deze waarde bestaat niet (meer).',
+  already_removed: 'Deze waarde is al verwijderd.',
+  bad_value: 'De waarde klopt niet.',
+  bad_connection: 'De koppeling klopt niet.',
+  http_400: 'Het verzoek klopt niet.',
   http_401: 'Niet aangemeld of een onjuist beheertoken.',
   http_403: 'Uw rol staat deze handeling niet toe.',
   http_404: 'Deze functie is (nog) niet beschikbaar op deze datastation.',
@@ -32,18 +47,72 @@ const MESSAGES = {
   http_503: 'De datastation kan dit nu niet uitvoeren. Probeer het later opnieuw.',
 };
 
+// A refused field (bad_value, bad_connection): the API's sentence starts with the field's path
+// ("period.start: …"); the console says in Dutch which field to fix instead of echoing English.
+const FIELDS = {
+  kind: 'Kies een soort waarde.',
+  period: 'Geef een geldige periode op: een begin- en einddatum, het einde niet voor het begin.',
+  value: 'Geef een getal op, zoals 1234567,89.',
+  unit: 'Kies een eenheid die bij deze soort waarde hoort.',
+  reason: 'Geef een reden op (minstens 3 tekens).',
+  source: 'Controleer de bron: een bestaande map, of een geldig http(s)-adres.',
+  name: 'Kies een naam van kleine letters, cijfers en streepjes (hoogstens 63 tekens).',
+  system: 'Geef het bronsysteem op, zoals afas-hr.',
+  schedule: 'Het schema is geen geldig cron-patroon (5 velden, of 6 met seconden), bijvoorbeeld 0 2 * * *.',
+  mappings: 'De koppeltabellen kloppen niet.',
+  auth: 'De inloggegevens kloppen niet.',
+};
+
+function fieldSentence(error) {
+  if (!['bad_value', 'bad_connection'].includes(error.code) || typeof error.detail !== 'string') return undefined;
+  const field = /^([a-z]+)[.:[]/i.exec(error.detail)?.[1];
+  return field ? FIELDS[field] : undefined;
+}
+
+/** The Dutch sentence for a refusal, by the API's error code: never the API's English sentence. */
 export function message(error) {
   if (!error) return '';
   if (error instanceof TypeError) return 'De datastation is niet bereikbaar.';
   const text = MESSAGES[error.code] || (error.status ? MESSAGES[`http_${error.status}`] : undefined);
-  return text || `Er ging iets mis (${error.code || error.message}).`;
+  const field = fieldSentence(error);
+  if (text && field) return `${text} ${field}`;
+  return text || `Er ging iets mis (foutcode ${error.code || 'onbekend'}).`;
 }
 
 export function ErrorBox({ error }) {
   if (!error) return null;
-  // a refused input (400) says what was wrong in the API's own sentence
-  const detail = error.status === 400 && error.detail ? ` ${error.detail}` : '';
-  return html`<p class="fout" role="alert">${message(error)}${detail}</p>`;
+  return html`<p class="fout" role="alert" data-code=${error.code || ''}>${message(error)}</p>`;
+}
+
+// Why a connection run failed, by its code (src/connections/run.ts); the generation that stays in
+// use is taken from the run's own sentence, which the operator can still open as the technical detail.
+const RUN_FAILURES = {
+  folder_missing: 'de map bestaat niet',
+  folder_empty: 'de map bevat geen exportbestanden',
+  fetch_failed: 'de bron was niet bereikbaar',
+  http_status: 'de bron antwoordde met een foutcode',
+  empty_download: 'de bron leverde een leeg bestand',
+  shrunk_import: 'de import is geweigerd omdat de nieuwe export veel minder bruikbare gegevens bevat dan de vorige (bijvoorbeeld een ontbrekende of hernoemde kolom)',
+  empty_source: 'geen enkele rij van de export kon worden ingelezen',
+  nothing_to_import: 'er waren geen bestanden die de datastation kan inlezen',
+  import_busy: 'er liep al een andere import',
+  run_busy: 'deze koppeling werd al ingelezen',
+  credential_unreadable: 'de opgeslagen inloggegevens zijn niet te lezen',
+  no_key_secret: 'de sleutel voor de inloggegevens ontbreekt',
+};
+
+/** One Dutch sentence for a failed run: why, and which generation stays in use. */
+export function runFailure(run) {
+  const why = RUN_FAILURES[run.code] || 'het inlezen is mislukt';
+  const stays = /generation (\S+?) stays current/.exec(run.error || '')?.[1];
+  const rest = stays ? `generatie ${stays} blijft in gebruik` : /nothing is imported yet/.test(run.error || '') ? 'er is nog niets ingelezen' : 'de gegevens die in gebruik zijn blijven ongewijzigd';
+  return `${why[0].toUpperCase()}${why.slice(1)}; ${rest}.`;
+}
+
+/** The run's own (English) sentence, folded away: file, row and column for whoever fixes the export. */
+export function TechnicalDetail({ text }) {
+  if (!text) return null;
+  return html`<details class="technisch"><summary>Technische melding</summary><span lang="en">${text}</span></details>`;
 }
 
 export function when(iso) {

@@ -3,10 +3,11 @@
 // automatically) and a second requester (whose answers the organisation releases by hand) get
 // question credentials from a demo beheerorganisatie, obtain tokens and ask; the demo operator
 // approves the waiting answer; the answers and the audit trail of each conversation are printed.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
-import { adminToken, startDatastation } from '../api/index.js';
+import { AccountStore } from '../accounts/index.js';
+import { startDatastation } from '../api/index.js';
 import { auditPath, exportAuditLog, verifyAuditLog } from '../audit/index.js';
 import type { Config } from '../config/index.js';
 import { Parties, initIdentity } from '../trust/index.js';
@@ -54,7 +55,8 @@ export async function runDemo(base: Config): Promise<void> {
   const ds = await startDatastation(config, { profileRoots: profileRoots(config), pollSeconds: 0 });
   const url = await ds.app.listen({ host: '127.0.0.1', port: 0 });
   const adminUrl = await ds.admin.listen({ host: '127.0.0.1', port: 0 });
-  console.log(`Serving on ${url} (admin API on ${adminUrl}).\n`);
+  console.log(`Serving on ${url} (admin API on ${adminUrl}).`);
+  console.log(`The console: ${adminUrl}/console/ (open it while the demo runs; it stops at the end).\n`);
   const threads: string[] = [];
   try {
     const claims = indicatorClaims(config, 'demo', 'staff-pro-rata');
@@ -74,11 +76,19 @@ export async function runDemo(base: Config): Promise<void> {
     const manual = await ask(igj, { jaar: 2024, kwartaal: 'Q4' }, replyUrl);
     const { release_id } = JSON.parse(manual.text) as { release_id: string };
     console.log(`   HTTP ${manual.status} Accepted; waiting for release as ${release_id}.`);
-    const admin = (path: string, init: RequestInit = {}) => fetch(`${adminUrl}${path}`, { ...init, headers: { authorization: `Bearer ${adminToken(config)}`, 'content-type': 'application/json' } });
+    // The console's way in: a named operator account, a session cookie and its CSRF token (not the
+    // machine token). The account is a demo stand-in for a real operator: made here with a random
+    // password that is printed nowhere; a real one is made with `datastation accounts add`.
+    const operator = await demoOperator(config);
+    const session = await signIn(adminUrl, operator);
+    const admin = (path: string, init: RequestInit = {}) =>
+      fetch(`${adminUrl}${path}`, { ...init, headers: { cookie: session.cookie, 'content-type': 'application/json', ...(init.method && init.method !== 'GET' ? { 'x-csrf-token': session.csrf } : {}) } });
     const item = (await (await admin(`/admin/releases/${release_id}`)).json()) as { questions: { id: string; rows: number }[]; requester: string; release?: { rule: number | string; mode: string }; smallCells: unknown[] };
     const rule = item.release ? `${item.release.rule === 'default' ? 'the default' : `rule ${item.release.rule}`} (${item.release.mode})` : 'unknown';
-    console.log(`   The operator sees: requester ${item.requester}, held by ${rule}, ${item.questions.map((q) => `${q.id} with ${q.rows} rows`).join(', ')} as a table, ${item.smallCells.length} small-number cell(s), and approves.`);
-    await admin(`/admin/releases/${release_id}/approve`, { method: 'POST', body: JSON.stringify({ by: 'demo-operator' }) });
+    console.log(`   The operator signs in to the console as "${operator.name}" (${session.role}; a demo-only account made for this run) and sees: requester ${item.requester}, held by ${rule}, ${item.questions.map((q) => `${q.id} with ${q.rows} rows`).join(', ')} as a table, ${item.smallCells.length} small-number cell(s), and approves.`);
+    const approved = await admin(`/admin/releases/${release_id}/approve`, { method: 'POST', body: '{}' });
+    if (approved.status !== 200) throw new Error(`the approval was refused: HTTP ${approved.status} ${await approved.text()}`);
+    console.log(`   Approved by ${((await approved.json()) as { decidedBy?: string }).decidedBy ?? '?'} (POST /admin/releases/${release_id}/approve with the session cookie and x-csrf-token).`);
     const until = Date.now() + 15_000;
     while (!replies.length && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
     if (!replies.length) throw new Error('the released answer did not arrive');
@@ -97,4 +107,27 @@ export async function runDemo(base: Config): Promise<void> {
     await ds.close();
     await new Promise<void>((r) => inbox.close(() => r()));
   }
+}
+
+const DEMO_OPERATOR = 'demo-operator';
+
+/** The demo's operator account, with a fresh random password each run (demo only). */
+async function demoOperator(config: Config): Promise<{ name: string; password: string }> {
+  const accounts = new AccountStore(config.dataDir);
+  const password = randomBytes(18).toString('base64url');
+  const existing = accounts.get(DEMO_OPERATOR);
+  if (existing && existing.role !== 'operator') accounts.setRole(DEMO_OPERATOR, 'operator', 'demo');
+  if (existing) await accounts.passwd(DEMO_OPERATOR, password, 'demo');
+  else await accounts.add(DEMO_OPERATOR, 'operator', password, 'demo');
+  return { name: DEMO_OPERATOR, password };
+}
+
+/** POST /admin/session as the console does: the session cookie and the CSRF token it answers with. */
+async function signIn(adminUrl: string, operator: { name: string; password: string }): Promise<{ cookie: string; csrf: string; role: string }> {
+  const response = await fetch(`${adminUrl}/admin/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ account: operator.name, password: operator.password }) });
+  if (response.status !== 200) throw new Error(`signing in as ${operator.name} was refused: HTTP ${response.status}`);
+  const { csrf, role } = (await response.json()) as { csrf: string; role: string };
+  const cookie = response.headers.getSetCookie().map((c) => c.split(';')[0]!).find((c) => c.startsWith('kikv_admin='));
+  if (!cookie) throw new Error('the admin listener set no session cookie');
+  return { cookie, csrf, role };
 }

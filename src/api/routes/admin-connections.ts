@@ -16,11 +16,13 @@ export interface ConnectionDeps {
   config: Config;
   /** The running schedules, reloaded after every change made here. */
   scheduler?: ConnectionScheduler;
+  /** Serve the newest generation now (as activate does), not at the next poll. */
+  refresh?: () => Promise<void>;
 }
 
 const NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
-export function connectionRoutes({ config, scheduler }: ConnectionDeps): FastifyPluginAsync {
+export function connectionRoutes({ config, scheduler, refresh }: ConnectionDeps): FastifyPluginAsync {
   const dataDir = config.dataDir;
   return async (app) => {
     app.setErrorHandler((error, _request, reply: FastifyReply) => {
@@ -36,6 +38,17 @@ export function connectionRoutes({ config, scheduler }: ConnectionDeps): Fastify
       if (name !== undefined && !NAME.test(name)) throw new ConnectionError('unknown_connection', 'no connection by that name');
     });
     const changed = () => scheduler?.reload();
+    // A failed refresh is the poll's to retry: the run or the value itself has been made and logged.
+    // A run (slow anyway) answers once its generation is served; a value change does not wait for it.
+    const reload = () => refresh?.().catch((e: Error) => console.error(`generation refresh failed: ${e.message}`));
+    const serveNewest = async <T>(result: T): Promise<T> => {
+      await reload();
+      return result;
+    };
+    const serveSoon = <T>(result: T): T => {
+      void reload();
+      return result;
+    };
     const nextRuns = () => new Map((scheduler?.next() ?? []).map((n) => [n.name, n.nextRun]));
 
     app.get('/admin/connections', async () => {
@@ -65,7 +78,8 @@ export function connectionRoutes({ config, scheduler }: ConnectionDeps): Fastify
     app.post('/admin/connections/:name/test', async (request) => testConnection(config, (request.params as { name: string }).name, adminActor(request)));
     app.post('/admin/connections/:name/run', async (request) => {
       const body = (request.body ?? {}) as { allowShrink?: unknown };
-      return runConnection(config, (request.params as { name: string }).name, { actor: adminActor(request), trigger: 'manual', allowShrink: body.allowShrink === true });
+      const result = await runConnection(config, (request.params as { name: string }).name, { actor: adminActor(request), trigger: 'manual', allowShrink: body.allowShrink === true });
+      return result.generation ? serveNewest(result) : result;
     });
     app.get('/admin/connections/:name/runs', async (request) => {
       const { name } = request.params as { name: string };
@@ -77,12 +91,12 @@ export function connectionRoutes({ config, scheduler }: ConnectionDeps): Fastify
     // Manual values: who is the admin actor; each change makes a new generation.
     app.get('/admin/values/kinds', async () => VALUE_KINDS);
     app.get('/admin/values', async (request) => listValuesLogged(config, adminActor(request), { all: (request.query as { all?: string }).all === 'true' }));
-    app.post('/admin/values', async (request, reply) => reply.code(201).send(await setValue(config, request.body ?? {}, adminActor(request))));
+    app.post('/admin/values', async (request, reply) => reply.code(201).send(serveSoon(await setValue(config, request.body ?? {}, adminActor(request)))));
     app.delete('/admin/values/:id', async (request) => {
       const { id } = request.params as { id: string };
       if (!/^v-[0-9a-f]{12}$/.test(id)) throw new ValueError('unknown_value', 'no manual value by that id');
       const reason = ((request.body ?? {}) as { reason?: unknown }).reason;
-      return removeValue(config, id, typeof reason === 'string' ? reason : '', adminActor(request));
+      return serveSoon(await removeValue(config, id, typeof reason === 'string' ? reason : '', adminActor(request)));
     });
   };
 }
