@@ -1,5 +1,7 @@
-// Hand-computed NZa Basisinformatie kostenonderzoek 1.1.1, 3.2 (salary costs per fte, 2022) on a
-// small AFAS + Exact export, with the official text when ../shared/conformance is present. 3.2 reads
+// Hand-computed NZa Basisinformatie kostenonderzoek 1.1.1, 1.1 (absence percentage, 2023) and 3.2
+// (salary costs per fte, 2022) on a small AFAS + Exact export, with the official texts when
+// ../shared/conformance is present. 1.1 also finds absence through the person
+// (`?persoon onz-g:isParticipantIn ?verzuimperiode`, derived at import) as a onz-g:DurationValue. 3.2 reads
 // the contract size as a part of the agreement itself (`?overeenkomst onz-g:hasPart ?omvang`, with
 // the size's own startDatum), where the other profiles read it as a part of the agreement line. The
 // mapping gives the one size node both links (KNOWN-ISSUES 9), so no query sees two sizes per line.
@@ -36,6 +38,14 @@ const FIXTURE = {
     'Dienstverband;Volgnummer;Begindatum;Einddatum;Functie;Organisatorische eenheid;Uren per week\n' +
     'A1;1;1-1-2020;31-12-2021;Fz;L1;32\nA1;2;1-1-2022;30-6-2022;Fz;L1;36\nA1;3;1-7-2022;;Fz;L1;18\n' +
     'A2;1;1-1-2022;31-12-2022;Fz;L1;36\nA3;1;1-1-2022;31-12-2022;Fz;L1;36\nA4;1;1-1-2023;;Fz;L1;36\n',
+  // V1 on A1: ziek 1-3..10-3-2023, 100 % absent. V2 on A4: ziek 1-5..31-5-2023, 100 % absent to
+  // 15-5, then 50 % present. V3 on A4 in 2024 (outside 2023). V4 on A1: pregnancy leave (not ziekte).
+  'afas-hr/verzuim.csv':
+    'Verzuimmelding;Dienstverband;Soort verzuim;Begindatum verzuim;Einddatum verzuim;Begindatum percentage;Einddatum percentage;Percentage aanwezig\n' +
+    'V1;A1;Ziekte;1-3-2023;10-3-2023;1-3-2023;10-3-2023;0\n' +
+    'V2;A4;Ziekte;1-5-2023;31-5-2023;1-5-2023;15-5-2023;0\nV2;A4;Ziekte;1-5-2023;31-5-2023;16-5-2023;31-5-2023;50\n' +
+    'V3;A4;Ziekte;1-2-2024;5-2-2024;1-2-2024;5-2-2024;0\n' +
+    'V4;A1;Zwangerschapsverlof;1-8-2023;30-9-2023;1-8-2023;30-9-2023;0\n',
   'ons-ecd/vestigingen.json': JSON.stringify({ vestigingen: [{ vestigingsnummer: '000000000001', naam: 'V1', postcode: '6821AB', huisnummer: '1' }] }),
   'ons-ecd/locaties.json': JSON.stringify({ locaties: [{ code: 'L1', naam: 'Afdeling 1', vestigingsnummer: '000000000001' }] }),
   'exact-fin/grootboekrekeningen.csv': 'Rekening,Omschrijving,RGS-code\n4000,Salarissen,WPerLes\n',
@@ -72,6 +82,35 @@ describe('the contract size in both shapes is one node (our own query)', () => {
     const rows = await selectRows(store, `${PREFIXES}SELECT ?l (COUNT(?o) AS ?n) WHERE { ?l a onz-pers:WerkOvereenkomstAfspraak ; onz-g:hasPart ?o . ?o a onz-pers:ContractOmvang } GROUP BY ?l`);
     expect(rows).toHaveLength(6);
     expect(rows.every((r) => r.n === '1')).toBe(true);
+  });
+});
+
+describe('absence through the person (our own query)', () => {
+  it('each absence period has its agreement\u2019s opdrachtnemer as participant, and its percentage is a DurationValue', async () => {
+    const rows = await selectRows(store, `${PREFIXES}SELECT ?p ?v (COUNT(?w) AS ?n) WHERE { ?p onz-g:isParticipantIn ?v .
+      OPTIONAL { ?v onz-g:hasQuality/onz-g:hasQualityValue ?w . ?w a onz-g:DurationValue } } GROUP BY ?p ?v ORDER BY ?v`);
+    expect(rows.map((r) => [r.p!.replace(/.*\//, ''), r.v!.replace(/.*\//, ''), r.n])).toEqual([['P1', 'V1', '1'], ['P4', 'V2', '2'], ['P4', 'V3', '1'], ['P1', 'V4', '1']]);
+  });
+});
+
+// 1.1 declares no parameter and binds 2023-01-01 … 2023-12-31 (KNOWN-ISSUES 9).
+// Denominator: contract-days × hours/36 in 2023 over ArbeidsOvereenkomst × ContractOmvang:
+//   A1 line 3 (18 h, open): 365 × 0.5 = 182.5; A4 (36 h from 1-1-2023): 365 × 1 = 365; A2/A3 ended
+//   in 2022 (A3 is no ArbeidsOvereenkomst anyway). Total 547.5.
+// Numerator: per absence (ZiektePeriode only: V4 is left out by the query's VALUES) days × ptf,
+//   less the recovered part (days of a segment × ptf × (100 − absence %)/100):
+//   V1: 10 days × 0.5 = 5, recovered 0; V2: 31 days × 1 = 31, recovered 16 days (16-5..31-5) × 1 ×
+//   50/100 = 8, so 23; V3 lies in 2024 (factor 0). Total 5 + 23 = 28.
+// Indicator 28 / 547.5 × 100 ≈ 5.1142 %. Without the person link the numerator was 0; without the
+// size as a part of the agreement the denominator was 0.
+describe.runIf(existsSync(OFFICIAL))('NZa kostenonderzoek 1.1 hand-computed, official text', () => {
+  it('absence 28 of 547.5 fte-days in 2023: about 5.1142 %', async () => {
+    const ind = registry!.indicator(registry!.list()[0]!.id, '1.1');
+    const rows = await selectRows(store, prepareQuery(ind.text, ind.parameters, {}).engineText);
+    expect(rows).toHaveLength(1);
+    expect(Number(rows[0]!.teller)).toBeCloseTo(28, 6);
+    expect(Number(rows[0]!.noemer)).toBeCloseTo(547.5, 6);
+    expect(Number(rows[0]!.indicator)).toBeCloseTo((28 / 547.5) * 100, 4);
   });
 });
 
