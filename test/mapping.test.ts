@@ -56,6 +56,10 @@ describe('afas-hr mappings', () => {
         `${l} <${G}isAbout> <${BASE}locatie/L1> .`,
         `${l} <${G}hasPart> ${o} .`,
         `${o} <${T}> <${P}ContractOmvang> .`,
+        // The same size node is also a part of the agreement, with the line's dates (NZa kostenonderzoek 1.1/3.2).
+        `${a} <${G}hasPart> ${o} .`,
+        `${o} <${G}partOf> ${a} .`,
+        `${o} <${G}startDatum> "2024-01-01"^^<${X}date> .`,
         `${o} <${G}isAbout> ${v} .`,
         `${v} <${T}> <${P}ContractOmvangWaarde> .`,
         `${v} <${G}hasDataValue> "24.5"^^<${X}decimal> .`,

@@ -29,6 +29,7 @@ import { expandInputs } from './files.js';
 import { isRdfFile } from '../ingest/index.js';
 import { acquireImportLock } from './lock.js';
 import { shrinkRefusals } from './shrink.js';
+import { absenceParticipants } from './participants.js';
 import { supersededTotals, withoutSuperseded } from './worked-hours.js';
 
 export interface ImportOptions {
@@ -235,7 +236,10 @@ export async function runImport(config: Config, options: ImportOptions): Promise
     );
     let carriedQuads = [...carriedFiles.values()].flat();
     const allMapped = mapped.flatMap((m) => m.quads);
-    for (const m of mapped) m.quads = postingsOnLedgerCodes(m.quads, [...allMapped, ...carriedQuads]);
+    const context = [...allMapped, ...carriedQuads];
+    for (const m of mapped) m.quads = postingsOnLedgerCodes(m.quads, context);
+    // NZa kostenonderzoek 1.1 reaches absence through the person (participants.ts).
+    for (const m of mapped) m.quads = m.quads.concat(absenceParticipants(m.quads, context));
     // Monthly totals of worked hours that realised shifts replace (one source per agreement and month).
     const superseded = supersededTotals([...allMapped, ...carriedQuads]);
     for (const m of mapped) m.quads = withoutSuperseded(m.quads, superseded);
