@@ -62,7 +62,11 @@ describe('foreign strings on the terminal', () => {
     expect(list.stdout.trimEnd().split('\n')).toHaveLength(1); // the \r and U+2028 did not start new lines
     expect(list.stdout.trimEnd()).not.toMatch(ACTIVE);
 
-    const show = await cli([...data, 'release', 'show', 'r-evil']);
+    const table = await cli([...data, 'release', 'show', 'r-evil']);
+    expect(table.status).toBe(0);
+    expect(table.stdout.trimEnd()).not.toMatch(ACTIVE);
+
+    const show = await cli([...data, 'release', 'show', 'r-evil', '--json']);
     expect(show.status).toBe(0);
     expect(show.stdout.trimEnd()).not.toMatch(ACTIVE);
     expect(JSON.parse(show.stdout)).toEqual(queue.get(item.id)); // escaped, not altered
