@@ -76,7 +76,13 @@ interface Waiting {
   input: AuditInput;
   resolve: (entry: AuditEntry) => void;
   reject: (error: Error) => void;
+  /** Entries that must be in the log (written in this group or durable before it) for this one to be written. */
+  after: readonly Waiting[];
+  state: 'queued' | 'written' | 'durable' | 'failed';
 }
+
+/** The group-commit record behind each appendAsync promise (for `after`). */
+const tickets = new WeakMap<Promise<AuditEntry>, Waiting>();
 
 export interface AuditOptions {
   maxEntryBytes?: number;
@@ -140,11 +146,15 @@ export class AuditLog {
    * Append durably with group commit: entries arriving while an fsync is in flight are written
    * together and share the next fsync. Resolves only after the fsync that covers the entry.
    */
-  appendAsync(input: AuditInput): Promise<AuditEntry> {
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ input, resolve, reject });
-      this.flush();
+  appendAsync(input: AuditInput, after: readonly Promise<AuditEntry>[] = []): Promise<AuditEntry> {
+    let w!: Waiting;
+    const appended = new Promise<AuditEntry>((resolve, reject) => {
+      w = { input, after: after.map((p) => tickets.get(p)).filter((t) => t !== undefined), state: 'queued', resolve: (e) => ((w.state = 'durable'), resolve(e)), reject: (e) => ((w.state = 'failed'), reject(e)) };
     });
+    tickets.set(appended, w);
+    this.waiting.push(w);
+    this.flush();
+    return appended;
   }
 
   /** Why an append would fail now, or undefined when the log looks appendable (for /ready). */
@@ -213,7 +223,11 @@ export class AuditLog {
           const lines: Buffer[] = [];
           for (const w of group) {
             try {
+              // `after` is how a request's last entry (answer-sent) shares the fsync of the steps
+              // before it without ever standing in the log when one of them does not.
+              if (w.after.some((a) => a.state === 'failed' || a.state === 'queued')) throw new AuditWriteError('the audit log could not be written: an entry before this one was not written');
               const { entry, line } = this.build(w.input);
+              w.state = 'written';
               lines.push(line);
               built.push({ entry, waiting: w });
             } catch (error) {
