@@ -100,14 +100,14 @@ const baseline = await legitimate(baselineBodies);
 const { rss: rssAfterBaseline, heapUsed: heapAfterBaseline } = settled();
 
 process.stderr.write(`… flooding with ${connections} connections from ${sources} addresses\n`);
-const child = fork(new URL(`./flood-child${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url), [String('127.0.0.1'), String(port), String(connections), String(sources)]);
+const child = fork(new URL(`./flood-child${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url), [String('127.0.0.1'), String(port), String(connections), String(sources), identity.did]);
 await new Promise<void>((ready) => child.once('message', () => ready()));
 await new Promise((r) => setTimeout(r, 1000)); // let the flood reach its pace
 const auditBeforeFlood = auditBytes();
 const floodStarted = performance.now();
 const flooded = await legitimate(floodBodies);
 const floodSeconds = (performance.now() - floodStarted) / 1000;
-const floodReport = new Promise<{ counts: Record<string, number> }>((done) => child.on('message', (m) => typeof m === 'object' && done(m as { counts: Record<string, number> })));
+const floodReport = new Promise<{ counts: Record<string, number> }>((done) => child.on('message', (m) => typeof m === 'object' && m !== null && 'counts' in m && done(m as { counts: Record<string, number> })));
 child.send('stop');
 const { counts } = await floodReport;
 const auditGrowth = auditBytes() - auditBeforeFlood;

@@ -289,10 +289,18 @@ export class AuditLog {
       ...details,
       prev: this.head.hash,
     };
-    const body = fitEntry(raw, this.maxEntryBytes);
-    if (!body) throw new AuditWriteError(`the audit entry does not fit in ${this.maxEntryBytes} bytes`);
-    const entry = { ...body, hash: entryHash(body) } as AuditEntry;
-    const line = Buffer.from(JSON.stringify(entry) + '\n');
+    // Serialised once: the text that is hashed is the line without its hash field (the same
+    // bytes entryHash() and `audit verify` produce), so the line is that text plus the hash.
+    let text = JSON.stringify(raw);
+    let body: typeof raw | undefined = raw;
+    if (text.length * 3 > this.maxEntryBytes - 80 && Buffer.byteLength(text) > this.maxEntryBytes - 80) {
+      body = fitEntry(raw, this.maxEntryBytes);
+      if (!body) throw new AuditWriteError(`the audit entry does not fit in ${this.maxEntryBytes} bytes`);
+      text = JSON.stringify(body);
+    }
+    const hash = createHash('sha256').update(text).digest('hex');
+    const entry = { ...body, hash } as AuditEntry;
+    const line = Buffer.from(`${text.slice(0, -1)},"hash":"${hash}"}\n`);
     this.head = { seq: entry.seq, hash: entry.hash, size: this.head.size + line.length, line };
     return { entry, line };
   }
