@@ -18,7 +18,7 @@ const junkDid = () => `did:jwk:${Buffer.from(JSON.stringify({ kty: 'OKP', crv: '
 
 type Shot = { method: 'GET' | 'POST'; path: string; headers: Record<string, string>; body?: string | Buffer };
 const KINDS: (() => Shot)[] = [
-  // a well-formed envelope to us (the default DID) with a bearer token nobody issued
+  // a well-formed envelope to us (argv[6], or the default DID) with a bearer token nobody issued
   () => ({
     method: 'POST', path: '/api/verifiedsparql', headers: { 'content-type': 'application/json', authorization: `Bearer ${b64(32)}` },
     body: JSON.stringify({ type: 'v1/basic-message/request', jti: randomUUID(), from: `did:key:z6Mk${b64(32)}`, to, thread_id: randomUUID(), body: { message: junkJwt(), parameters: { jaar: 2025 } } }),

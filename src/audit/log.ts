@@ -107,6 +107,7 @@ export class AuditLog {
   private lastProbe = 0;
   private waiting: Waiting[] = [];
   private flushing = false;
+  private scheduled = false;
 
   private constructor(readonly path: string) {
     fs.mkdirSync(join(path, '..'), { recursive: true });
@@ -153,7 +154,15 @@ export class AuditLog {
     });
     tickets.set(appended, w);
     this.waiting.push(w);
-    this.flush();
+    // Entries appended in the same turn of the event loop (a request's steps, several requests'
+    // steps) go in one group: the flush starts once the current job is done, not at the first.
+    if (!this.scheduled) {
+      this.scheduled = true;
+      queueMicrotask(() => {
+        this.scheduled = false;
+        this.flush();
+      });
+    }
     return appended;
   }
 
