@@ -2,11 +2,13 @@
 // public routes (bad bearer tokens, junk and oversized bodies, junk assertions at the token
 // endpoint, discovery GETs), `--connections` at a time, spread over `--sources` loopback source
 // addresses (127.0.0.2 …) so that a per-address rate limit alone does not stop it. Runs until the
-// parent sends 'stop', then reports counts by status.
+// parent sends 'stop', then reports counts by status ({ counts }); meanwhile { sent } every 100.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 
 const [host, port, connections, sources] = [process.argv[2]!, Number(process.argv[3]), Number(process.argv[4] ?? 32), Number(process.argv[5] ?? 64)];
+// The datastation's DID (so that the envelopes get past the recipient check to the token check).
+const to = process.argv[6] ?? 'did:web:localhost%3A8443';
 const agents = Array.from({ length: sources }, (_, i) => new Agent({ keepAlive: true, localAddress: `127.0.0.${2 + (i % 250)}` }));
 
 const b64 = (n: number) => randomBytes(n).toString('base64url');
@@ -16,15 +18,15 @@ const junkDid = () => `did:jwk:${Buffer.from(JSON.stringify({ kty: 'OKP', crv: '
 
 type Shot = { method: 'GET' | 'POST'; path: string; headers: Record<string, string>; body?: string | Buffer };
 const KINDS: (() => Shot)[] = [
-  // a well-formed envelope to us (the default DID) with a bearer token nobody issued
+  // a well-formed envelope to us (argv[6], or the default DID) with a bearer token nobody issued
   () => ({
     method: 'POST', path: '/api/verifiedsparql', headers: { 'content-type': 'application/json', authorization: `Bearer ${b64(32)}` },
-    body: JSON.stringify({ type: 'v1/basic-message/request', jti: randomUUID(), from: `did:key:z6Mk${b64(32)}`, to: 'did:web:localhost%3A8443', thread_id: randomUUID(), body: { message: junkJwt(), parameters: { jaar: 2025 } } }),
+    body: JSON.stringify({ type: 'v1/basic-message/request', jti: randomUUID(), from: `did:key:z6Mk${b64(32)}`, to, thread_id: randomUUID(), body: { message: junkJwt(), parameters: { jaar: 2025 } } }),
   }),
   // the same with a fresh padded did:jwk as sender
   () => ({
     method: 'POST', path: '/api/verifiedsparql', headers: { 'content-type': 'application/json', authorization: `Bearer ${junkJwt()}` },
-    body: JSON.stringify({ type: 'v1/basic-message/request', jti: randomUUID(), from: junkDid(), to: 'did:web:localhost%3A8443', thread_id: randomUUID(), body: { message: junkJwt() } }),
+    body: JSON.stringify({ type: 'v1/basic-message/request', jti: randomUUID(), from: junkDid(), to, thread_id: randomUUID(), body: { message: junkJwt() } }),
   }),
   // junk that is not JSON, and JSON that is no envelope, without any token
   () => ({ method: 'POST', path: '/api/verifiedsparql', headers: { 'content-type': 'application/json' }, body: `{"type": ${b64(200)}` }),
@@ -50,6 +52,11 @@ let stopping = false;
 process.on('message', (m) => {
   if (m === 'stop') stopping = true;
 });
+// Every 100 answers the parent hears how many so far (a test waits for a minimum flood).
+let answered = 0;
+const progress = () => {
+  if (++answered % 100 === 0 && !stopping) process.send!({ sent: answered });
+};
 
 function shoot(i: number, n: number): Promise<void> {
   const shot = KINDS[n % KINDS.length]!();
@@ -58,12 +65,14 @@ function shoot(i: number, n: number): Promise<void> {
       res.resume();
       res.on('end', () => {
         counts[String(res.statusCode)] = (counts[String(res.statusCode)] ?? 0) + 1;
+        progress();
         done();
       });
     });
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', (e: NodeJS.ErrnoException) => {
       counts[e.code ?? e.message] = (counts[e.code ?? e.message] ?? 0) + 1;
+      progress();
       done();
     });
     req.end(shot.body);

@@ -85,11 +85,39 @@ describe('audit log faults', () => {
     const { log, path, real } = open();
     let fail = true;
     log.io = { ...real, fsync: (fd, cb) => (fail ? ((fail = false), setImmediate(() => cb(Object.assign(new Error('EIO'), { code: 'EIO' })))) : real.fsync(fd, cb)) };
-    const results = await Promise.allSettled(Array.from({ length: 5 }, (_, i) => log.appendAsync({ actor: 'test', activity: 'g', i })));
+    const first = log.appendAsync({ actor: 'test', activity: 'g', i: 0 });
+    await Promise.resolve(); // the first group is on its way (alone)
+    const results = await Promise.allSettled([first, ...Array.from({ length: 4 }, (_, i) => log.appendAsync({ actor: 'test', activity: 'g', i: i + 1 }))]);
     // the first one went alone and hit the failing fsync; the four that waited share the next
     expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
     const verified = await verifyAuditLog(path);
     expect(verified).toMatchObject({ ok: true, entries: 7 });
+  });
+
+  it('a dependent entry (answer-sent) shares its steps\' fsync, and is never written when one of them was not', async () => {
+    const { log, path, real } = open(0);
+    let fsyncs = 0;
+    log.io = { ...real, fsync: (fd, cb) => ((fsyncs++), real.fsync(fd, cb)) };
+    // in one group: the steps and the entry that depends on them, one fsync for all
+    const steps = [log.appendAsync({ actor: 'test', activity: 'step', i: 1 }), log.appendAsync({ actor: 'test', activity: 'step', i: 2 })];
+    await log.appendAsync({ actor: 'test', activity: 'answer-sent' }, steps);
+    expect(fsyncs).toBe(1); // appended in one turn: one group
+    // a step that cannot fit in the log (its activity is a chain field, never hashed away): the
+    // dependent entry after it in the same group is refused too, and not in the file
+    log.maxEntryBytes = 2048;
+    const failed = [log.appendAsync({ actor: 'test', activity: 'x'.repeat(10_000) }), log.appendAsync({ actor: 'test', activity: 'step', i: 3 })];
+    const last = log.appendAsync({ actor: 'test', activity: 'answer-sent', n: 2 }, failed);
+    expect((await Promise.allSettled([...failed, last])).map((r) => r.status)).toEqual(['rejected', 'fulfilled', 'rejected']);
+    // and one whose step failed in an earlier group (its fsync failed)
+    let fail = true;
+    log.io = { ...real, fsync: (fd, cb) => (fail ? ((fail = false), setImmediate(() => cb(Object.assign(new Error('EIO'), { code: 'EIO' })))) : real.fsync(fd, cb)) };
+    const early = log.appendAsync({ actor: 'test', activity: 'step', i: 4 });
+    await Promise.resolve(); // its group is on its way, with the failing fsync
+    const late = log.appendAsync({ actor: 'test', activity: 'answer-sent', n: 3 }, [early]);
+    expect((await Promise.allSettled([early, late])).map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    const activities = readFileSync(path, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { activity: string }).activity);
+    expect(activities).toEqual(['step', 'step', 'answer-sent', 'step']); // not the failed ones, nor what depended on them
+    expect(await verifyAuditLog(path)).toMatchObject({ ok: true, entries: 4 });
   });
 
   it('group commit: entries that arrive during an fsync share the next one, each resolved after it', async () => {
@@ -97,7 +125,10 @@ describe('audit log faults', () => {
     let fsyncs = 0;
     const done: number[] = [];
     log.io = { ...real, fsync: (fd, cb) => { fsyncs++; const at = fsyncs; real.fsync(fd, (e) => { done.push(at); cb(e); }); } };
-    const entries = await Promise.all(Array.from({ length: 50 }, (_, i) => log.appendAsync({ actor: 'test', activity: 'g', i }).then((e) => ({ e, after: done.length }))));
+    const append = (i: number) => log.appendAsync({ actor: 'test', activity: 'g', i }).then((e) => ({ e, after: done.length }));
+    const first = append(0);
+    await Promise.resolve(); // the first group is on its way; the 49 after it arrive during its fsync
+    const entries = await Promise.all([first, ...Array.from({ length: 49 }, (_, i) => append(i + 1))]);
     expect(fsyncs).toBe(2);
     expect(entries.every(({ after }) => after >= 1)).toBe(true);
     expect(entries.slice(1).every(({ after }) => after === 2)).toBe(true);
@@ -108,6 +139,7 @@ describe('audit log faults', () => {
   it('a sync append while a group fsync is in flight shares the lock and keeps one chain', async () => {
     const { log, path } = open(0);
     const pending = log.appendAsync({ actor: 'test', activity: 'async' });
+    await Promise.resolve(); // its group is written, its fsync in flight
     const sync = log.append({ actor: 'test', activity: 'sync' });
     expect((await pending).seq).toBe(1);
     expect(sync.seq).toBe(2);

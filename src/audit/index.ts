@@ -14,6 +14,6 @@ export function recordActivity(dataDir: string, entry: AuditInput): AuditEntry {
 }
 
 /** The same with group commit (for the server's hot paths): resolves once the entry is fsynced. */
-export function recordActivityAsync(dataDir: string, entry: AuditInput): Promise<AuditEntry> {
-  return AuditLog.for(dataDir).appendAsync(entry);
+export function recordActivityAsync(dataDir: string, entry: AuditInput, after: readonly Promise<AuditEntry>[] = []): Promise<AuditEntry> {
+  return AuditLog.for(dataDir).appendAsync(entry, after);
 }

@@ -76,7 +76,13 @@ interface Waiting {
   input: AuditInput;
   resolve: (entry: AuditEntry) => void;
   reject: (error: Error) => void;
+  /** Entries that must be in the log (written in this group or durable before it) for this one to be written. */
+  after: readonly Waiting[];
+  state: 'queued' | 'written' | 'durable' | 'failed';
 }
+
+/** The group-commit record behind each appendAsync promise (for `after`). */
+const tickets = new WeakMap<Promise<AuditEntry>, Waiting>();
 
 export interface AuditOptions {
   maxEntryBytes?: number;
@@ -101,6 +107,7 @@ export class AuditLog {
   private lastProbe = 0;
   private waiting: Waiting[] = [];
   private flushing = false;
+  private scheduled = false;
 
   private constructor(readonly path: string) {
     fs.mkdirSync(join(path, '..'), { recursive: true });
@@ -140,11 +147,23 @@ export class AuditLog {
    * Append durably with group commit: entries arriving while an fsync is in flight are written
    * together and share the next fsync. Resolves only after the fsync that covers the entry.
    */
-  appendAsync(input: AuditInput): Promise<AuditEntry> {
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ input, resolve, reject });
-      this.flush();
+  appendAsync(input: AuditInput, after: readonly Promise<AuditEntry>[] = []): Promise<AuditEntry> {
+    let w!: Waiting;
+    const appended = new Promise<AuditEntry>((resolve, reject) => {
+      w = { input, after: after.map((p) => tickets.get(p)).filter((t) => t !== undefined), state: 'queued', resolve: (e) => ((w.state = 'durable'), resolve(e)), reject: (e) => ((w.state = 'failed'), reject(e)) };
     });
+    tickets.set(appended, w);
+    this.waiting.push(w);
+    // Entries appended in the same turn of the event loop (a request's steps, several requests'
+    // steps) go in one group: the flush starts once the current job is done, not at the first.
+    if (!this.scheduled) {
+      this.scheduled = true;
+      queueMicrotask(() => {
+        this.scheduled = false;
+        this.flush();
+      });
+    }
+    return appended;
   }
 
   /** Why an append would fail now, or undefined when the log looks appendable (for /ready). */
@@ -213,7 +232,11 @@ export class AuditLog {
           const lines: Buffer[] = [];
           for (const w of group) {
             try {
+              // `after` is how a request's last entry (answer-sent) shares the fsync of the steps
+              // before it without ever standing in the log when one of them does not.
+              if (w.after.some((a) => a.state === 'failed' || a.state === 'queued')) throw new AuditWriteError('the audit log could not be written: an entry before this one was not written');
               const { entry, line } = this.build(w.input);
+              w.state = 'written';
               lines.push(line);
               built.push({ entry, waiting: w });
             } catch (error) {
@@ -275,10 +298,18 @@ export class AuditLog {
       ...details,
       prev: this.head.hash,
     };
-    const body = fitEntry(raw, this.maxEntryBytes);
-    if (!body) throw new AuditWriteError(`the audit entry does not fit in ${this.maxEntryBytes} bytes`);
-    const entry = { ...body, hash: entryHash(body) } as AuditEntry;
-    const line = Buffer.from(JSON.stringify(entry) + '\n');
+    // Serialised once: the text that is hashed is the line without its hash field (the same
+    // bytes entryHash() and `audit verify` produce), so the line is that text plus the hash.
+    let text = JSON.stringify(raw);
+    let body: typeof raw | undefined = raw;
+    if (text.length * 3 > this.maxEntryBytes - 80 && Buffer.byteLength(text) > this.maxEntryBytes - 80) {
+      body = fitEntry(raw, this.maxEntryBytes);
+      if (!body) throw new AuditWriteError(`the audit entry does not fit in ${this.maxEntryBytes} bytes`);
+      text = JSON.stringify(body);
+    }
+    const hash = createHash('sha256').update(text).digest('hex');
+    const entry = { ...body, hash } as AuditEntry;
+    const line = Buffer.from(`${text.slice(0, -1)},"hash":"${hash}"}\n`);
     this.head = { seq: entry.seq, hash: entry.hash, size: this.head.size + line.length, line };
     return { entry, line };
   }

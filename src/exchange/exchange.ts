@@ -5,7 +5,7 @@
 // reply waits until every entry of the request is fsynced (see Trail).
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/index.js';
-import { recordActivityAsync, type AuditInput } from '../audit/index.js';
+import { recordActivityAsync, type AuditEntry, type AuditInput } from '../audit/index.js';
 import type { ProfileRegistry } from '../profiles/index.js';
 import { QueryError, checkParameterCount, listNames, resultset, type QueryRunner } from '../query/index.js';
 import { TrustError, allowedAddress, literalHost, type Trust } from '../trust/index.js';
@@ -169,8 +169,9 @@ export class Exchange {
       }
 
       if (!manual) {
-        await trail.durable(); // answer-sent only after every step before it is on disk
-        trail.add({ thread_id, actor: trust.did, activity: 'answer-sent', to: subject, release: 'auto', rule: rule.rule, ...(small.length ? { small_cells: small.length, small_cell_policy: policy } : {}), content: contentForAudit(body, config.exchange.auditMaxContentBytes) });
+        // answer-sent shares the fsync of the steps still pending, and is written only after all
+        // of them (never without them); the answer leaves once it is on disk.
+        trail.addLast({ thread_id, actor: trust.did, activity: 'answer-sent', to: subject, release: 'auto', rule: rule.rule, ...(small.length ? { small_cells: small.length, small_cell_policy: policy } : {}), content: contentForAudit(body, config.exchange.auditMaxContentBytes) });
         await trail.durable();
         return { status: 200, body, requester: subject };
       }
@@ -238,20 +239,31 @@ export class Exchange {
 
 /**
  * The entries of one request: appended in order as its steps happen and fsynced by group commit
- * while the work goes on. The final entry (answer-sent, queued-for-release) is added only once
- * all before it are durable, and nothing is sent before it is too: a request waits for about two
- * fsyncs (shared with concurrent requests), not one per step. Once an entry failed, the next
- * step is refused (the request becomes an audit failure; its refusal is still logged).
+ * while the work goes on. The final entry (answer-sent) is added with addLast: the log writes it
+ * only when every entry before it is written (in its group or durable before), so it shares their
+ * fsync and never stands in the log without them; nothing is sent before it is durable. A request
+ * waits for about one fsync after its query (shared with concurrent requests), not one per step.
+ * Once an entry failed, the next step is refused (the request becomes an audit failure; its
+ * refusal is still logged).
  */
 class Trail {
-  private readonly pending: Promise<unknown>[] = [];
+  private readonly pending: Promise<AuditEntry>[] = [];
   private failure: Error | undefined;
 
   constructor(private readonly dataDir: string) {}
 
   add(entry: AuditInput): void {
+    this.append(entry, []);
+  }
+
+  /** An entry that must never be in the log without all those added before it. */
+  addLast(entry: AuditInput): void {
+    this.append(entry, [...this.pending]);
+  }
+
+  private append(entry: AuditInput, after: Promise<AuditEntry>[]): void {
     if (this.failure && entry.activity !== 'rejected') throw this.failure;
-    const appended = recordActivityAsync(this.dataDir, entry);
+    const appended = recordActivityAsync(this.dataDir, entry, after);
     appended.catch((error: Error) => (this.failure ??= error)); // awaited in durable()
     this.pending.push(appended);
   }

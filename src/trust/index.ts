@@ -153,9 +153,10 @@ export function createTrust(config: Config, now: () => number = () => Math.floor
       const at = now();
       const key = `msg ${message.from} ${message.jti}`;
       if (replay.has(key, at)) throw new TrustError('replayed_message', message.jti);
-      const presentation = await verifier.verify(message.presentation, message.from);
-      // The message id is used up only once the presentation verified: a forgery cannot burn it.
-      if (!replay.use(key, (message.exp ?? at + t.maxPresentationSeconds) + t.clockSkewSeconds, at)) throw new TrustError('replayed_message', message.jti);
+      // The message id is used up only once the presentation verified (a forgery cannot burn it),
+      // in the same durable append as the presentation's id: one shared fsync, not two.
+      const until = (message.exp ?? at + t.maxPresentationSeconds) + t.clockSkewSeconds;
+      const presentation = await verifier.verify(message.presentation, message.from, [{ id: key, until, code: 'replayed_message', detail: message.jti }]);
       return { requester, presentation };
     },
   };

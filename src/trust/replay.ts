@@ -4,7 +4,7 @@
 // Lifetimes are capped by the callers (trust.maxPresentationSeconds), so entries do not linger,
 // and the count is bounded: when full of live entries, new ones are refused, never forgotten.
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { writeFileDurable } from '../store/index.js';
 import { TrustError } from './errors.js';
@@ -24,6 +24,9 @@ export class ReplayCache {
   private readonly maxEntries: number;
   private fd: number | undefined;
   private lines = 0;
+  /** Group commit (useAllAsync): lines waiting for the next fsync, and whether one is in flight. */
+  private pending: { text: string; done: (error?: Error) => void }[] = [];
+  private flushing = false;
 
   constructor(private readonly options: ReplayOptions = {}) {
     this.maxEntries = options.maxEntries ?? 1_000_000;
@@ -52,8 +55,65 @@ export class ReplayCache {
       this.lines++;
     }
     this.seen.set(k, until);
-    if (this.fd !== undefined && this.lines > 2 * this.seen.size + 1000) this.compact(now);
+    this.maybeCompact(now);
     return true;
+  }
+
+  /**
+   * Use several ids at once (all or none: false when one was already used), durably, with group
+   * commit: uses that arrive while an fsync is in flight share the next one, and the event loop
+   * is not blocked by it. The ids count as used at once (a concurrent replay is refused while the
+   * fsync runs); the promise resolves only once they are on disk, and rejects when they could not
+   * be written (they stay used in memory: refusing is the safe side).
+   */
+  async useAllAsync(ids: readonly { id: string; until: number }[], now: number): Promise<boolean> {
+    const keys = ids.map(({ id, until }) => ({ k: key(id), until }));
+    if (new Set(keys.map((e) => e.k)).size !== keys.length) return false;
+    for (const { k } of keys) {
+      const previous = this.seen.get(k);
+      if (previous !== undefined && previous > now) return false;
+    }
+    if (this.seen.size + keys.length > this.maxEntries) this.sweep(now);
+    if (this.seen.size + keys.length > this.maxEntries) throw new TrustError('replay_store_full');
+    for (const { k, until } of keys) this.seen.set(k, until);
+    if (this.options.file === undefined) return true;
+    const text = keys.map(({ k, until }) => `${Math.floor(until)} ${k}\n`).join('');
+    await new Promise<void>((resolve, reject) => {
+      this.pending.push({ text, done: (error) => (error ? reject(error) : resolve()) });
+      this.flush(now);
+    });
+    return true;
+  }
+
+  private flush(now: number): void {
+    if (this.flushing || this.pending.length === 0) return;
+    const group = this.pending.splice(0);
+    const fd = this.fd;
+    const fail = (error: Error) => {
+      for (const w of group) w.done(new TrustError('trust_unavailable', `the replay store could not be written: ${error.message}`));
+    };
+    if (fd === undefined) return fail(new Error('closed'));
+    try {
+      // The write goes to the page cache (cheap); the fsync is what takes time, off the loop.
+      writeAll(fd, group.map((w) => w.text).join(''));
+    } catch (error) {
+      fail(error as Error);
+      return this.flush(now);
+    }
+    this.lines += group.length;
+    this.flushing = true;
+    fsync(fd, (error) => {
+      this.flushing = false;
+      if (error) fail(error);
+      else for (const w of group) w.done();
+      this.maybeCompact(now);
+      this.flush(now);
+    });
+  }
+
+  /** Compaction swaps the file: never while a group's fsync is in flight on it. */
+  private maybeCompact(now: number): void {
+    if (this.fd !== undefined && !this.flushing && this.lines > 2 * this.seen.size + 1000) this.compact(now);
   }
 
   sweep(now: number): void {
@@ -94,6 +154,11 @@ function key(id: string): string {
 
 /** Append all of `text` (a short write is retried, not ignored) and fsync before returning. */
 function appendDurable(fd: number, text: string): void {
+  writeAll(fd, text);
+  fsyncSync(fd);
+}
+
+function writeAll(fd: number, text: string): void {
   const buffer = Buffer.from(text, 'utf8');
   let written = 0;
   while (written < buffer.length) {
@@ -101,5 +166,4 @@ function appendDurable(fd: number, text: string): void {
     if (n <= 0) throw new Error('replay store: write made no progress');
     written += n;
   }
-  fsyncSync(fd);
 }

@@ -2,7 +2,7 @@
 // every embedded question credential on its own (VP verification by itself says nothing about
 // the credentials inside), issuer trust, subject, validity, revocation. Each failure is a
 // TrustError with its code.
-import { TrustError } from './errors.js';
+import { TrustError, type TrustErrorCode } from './errors.js';
 import { verifyJwt, type JwtPolicy } from './jwt.js';
 import type { KeyResolver } from './keys.js';
 import type { ReplayCache } from './replay.js';
@@ -15,6 +15,14 @@ export interface VerifierPolicy extends JwtPolicy {
   /** The longest validity (exp - now) a presentation may claim. */
   maxPresentationSeconds: number;
   credentialTypes: readonly CredentialLayout[];
+}
+
+/** Another id to use up together with the presentation's (and the refusal when it was used). */
+export interface ReplayUse {
+  id: string;
+  until: number;
+  code: TrustErrorCode;
+  detail?: string;
 }
 
 export interface VerifiedPresentation {
@@ -51,7 +59,7 @@ export class PresentationVerifier {
    * Verify a VP made by `from` (the envelope sender; omitted at the token endpoint, where the
    * presenter is who the token will be bound to) for this datastation.
    */
-  async verify(vpJwt: unknown, from?: string): Promise<VerifiedPresentation> {
+  async verify(vpJwt: unknown, from?: string, alsoUse: readonly ReplayUse[] = []): Promise<VerifiedPresentation> {
     const { policy, ownDid, keys } = this.options;
     const now = this.now();
     const vp = await verifyJwt(vpJwt, keys, policy, { audience: ownDid, now, maxLifetimeSeconds: policy.maxPresentationSeconds });
@@ -73,9 +81,13 @@ export class PresentationVerifier {
     const ids = credentials.map((c) => c.id).filter((id) => id !== undefined);
     if (new Set(ids).size !== ids.length) throw new TrustError('invalid_presentation', 'a credential is presented more than once');
 
-    // Only a presentation that passed every check uses up its jti: a forgery cannot burn it.
-    if (!this.options.replay.use(`vp ${presenter} ${jti}`, vp.payload.exp + policy.clockSkewSeconds, now)) {
-      throw new TrustError('replayed_presentation', jti);
+    // Only a presentation that passed every check uses up its jti (and the caller's ids, e.g. the
+    // envelope's, in the same durable append): a forgery cannot burn them.
+    const { replay } = this.options;
+    const uses = [{ id: `vp ${presenter} ${jti}`, until: vp.payload.exp + policy.clockSkewSeconds }, ...alsoUse];
+    if (!(await replay.useAllAsync(uses, now))) {
+      const used = alsoUse.find((u) => replay.has(u.id, now));
+      throw used ? new TrustError(used.code, used.detail) : new TrustError('replayed_presentation', jti);
     }
     return { presenter, jti, expiresAt: vp.payload.exp, credentials };
   }

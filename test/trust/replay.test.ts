@@ -56,6 +56,22 @@ describe('lifetimes and the store size', () => {
     w.trust.replay.close();
   });
 
+  it('group commit: ids used together share one fsync, are refused at once when replayed, and survive a restart', async () => {
+    const file = join(tempDir('ds-replay-'), 'replay', 'used.log');
+    const now = 1_800_000_000;
+    const a = new ReplayCache({ file, now });
+    const uses = Array.from({ length: 20 }, (_, i) => a.useAllAsync([{ id: `vp ${i}`, until: now + 100 }, { id: `msg ${i}`, until: now + 100 }], now));
+    // a replay while the fsync runs is refused already, and takes no id (all or none)
+    expect(await a.useAllAsync([{ id: 'vp 3', until: now + 100 }, { id: 'msg new', until: now + 100 }], now)).toBe(false);
+    expect(await Promise.all(uses)).toEqual(Array(20).fill(true));
+    expect(a.has('msg new', now)).toBe(false);
+    a.close();
+    const b = new ReplayCache({ file, now: now + 1 });
+    expect(b.size).toBe(40);
+    expect(b.use('msg 19', now + 100, now + 1)).toBe(false);
+    b.close();
+  });
+
   it('prunes expired entries on reload, drops a torn last line, and refuses rather than forgets when full', () => {
     const file = join(tempDir('ds-replay-'), 'replay', 'used.log');
     const now = 1_800_000_000;
