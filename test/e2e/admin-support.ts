@@ -1,15 +1,12 @@
 // Shared pieces of the admin API tests: a running datastation with manual release and a clock the
 // test moves, a question that lands in the release queue, and signing in as a named account.
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { startDatastation, type Datastation } from '../../src/api/index.js';
 import { packageRoot, type Config } from '../../src/config/index.js';
 import { runImport } from '../../src/importer/index.js';
-import { indicatorClaims } from '../../src/cli/credentials-commands.js';
-import { SCOPE } from '../../src/trust/index.js';
 import { EXAMPLE_DIR } from '../helpers.js';
 import { makeWorld, type World } from '../trust/world.js';
-import { replyInbox, type Inbox } from './support.js';
+import { askStaffProRata, replyInbox, type Inbox } from './support.js';
 
 export interface AdminWorld {
   w: World;
@@ -46,26 +43,9 @@ export async function adminWorld(overrides: Record<string, unknown> = {}): Promi
  * its release id), or from `holder` (w.requester is answered at once: the answer in `text`).
  */
 export async function askForRelease(a: AdminWorld, holder = a.w.jwkRequester): Promise<{ thread: string; release: string; status: number; text: string }> {
-  const { w, config, base } = a;
-  const vc = await w.parties.issueQuestion(w.beheer, holder, indicatorClaims(config, 'demo', 'staff-pro-rata'));
-  const tokenResponse = await fetch(`${base}/oauth2/token`, {
-    method: 'POST',
-    body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: await w.parties.present(holder, w.did, [vc]), scope: SCOPE }),
-  });
-  const { access_token } = (await tokenResponse.json()) as { access_token: string };
-  const message = {
-    type: 'v1/basic-message/request',
-    jti: randomUUID(),
-    from: holder,
-    to: w.did,
-    thread_id: `t-${randomUUID()}`,
-    reply_url: a.inbox.url,
-    body: { message: await w.parties.present(holder, w.did, [vc]), parameters: { jaar: 2025, kwartaal: 'Q1' } },
-  };
-  const response = await fetch(`${base}/api/verifiedsparql`, { method: 'POST', headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' }, body: JSON.stringify(message) });
-  const text = await response.text();
-  const release = response.status === 202 ? (JSON.parse(text) as { release_id: string }).release_id : '';
-  return { thread: message.thread_id, release, status: response.status, text };
+  const { status, text, thread } = await askStaffProRata(a.w, a.config, a.base, holder, { reply_url: a.inbox.url });
+  const release = status === 202 ? (JSON.parse(text) as { release_id: string }).release_id : '';
+  return { thread, release, status, text };
 }
 
 export interface Signed {

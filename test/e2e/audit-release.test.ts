@@ -1,7 +1,6 @@
 // The audit log failing under a running server (faults injected through AuditLog.io): a question
 // whose entries cannot all be written is not answered, /ready says so, an admin decision that
 // cannot be logged is not taken, and a delivery whose entry fails does not end the server.
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminToken, startDatastation, type Datastation } from '../../src/api/index.js';
@@ -13,7 +12,7 @@ import { indicatorClaims } from '../../src/cli/credentials-commands.js';
 import { SCOPE } from '../../src/trust/index.js';
 import { EXAMPLE_DIR } from '../helpers.js';
 import { makeWorld, type World } from '../trust/world.js';
-import { replyInbox, type Inbox } from './support.js';
+import { askStaffProRata, replyInbox, type Inbox } from './support.js';
 
 let w: World;
 let config: Config;
@@ -56,25 +55,7 @@ function failWrites(marker: string): AuditIo {
   };
 }
 
-async function ask(holder: string, extra: Record<string, unknown> = {}) {
-  const vc = await w.parties.issueQuestion(w.beheer, holder, indicatorClaims(config, 'demo', 'staff-pro-rata'));
-  const tokenResponse = await fetch(`${base}/oauth2/token`, {
-    method: 'POST',
-    body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: await w.parties.present(holder, w.did, [vc]), scope: SCOPE }),
-  });
-  const { access_token } = (await tokenResponse.json()) as { access_token: string };
-  const message = {
-    type: 'v1/basic-message/request',
-    jti: randomUUID(),
-    from: holder,
-    to: w.did,
-    thread_id: `t-${randomUUID()}`,
-    body: { message: await w.parties.present(holder, w.did, [vc]), parameters: { jaar: 2025, kwartaal: 'Q1' } },
-    ...extra,
-  };
-  const response = await fetch(`${base}/api/verifiedsparql`, { method: 'POST', headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' }, body: JSON.stringify(message) });
-  return { status: response.status, text: await response.text(), thread: message.thread_id };
-}
+const ask = (holder: string, extra: Record<string, unknown> = {}) => askStaffProRata(w, config, base, holder, extra);
 
 async function entries(filter: (e: AuditEntry) => boolean): Promise<AuditEntry[]> {
   const found = [];
