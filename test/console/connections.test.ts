@@ -3,10 +3,10 @@
 // the folder and reads it in now; the imports page shows the new generation; a bad drop fails with
 // one sentence and the previous generation stays current; a manual value is entered with period,
 // unit and reason; a viewer sees neither run nor add buttons. Screenshots to test-output/screenshots/.
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccountStore } from '../../src/accounts/index.js';
 import { startDatastation, type Datastation } from '../../src/api/index.js';
@@ -15,10 +15,8 @@ import { runImport } from '../../src/importer/index.js';
 import { currentGenerationId } from '../../src/store/index.js';
 import { EXAMPLE_DIR } from '../helpers.js';
 import { makeWorld } from '../trust/world.js';
+import { HAVE_CHROMIUM, launchConsoleBrowser, openConsole, shot, signIn, type ConsoleBrowser } from './browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const SHOTS = join(packageRoot(), 'test-output', 'screenshots');
 const PASSWORDS: Record<string, string> = { olga: 'operator of the nightly imports', vera: 'viewer who only looks' };
 
 // console.test.ts warns and, in CI, fails when Chromium is missing; this file only skips.
@@ -26,8 +24,7 @@ describe.runIf(HAVE_CHROMIUM)('connections and manual values in the console (Chr
   let config: Config;
   let ds: Datastation;
   let adminBase: string;
-  let browser: BrowserContext;
-  let profileDir: string;
+  let browser: ConsoleBrowser;
   let drop: string;
   let first: string;
 
@@ -42,46 +39,23 @@ describe.runIf(HAVE_CHROMIUM)('connections and manual values in the console (Chr
     ds = await startDatastation(config, { profileRoots: [join(packageRoot(), 'profiles')], pollSeconds: 0 });
     await ds.app.listen({ host: '127.0.0.1', port: 0 });
     adminBase = await ds.admin.listen({ host: '127.0.0.1', port: 0 });
-    mkdirSync(SHOTS, { recursive: true });
-    profileDir = mkdtempSync(join(tmpdir(), 'ds-chromium-'));
-    browser = await chromium.launchPersistentContext(profileDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1280, height: 900 },
-      locale: 'nl-NL', // a Dutch operator's browser: dates as dd-mm-jjjj
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchConsoleBrowser({ locale: 'nl-NL' }); // a Dutch operator's browser: dates as dd-mm-jjjj
   }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
     await ds?.close();
-    for (const dir of [profileDir, drop]) if (dir) rmSync(dir, { recursive: true, force: true });
+    if (drop) rmSync(drop, { recursive: true, force: true });
   });
 
   /** A new page without cookies, signed in; page errors, CSP violations and requests elsewhere collected. */
   async function signedIn(account: 'olga' | 'vera', role: string, hash: string): Promise<{ page: Page; problems: string[] }> {
-    for (const old of browser.pages()) await old.close();
-    await browser.clearCookies();
-    const page = await browser.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !/^Failed to load resource: the server responded with a status of 4\d\d/.test(m.text())) problems.push(`console: ${m.text()}`);
-    });
-    await page.route('**/*', (route) => (route.request().url().startsWith(adminBase) ? route.continue() : route.abort()));
-    page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
-    await page.goto(`${adminBase}/console/`);
-    await page.getByLabel('Account').fill(account);
-    await page.getByLabel('Wachtwoord').fill(PASSWORDS[account]!);
-    await page.getByRole('button', { name: 'Aanmelden', exact: true }).click();
-    await expect.poll(() => page.getByTestId('wie').textContent()).toMatch(new RegExp(`Aangemeld als ${account} \\(${role}\\)`));
+    const { page, problems } = await openConsole(browser.context, adminBase);
+    await signIn(page, account, PASSWORDS[account]!, role);
     await page.goto(`${adminBase}/console/#/${hash}`);
     await expect.poll(() => page.locator('.laden').count()).toBe(0);
     return { page, problems };
   }
-
-  const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 
   it('an operator adds a folder connection, drops an export, reads it in now, and the imports page shows the new generation', async () => {
     const { page, problems } = await signedIn('olga', 'beheerder', 'koppelingen');

@@ -3,10 +3,9 @@
 // and an operator who signs in, corrects, approves, rejects, rolls back a generation and finds
 // the thread in the audit log. Screenshots of every page go to test-output/screenshots/.
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccountStore } from '../../src/accounts/index.js';
 import { adminToken, startDatastation, type Datastation } from '../../src/api/index.js';
@@ -19,10 +18,8 @@ import { SCOPE } from '../../src/trust/index.js';
 import { EXAMPLE_DIR } from '../helpers.js';
 import { makeWorld, type World } from '../trust/world.js';
 import { replyInbox, type Inbox } from '../e2e/support.js';
+import { CHROMIUM, HAVE_CHROMIUM, launchConsoleBrowser, openConsole, shot, signIn as signInAs, type ConsoleBrowser } from './browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const SHOTS = join(packageRoot(), 'test-output', 'screenshots');
 const PASSWORDS: Record<string, string> = { alice: 'correct horse battery staple', victor: 'viewer only, never decides' };
 
 if (!HAVE_CHROMIUM && !process.env.CI) console.warn(`test/console skipped: ${CHROMIUM} is missing (bash scripts/ci/chromium.sh installs it; in CI it must be there)`);
@@ -40,8 +37,8 @@ describe.runIf(HAVE_CHROMIUM)('the console in Chromium', () => {
   let base: string;
   let adminBase: string;
   let inbox: Inbox;
+  let chromium: ConsoleBrowser;
   let browser: BrowserContext;
-  let profileDir: string;
   let generations: string[];
   let approvedThread: string | undefined;
 
@@ -59,22 +56,14 @@ describe.runIf(HAVE_CHROMIUM)('the console in Chromium', () => {
     ds = await startDatastation(config, { profileRoots: [join(packageRoot(), 'profiles')], pollSeconds: 0 });
     base = await ds.app.listen({ host: '127.0.0.1', port: 0 });
     adminBase = await ds.admin.listen({ host: '127.0.0.1', port: 0 });
-    mkdirSync(SHOTS, { recursive: true });
-    profileDir = mkdtempSync(join(tmpdir(), 'ds-chromium-'));
-    // a fresh profile directory (playwright passes it as --user-data-dir)
-    browser = await chromium.launchPersistentContext(profileDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1280, height: 900 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    chromium = await launchConsoleBrowser();
+    browser = chromium.context;
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
+    await chromium?.close();
     await ds?.close();
     await inbox?.close();
-    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
   });
 
   /** A question from the manual-release requester; it waits in the queue (202). */
@@ -116,26 +105,7 @@ describe.runIf(HAVE_CHROMIUM)('the console in Chromium', () => {
   };
 
   /** A new page without cookies, with every page error and CSP violation collected. */
-  async function open(): Promise<{ page: Page; problems: string[] }> {
-    for (const old of browser.pages()) await old.close();
-    await browser.clearCookies();
-    const page = await browser.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => {
-      // refusals of the API are expected (and shown); a CSP violation or a script error is not
-      if (m.type() === 'error' && !/^Failed to load resource: the server responded with a status of 4\d\d/.test(m.text())) problems.push(`console: ${m.text()}`);
-    });
-    // ... and every file of the console itself loads
-    page.on('response', (r) => {
-      if (r.url().startsWith(`${adminBase}/console/`) && r.status() >= 400) problems.push(`${r.status()}: ${r.url()}`);
-    });
-    // nothing but the admin listener: a request anywhere else is a failure
-    await page.route('**/*', (route) => (route.request().url().startsWith(adminBase) ? route.continue() : route.abort()));
-    page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
-    await page.goto(`${adminBase}/console/`);
-    return { page, problems };
-  }
+  const open = () => openConsole(browser, adminBase);
 
   async function signInWithToken(page: Page): Promise<void> {
     await page.getByRole('button', { name: 'Aanmelden met het beheertoken' }).click();
@@ -144,14 +114,7 @@ describe.runIf(HAVE_CHROMIUM)('the console in Chromium', () => {
     await expect.poll(() => page.getByTestId('wie').textContent()).toMatch(/Aangemeld als beheertoken \(beheerder\)/);
   }
 
-  async function signIn(page: Page, account: string, role: string): Promise<void> {
-    await page.getByLabel('Account').fill(account);
-    await page.getByLabel('Wachtwoord').fill(PASSWORDS[account]!);
-    await page.getByRole('button', { name: 'Aanmelden', exact: true }).click();
-    await expect.poll(() => page.getByTestId('wie').textContent()).toMatch(new RegExp(`Aangemeld als ${account} \\(${role}\\)`));
-  }
-
-  const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  const signIn = (page: Page, account: string, role: string) => signInAs(page, account, PASSWORDS[account]!, role);
 
   it('serves the console with a strict CSP, and nothing else under /console/', async () => {
     const index = await fetch(`${adminBase}/console/`);
