@@ -6,40 +6,22 @@
 // agree is wrong: that indicator must be in the engine's `refused` list (and only such ones), so it
 // is refused rather than answered. SLOW=1; engines from scripts/ci (skipped outside CI if absent).
 // Also prints the query times on the engine vs embedded, measured in the same run.
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packageRoot } from '../../src/config/index.js';
 import { runImport } from '../../src/importer/index.js';
-import { ProfileRegistry, installProfile } from '../../src/profiles/index.js';
-import { QueryPool, RemoteRunner, prepareQuery, type PreparedQuery, type QueryRunner, type RunRequest } from '../../src/query/index.js';
+import { QueryPool, RemoteRunner, type QueryRunner, type RunRequest } from '../../src/query/index.js';
 import { ENGINE_PROFILES, RemoteStore, currentGenerationId, generationsDir, readManifest } from '../../src/store/index.js';
 import { EXAMPLE_DIR, testConfig } from '../helpers.js';
-import { askJena, type JenaAnswer } from '../oracle/jena.js';
+import { askJena } from '../oracle/jena.js';
 import { ENGINES_UNDER_TEST, skipReason, startServer, type RunningServer } from '../store/servers.js';
+import { HAVE_OFFICIAL, PERIOD_VALUES, jenaAnswer, normalise, officialCases, type Cell, type OfficialCase } from './official.js';
 
-const CONFORMANCE = join(packageRoot(), '..', 'shared', 'conformance');
-const FOLDERS = ['zorgkantoren-1.3.5/queries', 'igj-aangekondigd-1.0.0', 'igj-onaangekondigd-1.2.0', 'nza-wmg-1.1.1', 'nza-kostenonderzoek-1.1.1', 'vws-jaarverantwoording-1.1.1'];
-const enabled = existsSync(join(CONFORMANCE, FOLDERS[0]!)) && process.env.SLOW === '1';
+const enabled = HAVE_OFFICIAL && process.env.SLOW === '1';
 const DEADLINE = 120_000;
 // Values within the example organisation's years (as .ci/run's `profiles check`).
-const VALUES: Record<string, string | number> = { jaar: 2024, kwartaal: 'Q2', peildatum: '2024-12-31', startperiode: '2024-01-01', eindperiode: '2024-12-31', start_periode: '2024-01-01', eind_periode: '2024-12-31', start_periode_datum: '2024-01-01', eind_periode_datum: '2024-12-31', vestigingsnummer: '000012345601' };
+const VALUES = { ...PERIOD_VALUES, vestigingsnummer: '000012345601' };
 
-type Cell = { type: string; value: string; datatype?: string };
-const XSD = 'http://www.w3.org/2001/XMLSchema#';
-const NUMERIC = new Set(['integer', 'decimal', 'double', 'float', 'int', 'long'].map((t) => XSD + t));
-/** As in jena-differential: numbers by value to 9 digits, blank nodes erased, rows sorted. */
-function normalise(rows: Record<string, Cell>[]): string[] {
-  return rows.map((r) => JSON.stringify(Object.keys(r).sort().map((k) => {
-    const c = r[k]!;
-    if (c.type === 'bnode') return [k, '_'];
-    if (c.datatype && NUMERIC.has(c.datatype)) return [k, Number(Number(c.value).toPrecision(9))];
-    return [k, c.value];
-  }))).sort();
-}
-const jenaAnswer = (a: JenaAnswer) => ('error' in a ? `error ${a.error.slice(0, 80)}` : 'boolean' in a ? String(a.boolean) : normalise(a.rows));
-
-interface Case { key: string; prepared: PreparedQuery }
+type Case = OfficialCase;
 type Answer = { value: string[] | string; ms: number };
 
 async function answer(runner: QueryRunner, c: Case): Promise<Answer> {
@@ -68,12 +50,7 @@ describe.runIf(enabled)('official queries on each remote engine vs embedded (+ J
     const config = testConfig();
     dataDir = config.dataDir;
     await runImport(config, { inputs: [EXAMPLE_DIR] });
-    for (const f of FOLDERS) installProfile(join(CONFORMANCE, f), join(dataDir, 'profiles'));
-    const registry = ProfileRegistry.load([join(dataDir, 'profiles')]);
-    cases = registry.list().flatMap((profile) => profile.indicators.map((i) => registry.indicator(profile.id, i.id)).map((ind) => {
-      const values = Object.fromEntries(ind.parameters.map((p) => [p.name, VALUES[p.name] ?? p.example]));
-      return { key: `${ind.profile.id} ${ind.id}`, prepared: prepareQuery(ind.text, ind.parameters, values) };
-    }));
+    cases = officialCases(dataDir, VALUES);
     const id = currentGenerationId(dataDir)!;
     pool = new QueryPool({ dataDir, size: 1, deadlineMs: DEADLINE, rowCap: 1_000_000 });
     await pool.load(id);

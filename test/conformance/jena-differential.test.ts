@@ -2,24 +2,19 @@
 // Apache Jena ARQ (the reference implementation of SPARQL; what the KIK-Starter runs) on the same
 // generated organisation. SLOW=1 (`npm run test:slow`); Jena comes from Maven Central (test/oracle).
 // Every difference must be listed below with its reason, or the test fails.
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generate } from '../../examples/generator/generate.js';
-import { packageRoot } from '../../src/config/index.js';
 import { runImport } from '../../src/importer/index.js';
-import { ProfileRegistry, installProfile } from '../../src/profiles/index.js';
-import { QueryPool, prepareQuery } from '../../src/query/index.js';
+import { QueryPool } from '../../src/query/index.js';
 import { currentGenerationId, generationsDir, readManifest } from '../../src/store/index.js';
 import { tempDir, testConfig } from '../helpers.js';
-import { askJena, type JenaAnswer } from '../oracle/jena.js';
+import { askJena } from '../oracle/jena.js';
+import { HAVE_OFFICIAL, PERIOD_VALUES, jenaAnswer, normalise, officialCases, type Cell } from './official.js';
 
-const CONFORMANCE = join(packageRoot(), '..', 'shared', 'conformance');
-const FOLDERS = ['zorgkantoren-1.3.5/queries', 'igj-aangekondigd-1.0.0', 'igj-onaangekondigd-1.2.0', 'nza-wmg-1.1.1', 'nza-kostenonderzoek-1.1.1', 'vws-jaarverantwoording-1.1.1'];
-const enabled = existsSync(join(CONFORMANCE, FOLDERS[0]!)) && process.env.SLOW === '1';
+const enabled = HAVE_OFFICIAL && process.env.SLOW === '1';
 const DEADLINE = 60_000;
-// Values within the generated organisation's years, where a query's own example lies outside them.
-const VALUES: Record<string, string | number> = { jaar: 2024, kwartaal: 'Q2', peildatum: '2024-12-31', startperiode: '2024-01-01', eindperiode: '2024-12-31', start_periode: '2024-01-01', eind_periode: '2024-12-31', start_periode_datum: '2024-01-01', eind_periode_datum: '2024-12-31', vestigingsnummer: '000000000001' };
+const VALUES = { ...PERIOD_VALUES, vestigingsnummer: '000000000001' };
 
 /** Remaining differences, `profile-id indicator` → reason. */
 export const KNOWN: Record<string, string> = {
@@ -27,20 +22,6 @@ export const KNOWN: Record<string, string> = {
   // integer form "0"; Jena writes XSD 1.0's canonical "0.0". Same value; KNOWN-ISSUES 13.
   'zorgkantoren-inkoopondersteuning-en-beleidsontwikkeling 14.2': 'STR of a zero decimal: "0" (XPath casting, Oxigraph) vs "0.0" (XSD 1.0 canonical, Jena)',
 };
-
-type Cell = { type: string; value: string; datatype?: string };
-const XSD = 'http://www.w3.org/2001/XMLSchema#';
-const NUMERIC = new Set(['integer', 'decimal', 'double', 'float', 'int', 'long'].map((t) => XSD + t));
-/** Numbers compared by value to 9 significant digits (Jena's decimals are unbounded, Oxigraph's 18 digits), blank nodes erased. */
-function normalise(rows: Record<string, Cell>[]): string[] {
-  return rows.map((r) => JSON.stringify(Object.keys(r).sort().map((k) => {
-    const c = r[k]!;
-    if (c.type === 'bnode') return [k, '_'];
-    if (c.datatype && NUMERIC.has(c.datatype)) return [k, Number(Number(c.value).toPrecision(9))];
-    return [k, c.value];
-  }))).sort();
-}
-const describeJena = (a: JenaAnswer) => ('error' in a ? `error ${a.error.slice(0, 80)}` : 'boolean' in a ? String(a.boolean) : normalise(a.rows));
 
 let pool: QueryPool | undefined;
 afterAll(() => pool?.close());
@@ -50,16 +31,10 @@ describe.runIf(enabled)('official queries of every profile: layer + Oxigraph vs 
     const config = testConfig();
     const org = generate(tempDir('ds-jena-'), { employees: 24, clients: 24, years: [2024, 2025], seed: 3, messy: false });
     await runImport(config, { inputs: [org.dir] });
-    for (const f of FOLDERS) installProfile(join(CONFORMANCE, f), join(config.dataDir, 'profiles'));
-    const registry = ProfileRegistry.load([join(config.dataDir, 'profiles')]);
     const id = currentGenerationId(config.dataDir)!;
     pool = new QueryPool({ dataDir: config.dataDir, size: 1, deadlineMs: DEADLINE, rowCap: 1_000_000 });
     await pool.load(id);
-    const only = process.env.DIFF_ONLY?.split(',');
-    const cases = registry.list().flatMap((profile) => profile.indicators.map((i) => registry.indicator(profile.id, i.id)).filter((ind) => !only || only.includes(ind.id)).map((ind) => {
-      const values = Object.fromEntries(ind.parameters.map((p) => [p.name, VALUES[p.name] ?? p.example]));
-      return { key: `${ind.profile.id} ${ind.id}`, prepared: prepareQuery(ind.text, ind.parameters, values) };
-    }));
+    const cases = officialCases(config.dataDir, VALUES, process.env.DIFF_ONLY?.split(','));
     const data = readManifest(config.dataDir, id).files.map((f) => join(generationsDir(config.dataDir), id, f.name));
     const jena = await askJena(data, cases.map((c) => c.prepared.text));
     const report: string[] = [];
@@ -73,7 +48,7 @@ describe.runIf(enabled)('official queries of every profile: layer + Oxigraph vs 
       } catch (error) {
         ours = `error ${(error as { code?: string }).code ?? (error as Error).message}`;
       }
-      const theirs = describeJena(jena[i]!);
+      const theirs = jenaAnswer(jena[i]!);
       const same = JSON.stringify(ours) === JSON.stringify(theirs);
       report.push(`${c.key.padEnd(70)} ${same ? 'same' : 'DIFF'} ${Array.isArray(ours) ? `${ours.length} rows` : ours}${same ? '' : ` | jena ${Array.isArray(theirs) ? `${theirs.length} rows` : theirs}`}`);
       if (!same) differences[c.key] = `${JSON.stringify(ours).slice(0, 3000)} vs ${JSON.stringify(theirs).slice(0, 3000)}`;

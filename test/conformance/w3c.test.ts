@@ -7,26 +7,8 @@ import { pathToFileURL } from 'node:url';
 import oxigraph from 'oxigraph';
 import { describe, expect, it } from 'vitest';
 import { prepareQuery, QueryError } from '../../src/query/index.js';
+import { norm, solutions } from './w3c/solutions.js';
 import { expectedSolutions, SUITE, suiteTests, type Solutions, type SuiteTest } from './w3c/suite.js';
-
-const XSD_STRING = 'http://www.w3.org/2001/XMLSchema#string';
-const LANG_STRING = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#langString';
-type T = { termType: string; value: string; language?: string; datatype?: { value: string } };
-
-function key(t: T): string {
-  if (t.termType === 'BlankNode') return '_';
-  if (t.termType === 'NamedNode') return `uri:${t.value}`;
-  const dt = t.datatype?.value;
-  return `literal:${t.value}${t.language ? `@${t.language.toLowerCase()}` : dt && dt !== XSD_STRING && dt !== LANG_STRING ? `^^${dt}` : ''}`;
-}
-const norm = (s: Solutions | undefined) => (Array.isArray(s) ? s.map((r) => r.replace(/\^\^http:\/\/www\.w3\.org\/2001\/XMLSchema#string/g, '')) : s);
-
-function solutions(result: unknown): Solutions | string {
-  if (typeof result === 'boolean') return result;
-  if (typeof result === 'string') return result;
-  const rows = result as (Map<string, T> | { subject: T; predicate: T; object: T })[];
-  return rows.map((r) => (r instanceof Map ? [...r].map(([k, t]) => `${k}=${key(t)}`).sort().join(' ') : `${key(r.subject)} ${key(r.predicate)} ${key(r.object)}`)).sort();
-}
 
 const FORMATS: Record<string, string> = { ttl: 'text/turtle', nt: 'application/n-triples', rdf: 'application/rdf+xml', n3: 'text/turtle' };
 function storeFor(test: SuiteTest): oxigraph.Store {
