@@ -12,6 +12,7 @@ import { ProfileRegistry, installProfile } from '../../src/profiles/index.js';
 import { compatibleText, parseSparql, prepareQuery } from '../../src/query/index.js';
 import { EmbeddedStore } from '../../src/store/index.js';
 import { WORKED_EXAMPLE } from '../fixtures/worked-example.js';
+import { refereeAfterAll, refereed } from './referee.js';
 import { generationWithCalendar, oxigraphRows, selectRows, tempDir, testConfig, writeFixture } from '../helpers.js';
 
 const OFFICIAL = join(packageRoot(), '..', 'shared', 'conformance', 'zorgkantoren-1.3.5', 'queries');
@@ -19,6 +20,7 @@ const OWN = join(packageRoot(), 'test', 'conformance', 'own-indicators');
 const SOURCES = [...(existsSync(OFFICIAL) ? ['official'] : []), 'own'];
 
 const registries = new Map<string, ProfileRegistry>();
+refereeAfterAll();
 beforeAll(() => {
   for (const [source, dir] of [['official', OFFICIAL], ['own', OWN]] as const) {
     if (!existsSync(dir)) continue;
@@ -49,7 +51,7 @@ async function official(files: Record<string, string>, indicator: string, values
   const config = testConfig();
   await runImport(config, { inputs: [writeFixture(files)] });
   const prepared = prepareQuery(ind.text, ind.parameters, values);
-  return selectRows(await EmbeddedStore.open(config.dataDir), prepared.engineText);
+  return refereed(`${source} ${indicator}`, config.dataDir, prepared, await selectRows(await EmbeddedStore.open(config.dataDir), prepared.engineText));
 }
 
 /** `it`, run for the current source; a case whose indicator the source lacks is skipped. */

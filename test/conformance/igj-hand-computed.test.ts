@@ -1,6 +1,7 @@
 // Hand-computed IGJ values on small export fixtures, with our own queries (always) and the official
 // IGJ aangekondigd 1.0.0 texts when ../shared/conformance is present. Like hand-computed.test.ts:
 // the fixtures go through our own mappings; the official texts are read where they are.
+import { refereeAfterAll, refereed } from './referee.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import oxigraph from 'oxigraph';
@@ -104,8 +105,10 @@ beforeAll(async () => {
 function answer(source: string, indicator: string, values: Record<string, unknown>, on = store) {
   const registry = registries.get(source)!;
   const ind = registry.indicator(registry.list()[0]!.id, indicator);
-  return oxigraphRows(on, prepareQuery(ind.text, ind.parameters, values).engineText);
+  const prepared = prepareQuery(ind.text, ind.parameters, values);
+  return refereed(`igj-aangekondigd ${source} ${indicator}`, on, prepared, oxigraphRows(on, prepared.engineText));
 }
+refereeAfterAll();
 
 const COLUMNS = ['Totaal', 'Aantal_ZV_medewerkers_onbepaalde_tijd', 'Aantal_ZV_medewerkers_bepaalde_tijd', 'Aantal_ZV_medewerkers_oproep', 'Aantal_ZV_medewerkers_BBL', 'Aantal_ZV_medewerkers_inhuur', 'Aantal_ZV_medewerkers_uitzend', 'Aantal_ZV_medewerkers_stage', 'Aantal_ZV_medewerkers_vrijwilliger'];
 const level = (rows: Record<string, string>[], label: string) => COLUMNS.map((c) => Number(rows.find((r) => r.kwalificatie_niveau === label)?.[c] ?? 0));

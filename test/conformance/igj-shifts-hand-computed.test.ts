@@ -4,6 +4,7 @@
 // 1.0.0's 1.2.3/1.4.2 of the same numbers count *planned* hours from the roster); and the rule that makes
 // them coexist with AFAS monthly totals (one source of worked hours per agreement and month,
 // KNOWN-ISSUES 15), with our own query always.
+import { refereeAfterAll, refereed } from './referee.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type oxigraph from 'oxigraph';
@@ -54,8 +55,10 @@ beforeAll(async () => {
 function answer(profile: string, indicator: string) {
   const registry = registries.get(profile)!;
   const ind = registry.indicator(registry.list()[0]!.id, indicator);
-  return oxigraphRows(store, prepareQuery(ind.text, ind.parameters, { peildatum: '2024-03-01', vestigingsnummer: '000000000001' }).engineText);
+  const prepared = prepareQuery(ind.text, ind.parameters, { peildatum: '2024-03-01', vestigingsnummer: '000000000001' });
+  return refereed(`${profile} ${indicator}`, store, prepared, oxigraphRows(store, prepared.engineText));
 }
+refereeAfterAll();
 /** The value of the column whose name ends with `suffix` in the row of `label` (the profiles differ: ingezette/geplande). */
 const col = (rows: Record<string, string>[], label: string, suffix: string) => {
   const row = rows.find((r) => Object.values(r).includes(label));

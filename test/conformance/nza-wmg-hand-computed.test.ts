@@ -2,6 +2,7 @@
 // texts when ../shared/conformance is present. The point is the one ontology (KNOWN-ISSUES 11):
 // 1.1.2/1.1.4/1.1.6 take one rdfs:subClassOf step to OccupationalPositionRole, and the shipped TBox
 // states the reflexive triple (rdfs10) so that a non-care function typed only with it is counted.
+import { refereeAfterAll, refereed } from './referee.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import oxigraph from 'oxigraph';
@@ -39,10 +40,12 @@ beforeAll(async () => {
     registry = ProfileRegistry.load([installed]);
   }
 }, 60_000);
+refereeAfterAll();
 
 function teller(indicator: string, jaar: number): number {
   const ind = registry!.indicator(registry!.list()[0]!.id, indicator);
-  const rows = oxigraphRows(store, prepareQuery(ind.text, ind.parameters, { jaar }).engineText);
+  const prepared = prepareQuery(ind.text, ind.parameters, { jaar });
+  const rows = refereed(`nza-wmg ${indicator} ${jaar}`, store, prepared, oxigraphRows(store, prepared.engineText));
   return Number(rows[0]?.Teller ?? 0);
 }
 

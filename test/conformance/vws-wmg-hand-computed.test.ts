@@ -1,6 +1,7 @@
 // Hand-computed VWS Jaarverantwoording Zorg 1.1.1 (4.1, 4.2, 5.1) and NZa Wmg 1.1.1 (1.2.1, 1.2.2,
 // 2.1, 2.2) on the worked example plus worked hours, absence and six clients, with the official texts
 // when ../shared/conformance is present (unmodified; the reasoning is written next to each value).
+import { refereeAfterAll, refereed } from './referee.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type oxigraph from 'oxigraph';
@@ -58,11 +59,13 @@ beforeAll(async () => {
     registries.set(dir, ProfileRegistry.load([installed]));
   }
 }, 60_000);
+refereeAfterAll();
 
 function row(dir: string, indicator: string, jaar: number): Record<string, string> {
   const registry = registries.get(dir)!;
   const ind = registry.indicator(registry.list()[0]!.id, indicator);
-  const rows = oxigraphRows(store, prepareQuery(ind.text, ind.parameters, { jaar }).engineText);
+  const prepared = prepareQuery(ind.text, ind.parameters, { jaar });
+  const rows = refereed(`${dir} ${indicator} ${jaar}`, store, prepared, oxigraphRows(store, prepared.engineText));
   expect(rows).toHaveLength(1);
   return rows[0]!;
 }

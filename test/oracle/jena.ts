@@ -29,15 +29,28 @@ export function jenaClasspath(): string {
 export type JenaAnswer = { rows: Record<string, { type: string; value: string; datatype?: string }>[] } | { boolean: boolean } | { error: string };
 
 /** Run each query text over the union of the data files; answers in the order of the texts. */
-export async function askJena(dataFiles: string[], texts: string[], timeoutMs = 1_800_000): Promise<JenaAnswer[]> {
+export function askJena(dataFiles: string[], texts: string[], timeoutMs = 1_800_000): Promise<JenaAnswer[]> {
+  return askJenaEach(texts.map((text) => ({ data: dataFiles, text })), timeoutMs);
+}
+
+/** Run each query over its own data files (in one JVM; consecutive cases on the same files share one load). */
+export async function askJenaEach(cases: { data: string[]; text: string }[], timeoutMs = 1_800_000): Promise<JenaAnswer[]> {
   const dir = mkdtempSync(join(tmpdir(), 'jena-'));
-  const files = texts.map((t, i) => {
+  const lines: string[] = [];
+  let loaded: string | undefined;
+  const files = cases.map((c, i) => {
     const f = join(dir, `q${i}.rq`);
-    writeFileSync(f, t);
+    writeFileSync(f, c.text);
+    const data = c.data.join('\t');
+    if (data !== loaded) {
+      lines.push(`@data ${data}`);
+      loaded = data;
+    }
+    lines.push(f);
     return f;
   });
-  const child = spawn('java', ['-Xmx4g', '-cp', jenaClasspath(), 'Oracle', dir, ...dataFiles], { stdio: ['pipe', 'pipe', 'inherit'] });
-  child.stdin.end(files.join('\n') + '\n\n');
+  const child = spawn('java', ['-Xmx4g', '-cp', jenaClasspath(), 'Oracle', dir], { stdio: ['pipe', 'ignore', 'inherit'] });
+  child.stdin.end(lines.join('\n') + '\n\n');
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => (child.kill('SIGKILL'), reject(new Error('Jena did not finish in time'))), timeoutMs);
     child.on('exit', (code) => (clearTimeout(timer), code === 0 ? resolve() : reject(new Error(`Jena exited with ${code}`))));

@@ -1,6 +1,8 @@
 // The reference engine for the differential tests: loads N-Triples files into one in-memory Jena
 // dataset once, then runs each query file named on stdin and writes its SPARQL JSON results (or
 // the error) to <out>/<n>.json. One JVM for all queries: the JVM and the load are paid once.
+// A stdin line "@data <file>\t<file>…" replaces the dataset for the queries after it (many small
+// fixtures in one JVM).
 import java.io.*;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.*;
@@ -17,6 +19,11 @@ public class Oracle {
     String line;
     int n = 0;
     while ((line = in.readLine()) != null && !line.isEmpty()) {
+      if (line.startsWith("@data ")) {
+        model = ModelFactory.createDefaultModel();
+        for (String file : line.substring(6).split("\t")) if (!file.isEmpty()) RDFDataMgr.read(model, file);
+        continue;
+      }
       Path target = out.resolve((n++) + ".json");
       try (OutputStream os = Files.newOutputStream(target)) {
         String text = Files.readString(Paths.get(line));
