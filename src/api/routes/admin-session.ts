@@ -9,7 +9,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { parseCookie, stringifySetCookie } from 'cookie';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { burnPasswordCheck, checkPassword, PasswordBusyError, type AccountStore, type Role } from '../../accounts/index.js';
-import { AuditLog } from '../../audit/index.js';
+import { auditFor } from '../../audit/index.js';
 import { LruCache } from '../../trust/lru.js';
 import { adminPrincipal } from './admin-auth.js';
 
@@ -136,7 +136,7 @@ export interface SessionDeps {
 
 export function sessionRoutes({ dataDir, accounts, sessions, settings }: SessionDeps): FastifyPluginAsync {
   const limiter = new AttemptLimiter(settings.signInWindowMinutes * 60_000, sessions.now);
-  const audit = () => AuditLog.for(dataDir);
+  const audit = () => auditFor(dataDir);
   const view = (s: Session) => ({ account: s.account, role: s.role, csrf: s.csrf, expiresAt: sessions.expiresAt(s) });
   const refuse = (reply: FastifyReply, status: number, error: string) => reply.code(status).send({ error });
 

@@ -1,0 +1,57 @@
+// Shared state (issue 17): with `state: { kind: postgres }` the audit log, release queue, replay
+// caches, access tokens, console sessions and sign-in limits live in PostgreSQL, so several
+// stateless API processes serve one deployment; with `files` (the default) nothing changes.
+import { setAuditSink } from '../audit/index.js';
+import { DEFAULT_MAX_ENTRY_BYTES } from '../audit/log.js';
+import type { Config } from '../config/index.js';
+import type { PostgresStateConfig } from '../config/state.js';
+import { PgAuditLog } from './audit.js';
+import { StateClient } from './client.js';
+import { migrate } from './migrations.js';
+
+export { StateClient, StateError } from './client.js';
+export { migrate, MIGRATIONS } from './migrations.js';
+export { PgAuditLog } from './audit.js';
+
+export interface SharedState {
+  config: PostgresStateConfig;
+  client: StateClient;
+  audit: PgAuditLog;
+  close(): Promise<void>;
+}
+
+const opened = new Map<string, SharedState>();
+
+/**
+ * The PostgreSQL state of this configuration, opened once per data folder in a process (its
+ * audit log is then where every recordActivity for that folder goes); undefined for `files`.
+ */
+export function openState(config: Config): SharedState | undefined {
+  const s = config.state;
+  if (s.kind !== 'postgres') return undefined;
+  const known = opened.get(config.dataDir);
+  if (known) return known;
+  const client = new StateClient(s);
+  const audit = new PgAuditLog(client, s.tenant, config.exchange.auditMaxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES);
+  const state: SharedState = {
+    config: s,
+    client,
+    audit,
+    async close() {
+      opened.delete(config.dataDir);
+      setAuditSink(config.dataDir, undefined);
+      await client.close();
+    },
+  };
+  opened.set(config.dataDir, state);
+  setAuditSink(config.dataDir, audit);
+  return state;
+}
+
+/** At start: the migrations when the owner's URL is configured (idempotent), then the state. */
+export async function startState(config: Config): Promise<SharedState | undefined> {
+  const s = config.state;
+  if (s.kind !== 'postgres') return undefined;
+  if (s.migrateUrl) await migrate(s.migrateUrl, s);
+  return openState(config);
+}
