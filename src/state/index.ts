@@ -8,15 +8,24 @@ import type { PostgresStateConfig } from '../config/state.js';
 import { PgAuditLog } from './audit.js';
 import { StateClient } from './client.js';
 import { migrate } from './migrations.js';
+import { PgReleaseQueue } from './release.js';
+import { ReleaseQueue } from '../exchange/release.js';
+import { PgSessions, PgSignInLimiter } from './sessions.js';
+import type { SessionSettings } from '../api/routes/admin-session.js';
 
 export { StateClient, StateError } from './client.js';
 export { migrate, MIGRATIONS } from './migrations.js';
 export { PgAuditLog } from './audit.js';
+export { PgReleaseQueue } from './release.js';
+export { PgAccessTokens, PgReplayCache } from './trust.js';
+export { PgSessions, PgSignInLimiter } from './sessions.js';
 
 export interface SharedState {
   config: PostgresStateConfig;
   client: StateClient;
   audit: PgAuditLog;
+  queue(): PgReleaseQueue;
+  sessionStores(settings: SessionSettings, now: () => number): { sessions: PgSessions; limiter: PgSignInLimiter };
   close(): Promise<void>;
 }
 
@@ -37,6 +46,11 @@ export function openState(config: Config): SharedState | undefined {
     config: s,
     client,
     audit,
+    queue: () => new PgReleaseQueue(config.dataDir, client, s.tenant),
+    sessionStores: (settings, now) => ({
+      sessions: new PgSessions(client, s.tenant, settings, now),
+      limiter: new PgSignInLimiter(client, s.tenant, settings.signInWindowMinutes * 60_000, now),
+    }),
     async close() {
       opened.delete(config.dataDir);
       setAuditSink(config.dataDir, undefined);
@@ -46,6 +60,11 @@ export function openState(config: Config): SharedState | undefined {
   opened.set(config.dataDir, state);
   setAuditSink(config.dataDir, audit);
   return state;
+}
+
+/** The release queue of this configuration: in PostgreSQL or in the data folder. */
+export function releaseQueue(config: Config): ReleaseQueue {
+  return openState(config)?.queue() ?? new ReleaseQueue(config.dataDir);
 }
 
 /** At start: the migrations when the owner's URL is configured (idempotent), then the state. */

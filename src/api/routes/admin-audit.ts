@@ -7,7 +7,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { auditPath, exportAuditLog, recordActivityAsync, verifyAuditLog, type AuditEntry } from '../../audit/index.js';
+import { auditFor, auditPath, exportAuditLines, recordActivityAsync, verifyAuditLines, type AuditEntry } from '../../audit/index.js';
 import { adminActor } from './admin-auth.js';
 
 const MAX_LIMIT = 500;
@@ -128,7 +128,7 @@ export function auditRoutes(dataDir: string): FastifyPluginAsync {
       streaming++;
       try {
         await logged(request, 'verify', {});
-        return await verifyAuditLog(path);
+        return await verifyAuditLines(auditFor(dataDir).lines());
       } finally {
         streaming--;
       }
@@ -155,7 +155,7 @@ export function auditRoutes(dataDir: string): FastifyPluginAsync {
       }
       const filter = f;
       const { thread, from, to } = filter;
-      const source = exportAuditLog(path, { ...(thread ? { thread } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}) });
+      const source = exportAuditLines(auditFor(dataDir).lines(), { ...(thread ? { thread } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}) });
       async function* ndjson() {
         for await (const e of source) if (matches(e, filter)) yield `${JSON.stringify(e)}\n`;
       }
