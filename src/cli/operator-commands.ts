@@ -6,7 +6,7 @@ import type { Config } from '../config/index.js';
 import { AuditWriteError, auditFor, auditPath, checkAgainstCheckpoints, checkpointsPath, exportAuditLines, readCheckpoints, verifyAuditLines, writeCheckpoint } from '../audit/index.js';
 import { releaseQueue } from '../state/index.js';
 import { checkpointKeys, checkpointSigner } from '../trust/index.js';
-import { answerTables, ReleaseQueue, type Change, type ReleaseItem, type ReleaseState } from '../exchange/index.js';
+import { answerTables, type Change, type ReleaseItem, type ReleaseState } from '../exchange/index.js';
 import { CliError } from './errors.js';
 import { printableLine, safeJson } from './sanitize.js';
 import { formatJsonTable } from './table.js';

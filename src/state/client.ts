@@ -5,6 +5,8 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 import type { PostgresStateConfig } from '../config/state.js';
 import type { Reply, Request, WorkerData } from './worker.js';
 
+type Answer = { id: number; reply?: Reply; error?: { message: string; code?: string } };
+
 export class StateError extends Error {
   constructor(
     message: string,
@@ -38,8 +40,8 @@ export class StateClient {
     const { port1, port2 } = new MessageChannel();
     this.syncPort = port1;
     this.waitMs = config.statementTimeoutMs * 2 + 5_000;
-    this.worker = newWorker({ url: config.url, schema: config.schema, poolSize: config.poolSize, statementTimeoutMs: config.statementTimeoutMs, flag: this.flag.buffer as SharedArrayBuffer, syncPort: port2 });
-    this.worker.on('message', (m: { id: number; reply?: Reply; error?: { message: string; code?: string } }) => {
+    this.worker = newWorker({ url: config.url, schema: config.schema, poolSize: config.poolSize, statementTimeoutMs: config.statementTimeoutMs, flag: this.flag.buffer, syncPort: port2 });
+    this.worker.on('message', (m: Answer) => {
       const w = this.waiting.get(m.id);
       if (!w) return;
       this.waiting.delete(m.id);
@@ -82,12 +84,13 @@ export class StateClient {
     this.worker.postMessage({ id, sync: true, request });
     const deadline = Date.now() + this.waitMs;
     for (;;) {
-      const got = receiveMessageOnPort(this.syncPort) as { message: { id: number; reply?: Reply; error?: { message: string; code?: string } } } | undefined;
+      const got = receiveMessageOnPort(this.syncPort);
       if (got) {
+        const m = got.message as Answer;
         // an answer to an earlier call that timed out is not this one's
-        if (got.message.id !== id) continue;
-        if (got.message.error) throw new StateError(`PostgreSQL: ${got.message.error.message}`, got.message.error.code);
-        return got.message.reply!;
+        if (m.id !== id) continue;
+        if (m.error) throw new StateError(`PostgreSQL: ${m.error.message}`, m.error.code);
+        return m.reply!;
       }
       const left = deadline - Date.now();
       if (left <= 0) throw new StateError('PostgreSQL did not answer in time');

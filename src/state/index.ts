@@ -25,7 +25,7 @@ export interface SharedState {
   client: StateClient;
   audit: PgAuditLog;
   queue(): PgReleaseQueue;
-  sessionStores(settings: SessionSettings, now: () => number): { sessions: PgSessions; limiter: PgSignInLimiter };
+  sessionStores: (settings: SessionSettings, now: () => number) => { sessions: PgSessions; limiter: PgSignInLimiter };
   close(): Promise<void>;
 }
 

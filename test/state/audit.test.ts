@@ -2,8 +2,9 @@
 // insert-only app role, and one chain per tenant.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportAuditLines, recordActivity, recordActivityAsync, verifyAuditLines } from '../../src/audit/index.js';
-import { openState } from '../../src/state/index.js';
-import { APP_URL, connect, freshSchema, pgConfig, skipReason } from './support.js';
+import { AuditWriteError } from '../../src/audit/index.js';
+import { migrate, openState } from '../../src/state/index.js';
+import { ADMIN_URL, APP_URL, connect, freshSchema, pgConfig, skipReason } from './support.js';
 
 const skip = skipReason();
 if (skip) console.warn(`test/state/audit.test.ts skipped: ${skip}`);
@@ -43,12 +44,12 @@ describe.skipIf(!!skip)('audit log in PostgreSQL', () => {
     const c = await connect(APP_URL!, fresh.schema);
     try {
       await c.query("INSERT INTO release_answers (name, body) VALUES ('x', 'y')"); // other tables: full use
-      const count = Number((await c.query('SELECT count(*) AS n FROM audit_entries')).rows[0].n);
+      const count = Number((await c.query<{ n: string }>('SELECT count(*) AS n FROM audit_entries')).rows[0]!.n);
       expect(count).toBeGreaterThan(0);
       for (const sql of ["UPDATE audit_entries SET activity = 'forged' WHERE seq = 1", 'DELETE FROM audit_entries WHERE seq = 1', 'TRUNCATE audit_entries']) {
         await expect(c.query(sql), sql).rejects.toMatchObject({ code: '42501' });
       }
-      expect(Number((await c.query('SELECT count(*) AS n FROM audit_entries')).rows[0].n)).toBe(count);
+      expect(Number((await c.query<{ n: string }>('SELECT count(*) AS n FROM audit_entries')).rows[0]!.n)).toBe(count);
     } finally {
       await c.end();
     }
@@ -66,5 +67,23 @@ describe.skipIf(!!skip)('audit log in PostgreSQL', () => {
     expect(await verifyAuditLines(sa.audit.lines())).toMatchObject({ ok: true, entries: 2 });
     expect(await verifyAuditLines(sb.audit.lines())).toMatchObject({ ok: true, entries: 1 });
     await Promise.all([sa.close(), sb.close()]);
+  });
+
+  it('migrations are idempotent', async () => {
+    expect(await migrate(ADMIN_URL!, { url: APP_URL!, schema: fresh.schema, appRole: 'kikv_app' })).toEqual([]);
+  });
+
+  it('an unreachable database: /ready says why, an append is an audit failure, nothing hangs', async () => {
+    const url = new URL(APP_URL!);
+    url.port = '1'; // nothing listens there on loopback
+    const config = pgConfig({ ...fresh.state, url: url.href, statementTimeoutMs: 1000 });
+    const state = openState(config)!;
+    try {
+      expect(await state.audit.problem()).toMatch(/^the audit log in PostgreSQL is unreachable: /);
+      expect(() => recordActivity(config.dataDir, { actor: 'test', activity: 'lost' })).toThrow(AuditWriteError);
+      await expect(recordActivityAsync(config.dataDir, { actor: 'test', activity: 'lost' })).rejects.toThrow(AuditWriteError);
+    } finally {
+      await state.close();
+    }
   });
 });

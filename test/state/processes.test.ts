@@ -24,7 +24,7 @@ function child(job: string, state: Record<string, unknown>, args: string[], data
   const proc = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'children', 'actor.ts'), job, JSON.stringify(state), dataDir, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines: string[] = [];
   let rest = '';
-  proc.stdout!.on('data', (chunk: Buffer) => {
+  proc.stdout.on('data', (chunk: Buffer) => {
     const parts = (rest + chunk.toString()).split('\n');
     rest = parts.pop()!;
     lines.push(...parts);
