@@ -18,6 +18,8 @@ export interface AuditSink {
   lines(): AsyncIterable<[number, string]>;
   /** Entries matching, read synchronously (rare recovery look-ups). */
   find(match: (entry: AuditEntry) => boolean, hint?: { releases?: readonly string[] }): AuditEntry[];
+  /** A page of matching entries after cursor `start` (stores other than the file; the file's cursor is a byte offset). */
+  search?(match: (entry: AuditEntry) => boolean, start: number, limit: number): Promise<{ entries: AuditEntry[]; next?: string }>;
 }
 
 const registered = new Map<string, AuditSink>();

@@ -136,6 +136,24 @@ export class PgAuditLog implements AuditSink {
     }
   }
 
+  /** The admin search: the cursor is the last seq looked at; at most `maxScan` entries a request. */
+  async search(match: (entry: AuditEntry) => boolean, start: number, limit: number, maxScan = 20 * PAGE): Promise<{ entries: AuditEntry[]; next?: string }> {
+    const entries: AuditEntry[] = [];
+    let after = Number.isSafeInteger(start) && start > 0 ? start : 0;
+    let scanned = 0;
+    for (;;) {
+      const page = await this.client.rowsAsync<{ seq: string; line: string }>('SELECT seq, line FROM audit_entries WHERE tenant = $1 AND seq > $2 ORDER BY seq LIMIT $3', [this.tenant, after, PAGE]);
+      for (const row of page) {
+        if (entries.length === limit || scanned >= maxScan) return { entries, next: String(after) };
+        scanned++;
+        after = Number(row.seq);
+        const entry = JSON.parse(row.line) as AuditEntry;
+        if (match(entry)) entries.push(entry);
+      }
+      if (page.length < PAGE) return { entries };
+    }
+  }
+
   find(match: (entry: AuditEntry) => boolean, hint: { releases?: readonly string[] } = {}): AuditEntry[] {
     const found: AuditEntry[] = [];
     if (hint.releases) {

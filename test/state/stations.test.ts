@@ -75,6 +75,11 @@ describe.skipIf(!!skip)('two datastations, one PostgreSQL', () => {
       expect(body.ok).toBe(true);
       expect(body.entries).toBeGreaterThan(5);
     }
+    // the admin search pages through the shared chain with a seq cursor
+    const first = (await (await fetch(`${bAdmin}/admin/audit?limit=2`, { headers: { authorization: `Bearer ${token}` } })).json()) as { entries: { seq: number }[]; next?: string };
+    expect(first.entries.map((e) => e.seq)).toEqual([1, 2]);
+    const second = (await (await fetch(`${a.adminBase}/admin/audit?limit=2&cursor=${first.next!}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { entries: { seq: number }[] };
+    expect(second.entries.map((e) => e.seq)).toEqual([3, 4]);
     const configFile = join(tempDir('ds-pg-cli-'), 'datastation.yaml');
     writeFileSync(configFile, JSON.stringify({ state: fresh.state }));
     const cli = (...args: string[]) => run(process.execPath, ['--import', 'tsx', join(packageRoot(), 'src/cli/main.ts'), '--config', configFile, '--data-dir', a.config.dataDir, ...args], { env: { ...process.env, DATASTATION_STATE_OWNER_URL: ADMIN_URL } });

@@ -120,7 +120,8 @@ export function auditRoutes(dataDir: string): FastifyPluginAsync {
       const limit = Math.max(1, Math.min(MAX_LIMIT, Math.floor(Number(q.limit ?? DEFAULT_LIMIT)) || DEFAULT_LIMIT));
       const start = q.cursor ? Number(q.cursor) : 0;
       await logged(request, 'search', f, { ...(q.cursor ? { cursor: q.cursor } : {}) });
-      return searchLog(path, f, start, limit);
+      const sink = auditFor(dataDir);
+      return sink.search ? sink.search((e) => matches(e, f), start, limit) : searchLog(path, f, start, limit);
     });
 
     app.get('/admin/audit/verify', async (request, reply) => {
