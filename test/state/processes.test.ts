@@ -124,6 +124,34 @@ describe.skipIf(!!skip)('two processes, one PostgreSQL', () => {
     }
   }, 120_000);
 
+  it('a decider killed mid-decision: the intent is settled by the chain in PostgreSQL, on another process', async () => {
+    const state = { ...fresh.state, tenant: 'release-kill' };
+    const config = pgConfig(state);
+    const shared = openState(config)!;
+    try {
+      for (const [id, step, expected] of [['k-1', 'after-intent', 'pending'], ['k-2', 'after-audit', 'approved']] as const) {
+        const q = child('queue', state, [id]);
+        expect(await q.done).toBe(0);
+        const killed = child('decide-die', state, [id, step]);
+        await killed.done;
+        expect(killed.proc.signalCode).toBe('SIGKILL');
+        expect(killed.lines).toEqual(['intent']);
+        const queue = releaseQueue(config);
+        expect(queue.get(id).deciding).toBeDefined();
+        // an intent younger than the stale age is someone deciding right now: refused, not taken over
+        await expect(queue.decide(id, { decision: 'rejected', by: 'other', reason: 'r' })).rejects.toMatchObject({ code: 'not_pending' });
+        const [settled] = queue.recover(0);
+        expect(settled, `${id} ${step}`).toMatchObject({ id, state: expected });
+        expect(queue.get(id).deciding).toBeUndefined();
+        const logged = shared.audit.find((e) => e.activity === 'released', { releases: [id] });
+        expect(logged).toHaveLength(expected === 'approved' ? 1 : 0);
+      }
+      expect(await verifyAuditLines(shared.audit.lines())).toMatchObject({ ok: true });
+    } finally {
+      await shared.close();
+    }
+  }, 120_000);
+
   it('a message id or challenge used on one process is refused on the other', async () => {
     const state = { ...fresh.state, tenant: 'replay' };
     const now = String(Math.floor(Date.now() / 1000));

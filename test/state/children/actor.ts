@@ -6,6 +6,7 @@ import { recordActivity, recordActivityAsync } from '../../../src/audit/index.js
 import { openState, releaseQueue } from '../../../src/state/index.js';
 import { PgAccessTokens, PgReplayCache } from '../../../src/state/trust.js';
 import { DEFAULT_SESSION } from '../../../src/api/routes/admin-session.js';
+import type { ReleaseItem } from '../../../src/exchange/release.js';
 
 const [job, stateJson, dataDir, ...args] = process.argv.slice(2) as [string, string, string, ...string[]];
 const config = loadConfig({ env: {}, overrides: { dataDir, state: JSON.parse(stateJson) as unknown } });
@@ -58,6 +59,28 @@ switch (job) {
     } catch (error) {
       say(`refused ${(error as { code?: string }).code ?? (error as Error).message}`);
     }
+    break;
+  }
+  case 'decide-die': {
+    // args: id, step: decide, killing this process (SIGKILL) right after the intent is saved, or
+    // after the audit entry committed but before the decision is saved
+    const queue = releaseQueue(config);
+    const [id, step] = [args[0]!, args[1]!];
+    const die = () => process.kill(process.pid, 'SIGKILL');
+    const q = queue as unknown as { saveIntent(item: ReleaseItem): void; save(item: ReleaseItem): void };
+    const saveIntent = q.saveIntent.bind(queue);
+    const save = q.save.bind(queue);
+    q.saveIntent = (item) => {
+      saveIntent(item);
+      say('intent');
+      if (step === 'after-intent') die();
+    };
+    q.save = (item) => {
+      if (step === 'after-audit' && item.state === 'approved') die();
+      save(item);
+    };
+    await queue.decide(id, { decision: 'approved', by: 'operator-killed', reason: 'checked' });
+    say('not killed');
     break;
   }
   case 'token': {
