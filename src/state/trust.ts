@@ -4,7 +4,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { TrustError } from '../trust/errors.js';
 import type { ReplayStore } from '../trust/replay.js';
-import type { AccessToken, TokenStore } from '../trust/tokens.js';
+import { SCOPE, type AccessToken, type TokenStore } from '../trust/tokens.js';
 import type { StateClient } from './client.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -66,7 +66,7 @@ export class PgAccessTokens implements TokenStore {
     return Number(this.client.rows<{ n: string }>('SELECT count(*) AS n FROM access_tokens WHERE tenant = $1 AND expires_at > $2', [this.tenant, this.now()])[0]!.n);
   }
 
-  issue(subject: string, scope: string): AccessToken {
+  issue(subject: string, scope = SCOPE): AccessToken {
     const token: AccessToken = { token: randomBytes(32).toString('base64url'), subject, scope, expiresAt: this.now() + this.lifetimeSeconds };
     this.client.callSync({
       op: 'tx',
