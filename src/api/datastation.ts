@@ -100,7 +100,7 @@ export async function startDatastation(config: Config, options: StartOptions): P
     {
       dataDir: config.dataDir, adminToken: adminToken(config), queue, deliverer, metrics, session: config.admin.session,
       ...(options.now ? { now: () => options.now!() * 1000 } : {}),
-      ...(shared ? { sessionStores: shared.sessionStores } : {}),
+      ...(shared ? { sessionStores: shared.sessionStores, accounts: shared.accounts() } : {}),
       data: { registry, served: () => manifest?.id, refresh, deadlineMs: config.query.deadlineMs, rowCap: config.query.rowCap },
       connections: { config, scheduler, refresh },
     },

@@ -9,6 +9,8 @@ import { PgAuditLog } from './audit.js';
 import { StateClient } from './client.js';
 import { migrate } from './migrations.js';
 import { PgReleaseQueue } from './release.js';
+import { PgAccountStore } from './accounts.js';
+import { AccountStore } from '../accounts/index.js';
 import { ReleaseQueue } from '../exchange/release.js';
 import { PgSessions, PgSignInLimiter } from './sessions.js';
 import type { SessionSettings } from '../api/routes/admin-session.js';
@@ -17,6 +19,7 @@ export { StateClient, StateError } from './client.js';
 export { migrate, MIGRATIONS } from './migrations.js';
 export { PgAuditLog } from './audit.js';
 export { PgReleaseQueue } from './release.js';
+export { PgAccountStore } from './accounts.js';
 export { PgAccessTokens, PgReplayCache } from './trust.js';
 export { PgSessions, PgSignInLimiter } from './sessions.js';
 
@@ -25,6 +28,7 @@ export interface SharedState {
   client: StateClient;
   audit: PgAuditLog;
   queue(): PgReleaseQueue;
+  accounts(): PgAccountStore;
   sessionStores: (settings: SessionSettings, now: () => number) => { sessions: PgSessions; limiter: PgSignInLimiter };
   close(): Promise<void>;
 }
@@ -47,6 +51,7 @@ export function openState(config: Config): SharedState | undefined {
     client,
     audit,
     queue: () => new PgReleaseQueue(config.dataDir, client, s.tenant),
+    accounts: () => new PgAccountStore(config.dataDir, client, s.tenant),
     sessionStores: (settings, now) => ({
       sessions: new PgSessions(client, s.tenant, settings, now),
       limiter: new PgSignInLimiter(client, s.tenant, settings.signInWindowMinutes * 60_000, now),
@@ -65,6 +70,11 @@ export function openState(config: Config): SharedState | undefined {
 /** The release queue of this configuration: in PostgreSQL or in the data folder. */
 export function releaseQueue(config: Config): ReleaseQueue {
   return openState(config)?.queue() ?? new ReleaseQueue(config.dataDir);
+}
+
+/** The named console accounts of this configuration: in PostgreSQL or in the data folder. */
+export function accountStore(config: Config): AccountStore {
+  return openState(config)?.accounts() ?? new AccountStore(config.dataDir);
 }
 
 /** At start: the migrations when the owner's URL is configured (idempotent), then the state. */

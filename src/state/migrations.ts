@@ -93,6 +93,20 @@ export const MIGRATIONS: readonly Migration[] = [
       GRANT SELECT, INSERT, UPDATE, DELETE ON release_items, release_answers, replay_used, access_tokens, console_sessions, sign_in_attempts TO ${app};
     `,
   },
+  {
+    version: 2,
+    name: 'named console accounts',
+    sql: (app) => `
+      CREATE TABLE accounts (
+        tenant text NOT NULL DEFAULT 'default',
+        name text NOT NULL,
+        created_at text NOT NULL,
+        account jsonb NOT NULL,
+        PRIMARY KEY (tenant, name)
+      );
+      GRANT SELECT, INSERT, UPDATE, DELETE ON accounts TO ${app};
+    `,
+  },
 ];
 
 const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;

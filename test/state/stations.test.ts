@@ -3,11 +3,12 @@
 // first; both report ready; the audit chain they wrote together verifies through either's admin
 // API and through `datastation audit verify`; an entry forged by the insert-only role is caught.
 import { execFile } from 'node:child_process';
-import { cpSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AccountStore } from '../../src/accounts/index.js';
+import { accountsPath } from '../../src/accounts/index.js';
+import { accountStore } from '../../src/state/index.js';
 import { adminToken, startDatastation, type Datastation } from '../../src/api/datastation.js';
 import { packageRoot } from '../../src/config/index.js';
 import { tempDir } from '../helpers.js';
@@ -25,15 +26,19 @@ describe.skipIf(!!skip)('two datastations, one PostgreSQL', () => {
   let b: Datastation;
   let bAdmin: string;
   let bBase: string;
+  let bConfig: AdminWorld['config'];
   beforeAll(async () => {
     fresh = await freshSchema();
     // the first one runs the (already applied: idempotent) migrations at start with the owner URL
     a = await adminWorld({ state: { ...fresh.state, migrateUrl: ADMIN_URL } });
-    await new AccountStore(a.config.dataDir).add('alice', 'operator', PASSWORD, 'test');
+    // added in PostgreSQL through the first one's configuration: the second finds it there
+    await accountStore(a.config).add('alice', 'operator', PASSWORD, 'test');
+    expect(existsSync(accountsPath(a.config.dataDir))).toBe(false);
     // the second: a copy of the data folder (identity, dataset, accounts); only PostgreSQL is shared
     const dataDir = join(tempDir('ds-pg-second-'), 'data');
     cpSync(a.config.dataDir, dataDir, { recursive: true });
-    b = await startDatastation({ ...a.config, dataDir }, { profileRoots: [join(packageRoot(), 'profiles')], pollSeconds: 0 });
+    bConfig = { ...a.config, dataDir };
+    b = await startDatastation(bConfig, { profileRoots: [join(packageRoot(), 'profiles')], pollSeconds: 0 });
     bBase = await b.app.listen({ host: '127.0.0.1', port: 0 });
     bAdmin = await b.admin.listen({ host: '127.0.0.1', port: 0 });
   }, 240_000);
@@ -64,6 +69,11 @@ describe.skipIf(!!skip)('two datastations, one PostgreSQL', () => {
     // signed out on the second: the session is gone on the first too
     expect((await as(s, bAdmin, 'DELETE', '/admin/session')).status).toBe(204);
     expect((await as(s, a.adminBase, 'GET', '/admin/session')).status).toBe(401);
+    // a role changed through the second's configuration (the CLI there) ends a session made on the first
+    const again2 = await session(a.adminBase, 'alice', PASSWORD);
+    expect((await as(again2, bAdmin, 'GET', '/admin/session')).status).toBe(200);
+    accountStore(bConfig).setRole('alice', 'viewer', 'cli:test');
+    expect((await as(again2, a.adminBase, 'GET', '/admin/session')).status).toBe(401);
   }, 120_000);
 
   it('the chain both wrote verifies through either admin API and the CLI; a forged entry is caught', async () => {
@@ -83,7 +93,7 @@ describe.skipIf(!!skip)('two datastations, one PostgreSQL', () => {
     const configFile = join(tempDir('ds-pg-cli-'), 'datastation.yaml');
     writeFileSync(configFile, JSON.stringify({ state: fresh.state }));
     const cli = (...args: string[]) => run(process.execPath, ['--import', 'tsx', join(packageRoot(), 'src/cli/main.ts'), '--config', configFile, '--data-dir', a.config.dataDir, ...args], { env: { ...process.env, DATASTATION_STATE_OWNER_URL: ADMIN_URL } });
-    expect((await cli('state', 'migrate')).stdout).toMatch(/up to date \(version 1\)/);
+    expect((await cli('state', 'migrate')).stdout).toMatch(/up to date \(version 2\)/);
     expect((await cli('audit', 'verify')).stdout).toMatch(/^audit log intact: \d+ entries/);
     // the app role can only add: an entry with a wrong hash at the head is still found by verify
     const c = await connect(APP_URL!, fresh.schema);

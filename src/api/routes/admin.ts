@@ -35,6 +35,8 @@ export interface AdminDeps {
   /** What the data routes need from the running server (profiles, the served generation, refresh). */
   data?: DataDeps;
   /** Sessions and sign-in limits shared by every process (state in PostgreSQL); in memory when absent. */
+  /** The named accounts (shared in PostgreSQL); the data folder's file when absent. */
+  accounts?: AccountStore;
   sessionStores?: (settings: SessionSettings, now: () => number) => { sessions: Sessions; limiter: SignInLimiter };
 }
 
@@ -64,7 +66,7 @@ function authenticate(request: FastifyRequest, adminToken: string, accounts: Acc
 export function adminRoutes(deps: AdminDeps): FastifyPluginAsync {
   const { adminToken, metrics } = deps;
   const settings = deps.session ?? DEFAULT_SESSION;
-  const accounts = new AccountStore(deps.dataDir);
+  const accounts = deps.accounts ?? new AccountStore(deps.dataDir);
   const shared = deps.sessionStores?.(settings, deps.now ?? Date.now);
   const sessions = shared?.sessions ?? new SessionStore(settings, deps.now ?? Date.now);
   return async (app) => {
