@@ -110,9 +110,9 @@ export class PgAuditLog implements AuditSink {
       if (!row?.ok) return 'the audit log in PostgreSQL cannot be appended to by this role';
       this.lastFailure = undefined;
       return undefined;
-    } catch (error) {
-      // a connection error names host and port at most, never request input
-      return `the audit log in PostgreSQL is unreachable: ${(error as Error).message}`;
+    } catch {
+      // /ready is public: the reason names no host, port or driver message
+      return 'the audit log in PostgreSQL is unreachable';
     }
   }
 

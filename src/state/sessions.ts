@@ -32,7 +32,7 @@ export class PgSessions implements Sessions {
         { sql: 'DELETE FROM console_sessions WHERE tenant = $1 AND deadline <= $2', params: [this.tenant, at] },
         // bounded as the memory store is: the least recently used go first
         {
-          sql: 'DELETE FROM console_sessions WHERE tenant = $1 AND id_sha256 IN (SELECT id_sha256 FROM console_sessions WHERE tenant = $1 ORDER BY (session->>\'lastSeen\')::bigint OFFSET $2)',
+          sql: 'DELETE FROM console_sessions WHERE tenant = $1 AND id_sha256 IN (SELECT id_sha256 FROM console_sessions WHERE tenant = $1 ORDER BY (session->>\'lastSeen\')::bigint DESC OFFSET $2)',
           params: [this.tenant, this.settings.maxSessions - 1],
         },
         { sql: 'INSERT INTO console_sessions (tenant, id_sha256, session, deadline) VALUES ($1, $2, $3, $4)', params: [this.tenant, sha256(id), JSON.stringify(stored), sessionDeadline(session, this.settings)] },
