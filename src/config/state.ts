@@ -4,13 +4,23 @@
 import { z } from 'zod';
 
 const identifier = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a lower-case SQL identifier');
+/** A postgres:// URL, or `env:NAME`: the URL (with its password) in that environment variable. */
+const pgUrl = z.string().regex(/^(postgres(ql)?:\/\/|env:[A-Z_][A-Z0-9_]*$)/, 'a postgres:// URL or env:NAME');
+
+/** The URL itself: `env:NAME` read from the environment (a secret kept out of the config file). */
+export function resolveStateUrl(url: string, env: NodeJS.ProcessEnv = process.env): string {
+  if (!url.startsWith('env:')) return url;
+  const value = env[url.slice(4)];
+  if (!value || !/^postgres(ql)?:\/\//.test(value)) throw new Error(`${url.slice(4)} holds no postgres:// URL`);
+  return value;
+}
 
 export const postgresStateConfig = z.strictObject({
   kind: z.literal('postgres'),
   /** What the datastation connects as (postgres://user:password@host:port/db): the app role. */
-  url: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL'),
+  url: pgUrl,
   /** The owner role's URL: when set, the migrations run at start with it (else `datastation state migrate`). */
-  migrateUrl: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL').optional(),
+  migrateUrl: pgUrl.optional(),
   /** The schema of the tables (one deployment per schema). */
   schema: identifier.default('public'),
   /** The role the migrations grant to (INSERT and SELECT only on the audit table); default: the url's user. */

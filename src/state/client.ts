@@ -2,7 +2,7 @@
 // for the existing synchronous interfaces (it blocks this thread until the worker answers, or
 // until the statement timeout plus a margin has passed).
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import type { PostgresStateConfig } from '../config/state.js';
+import { resolveStateUrl, type PostgresStateConfig } from '../config/state.js';
 import type { Reply, Request, WorkerData } from './worker.js';
 
 type Answer = { id: number; reply?: Reply; error?: { message: string; code?: string } };
@@ -40,7 +40,7 @@ export class StateClient {
     const { port1, port2 } = new MessageChannel();
     this.syncPort = port1;
     this.waitMs = config.statementTimeoutMs * 2 + 5_000;
-    this.worker = newWorker({ url: config.url, schema: config.schema, poolSize: config.poolSize, statementTimeoutMs: config.statementTimeoutMs, flag: this.flag.buffer, syncPort: port2 });
+    this.worker = newWorker({ url: resolveStateUrl(config.url), schema: config.schema, poolSize: config.poolSize, statementTimeoutMs: config.statementTimeoutMs, flag: this.flag.buffer, syncPort: port2 });
     this.worker.on('message', (m: Answer) => {
       const w = this.waiting.get(m.id);
       if (!w) return;

@@ -2,7 +2,7 @@
 // or at start with state.migrateUrl). Idempotent: each version runs once, under an advisory
 // lock, in one transaction with its record in state_migrations. Every table is keyed by tenant.
 import pg from 'pg';
-import type { PostgresStateConfig } from '../config/state.js';
+import { resolveStateUrl, type PostgresStateConfig } from '../config/state.js';
 
 interface Migration {
   version: number;
@@ -113,9 +113,9 @@ const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** Apply the migrations not yet applied, with the owner's URL; returns the versions applied now. */
 export async function migrate(ownerUrl: string, config: Pick<PostgresStateConfig, 'schema' | 'appRole' | 'url'>): Promise<number[]> {
-  const app = config.appRole ?? decodeURIComponent(new URL(config.url).username);
+  const app = config.appRole ?? decodeURIComponent(new URL(resolveStateUrl(config.url)).username);
   if (!IDENT.test(app)) throw new Error('state.appRole must be a lower-case SQL identifier');
-  const client = new pg.Client({ connectionString: ownerUrl, application_name: 'kikv-datastation-migrate' });
+  const client = new pg.Client({ connectionString: resolveStateUrl(ownerUrl), application_name: 'kikv-datastation-migrate' });
   await client.connect();
   const applied: number[] = [];
   try {

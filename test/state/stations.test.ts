@@ -91,7 +91,7 @@ describe.skipIf(!!skip)('two datastations, one PostgreSQL', () => {
     const second = (await (await fetch(`${a.adminBase}/admin/audit?limit=2&cursor=${first.next!}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { entries: { seq: number }[] };
     expect(second.entries.map((e) => e.seq)).toEqual([3, 4]);
     const configFile = join(tempDir('ds-pg-cli-'), 'datastation.yaml');
-    writeFileSync(configFile, JSON.stringify({ state: fresh.state }));
+    writeFileSync(configFile, JSON.stringify({ state: { ...fresh.state, url: 'env:KIKV_TEST_PG_URL' } }));
     const cli = (...args: string[]) => run(process.execPath, ['--import', 'tsx', join(packageRoot(), 'src/cli/main.ts'), '--config', configFile, '--data-dir', a.config.dataDir, ...args], { env: { ...process.env, DATASTATION_STATE_OWNER_URL: ADMIN_URL } });
     expect((await cli('state', 'migrate')).stdout).toMatch(/up to date \(version 2\)/);
     expect((await cli('audit', 'verify')).stdout).toMatch(/^audit log intact: \d+ entries/);
