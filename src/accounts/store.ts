@@ -109,7 +109,7 @@ export class AccountStore {
     });
   }
 
-  private change<T>(actor: string, fn: (accounts: Account[]) => { accounts: Account[]; result: T; entry: { activity: string } & Record<string, unknown> }): T {
+  protected change<T>(actor: string, fn: (accounts: Account[]) => { accounts: Account[]; result: T; entry: { activity: string } & Record<string, unknown> }): T {
     mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
     return new FileLock(`${this.path}.lock`).with(() => {
       this.cache = undefined;

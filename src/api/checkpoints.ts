@@ -1,7 +1,7 @@
 // The running server's signed audit checkpoints: after `audit.checkpointEvery` new entries (looked
 // at on the server's poll) and once more when it stops. The key store is opened on first need; a
 // failure is reported and retried later, never a reason to stop answering.
-import { checkpointsPath, readCheckpoints, writeCheckpoint, type AuditLog, type CheckpointSigner } from '../audit/index.js';
+import { checkpointsPath, readCheckpoints, writeCheckpoint, type AuditSink, type CheckpointSigner } from '../audit/index.js';
 import type { Config } from '../config/index.js';
 import { checkpointSigner } from '../trust/index.js';
 
@@ -13,7 +13,7 @@ export class ServerCheckpoints {
 
   constructor(
     private readonly config: Config,
-    private readonly audit: AuditLog,
+    private readonly audit: AuditSink,
   ) {
     this.lastSigned = readCheckpoints(checkpointsPath(config.dataDir)).at(-1)?.seq ?? 0;
   }

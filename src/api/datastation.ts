@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { AuditLog } from '../audit/index.js';
+import { auditFor } from '../audit/index.js';
 import { ConfigError, type Config } from '../config/index.js';
 import { ConnectionScheduler } from '../connections/index.js';
 import { Deliverer, Exchange, ReleaseQueue } from '../exchange/index.js';
@@ -13,6 +13,7 @@ import { ProfileRegistry } from '../profiles/index.js';
 import { createRunner, type QueryRunner } from '../query/index.js';
 import { currentGenerationId, latestGoodGeneration, type Manifest } from '../store/index.js';
 import { createTrust, loadIdentity, type Trust } from '../trust/index.js';
+import { startState } from '../state/index.js';
 import { buildAdminServer, buildServer } from './server.js';
 import { createMetrics } from './metrics.js';
 
@@ -59,6 +60,8 @@ export const MIN_ADMIN_TOKEN = 32;
 export async function startDatastation(config: Config, options: StartOptions): Promise<Datastation> {
   const identity = loadIdentity(config);
   if (!identity) throw new Error('no identity yet: run `datastation init` first');
+  // PostgreSQL state (config.state): migrated when the owner URL is set, then shared by trust, queue, sessions, audit.
+  const shared = await startState(config);
   const trust = createTrust(config, options.now);
   const registry = ProfileRegistry.load(options.profileRoots);
   // embedded worker pool, or a SPARQL server when config.store says so
@@ -76,8 +79,8 @@ export async function startDatastation(config: Config, options: StartOptions): P
   let loading: Promise<void> = Promise.resolve();
   const refresh = () => (loading = loading.catch(() => undefined).then(load));
   await refresh();
-  const audit = AuditLog.for(config.dataDir, { maxEntryBytes: config.exchange.auditMaxEntryBytes });
-  const queue = new ReleaseQueue(config.dataDir);
+  const audit = auditFor(config.dataDir, { maxEntryBytes: config.exchange.auditMaxEntryBytes });
+  const queue = shared ? shared.queue() : new ReleaseQueue(config.dataDir);
   const deliverer = new Deliverer(config, queue, trust.did, trust);
   const exchange = new Exchange({ config, trust, registry, pool, queue, deliverer, generation: () => manifest?.id });
   const metrics = createMetrics(() => queue.open('pending').length);
@@ -88,7 +91,7 @@ export async function startDatastation(config: Config, options: StartOptions): P
     exchange,
     metrics,
     // not ready without a dataset, or while nothing could be logged (so nothing could be answered)
-    ready: () => (manifest === undefined ? false : (audit.problem() ?? true)),
+    ready: async () => (manifest === undefined ? false : ((await audit.problem()) ?? true)),
     catalog: () => ({ config, did: trust.did, generation: manifest, profiles: registry.list() }),
     logger: options.logger ?? false,
   });
@@ -97,6 +100,7 @@ export async function startDatastation(config: Config, options: StartOptions): P
     {
       dataDir: config.dataDir, adminToken: adminToken(config), queue, deliverer, metrics, session: config.admin.session,
       ...(options.now ? { now: () => options.now!() * 1000 } : {}),
+      ...(shared ? { sessionStores: shared.sessionStores, accounts: shared.accounts() } : {}),
       data: { registry, served: () => manifest?.id, refresh, deadlineMs: config.query.deadlineMs, rowCap: config.query.rowCap },
       connections: { config, scheduler, refresh },
     },
@@ -132,6 +136,7 @@ export async function startDatastation(config: Config, options: StartOptions): P
       await checkpoints?.tick(true); // the last entries, signed before the process goes
       trust.replay.close();
       await pool.close();
+      await shared?.close();
     },
   };
 }

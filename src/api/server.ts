@@ -27,7 +27,7 @@ export interface ServerDeps {
   metrics?: Metrics;
   catalog?: () => CatalogInput;
   /** Whether a dataset is loaded and queries can be answered (for /ready): true, or why not. */
-  ready?: () => boolean | string;
+  ready?: () => boolean | string | Promise<boolean | string>;
   logger?: boolean;
 }
 

@@ -6,7 +6,7 @@
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeProtectedHeader, importJWK, jwtVerify, type JWK } from 'jose';
-import { AuditLog } from './log.js';
+import { auditFor } from './sink.js';
 
 export interface CheckpointClaims {
   /** Sequence number and hash of the last entry covered; `entries` = seq (the chain starts at 1). */
@@ -57,7 +57,7 @@ export function readCheckpoints(file: string): Checkpoint[] {
  * log is empty or the last checkpoint already covers the head.
  */
 export async function writeCheckpoint(dataDir: string, signer: CheckpointSigner): Promise<Checkpoint | undefined> {
-  const head = AuditLog.for(dataDir).durableHead();
+  const head = auditFor(dataDir).durableHead();
   const file = checkpointsPath(dataDir);
   const last = readCheckpoints(file).at(-1);
   if (head.seq === 0 || (last && last.seq === head.seq && last.hash === head.hash)) return undefined;

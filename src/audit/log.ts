@@ -13,7 +13,8 @@ import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { AuditWriteError } from './errors.js';
 import { FileLock } from './lock.js';
-import { fitEntry, lastNewlineEnd, lineEndingAt, readBytes } from './tail.js';
+import { buildEntry } from './entry.js';
+import { lastNewlineEnd, lineEndingAt, readBytes } from './tail.js';
 
 export { AuditWriteError } from './errors.js';
 
@@ -288,30 +289,10 @@ export class AuditLog {
   }
 
   private build(input: AuditInput): { entry: AuditEntry; line: Buffer } {
-    const { actor, activity, thread_id, ...details } = input;
-    const raw = {
-      seq: this.head.seq + 1,
-      time: new Date().toISOString(),
-      ...(thread_id ? { thread_id } : {}),
-      actor,
-      activity,
-      ...details,
-      prev: this.head.hash,
-    };
-    // Serialised once: the text that is hashed is the line without its hash field (the same
-    // bytes entryHash() and `audit verify` produce), so the line is that text plus the hash.
-    let text = JSON.stringify(raw);
-    let body: typeof raw | undefined = raw;
-    if (text.length * 3 > this.maxEntryBytes - 80 && Buffer.byteLength(text) > this.maxEntryBytes - 80) {
-      body = fitEntry(raw, this.maxEntryBytes);
-      if (!body) throw new AuditWriteError(`the audit entry does not fit in ${this.maxEntryBytes} bytes`);
-      text = JSON.stringify(body);
-    }
-    const hash = createHash('sha256').update(text).digest('hex');
-    const entry = { ...body, hash } as AuditEntry;
-    const line = Buffer.from(`${text.slice(0, -1)},"hash":"${hash}"}\n`);
-    this.head = { seq: entry.seq, hash: entry.hash, size: this.head.size + line.length, line };
-    return { entry, line };
+    const built = buildEntry(this.head, input, this.maxEntryBytes);
+    const line = Buffer.from(`${built.line}\n`);
+    this.head = { seq: built.entry.seq, hash: built.entry.hash, size: this.head.size + line.length, line };
+    return { entry: built.entry, line };
   }
 
   /** Write all of it; a short write that cannot be completed is a failure, rolled back. */

@@ -13,7 +13,7 @@ export interface VerifyResult {
   hashesAt?: Map<number, string>;
 }
 
-async function* lines(path: string): AsyncGenerator<[number, string]> {
+export async function* auditLines(path: string): AsyncGenerator<[number, string]> {
   if (!existsSync(path)) return;
   let n = 0;
   for await (const line of createInterface({ input: createReadStream(path), crlfDelay: Infinity })) {
@@ -23,10 +23,15 @@ async function* lines(path: string): AsyncGenerator<[number, string]> {
 }
 
 export async function verifyAuditLog(path: string, at: ReadonlySet<number> = new Set()): Promise<VerifyResult> {
+  return verifyAuditLines(auditLines(path), at);
+}
+
+/** The same over lines from any store (PostgreSQL: src/state). */
+export async function verifyAuditLines(source: AsyncIterable<[number, string]>, at: ReadonlySet<number> = new Set()): Promise<VerifyResult> {
   let head = { seq: 0, hash: GENESIS };
   let entries = 0;
   const hashesAt = new Map<number, string>();
-  for await (const [line, text] of lines(path)) {
+  for await (const [line, text] of source) {
     const fail = (reason: string): VerifyResult => ({ ok: false, entries, head, problem: { line, reason }, ...(at.size ? { hashesAt } : {}) });
     let entry: AuditEntry;
     try {
@@ -51,8 +56,12 @@ export interface ExportFilter {
   to?: Date;
 }
 
-export async function* exportAuditLog(path: string, filter: ExportFilter): AsyncGenerator<AuditEntry> {
-  for await (const [, text] of lines(path)) {
+export function exportAuditLog(path: string, filter: ExportFilter): AsyncGenerator<AuditEntry> {
+  return exportAuditLines(auditLines(path), filter);
+}
+
+export async function* exportAuditLines(source: AsyncIterable<[number, string]>, filter: ExportFilter): AsyncGenerator<AuditEntry> {
+  for await (const [, text] of source) {
     const entry = JSON.parse(text) as AuditEntry;
     if (filter.thread && entry.thread_id !== filter.thread) continue;
     const time = new Date(entry.time);

@@ -6,7 +6,8 @@ import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import type { Config } from '../config/index.js';
-import { AccountStore, ROLES } from '../accounts/index.js';
+import { ROLES } from '../accounts/index.js';
+import { accountStore } from '../state/index.js';
 import { AuditWriteError } from '../audit/index.js';
 import { CliError } from './errors.js';
 
@@ -62,7 +63,7 @@ async function logged<T>(change: () => T | Promise<T>): Promise<T> {
 
 export function registerAccountCommands(program: Command, config: () => Config): void {
   const accounts = program.command('accounts').description('named accounts for the admin console (role operator or viewer)');
-  const store = () => new AccountStore(config().dataDir);
+  const store = () => accountStore(config());
   accounts
     .command('add')
     .argument('<name>')

@@ -20,6 +20,8 @@ import { registerConnectionCommands } from './connections-commands.js';
 import { registerValuesCommands } from './values-commands.js';
 import { registerAccountCommands } from './account-commands.js';
 import { registerGenerationCommands } from './generation-commands.js';
+import { registerStateCommands } from './state-commands.js';
+import { openState } from '../state/index.js';
 import { runDemo } from './demo.js';
 import { adminToken } from '../api/index.js';
 
@@ -40,7 +42,10 @@ const program = new Command()
 
 function config(): Config {
   const opts = program.opts<GlobalOptions>();
-  return loadConfig({ ...(opts.config ? { file: opts.config } : {}), overrides: { dataDir: opts.dataDir } });
+  const cfg = loadConfig({ ...(opts.config ? { file: opts.config } : {}), overrides: { dataDir: opts.dataDir } });
+  // With state in PostgreSQL, every command's audit entries and release decisions go there.
+  openState(cfg);
+  return cfg;
 }
 
 function initDataDir(cfg: Config): boolean {
@@ -138,6 +143,7 @@ registerConnectionCommands(program, config);
 registerValuesCommands(program, config);
 registerAccountCommands(program, config);
 registerGenerationCommands(program, config);
+registerStateCommands(program, config);
 
 program.parseAsync().catch((error: unknown) => {
   const { exitCode, message, stack } = describeCliError(error);

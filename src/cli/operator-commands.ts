@@ -3,9 +3,10 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Config } from '../config/index.js';
-import { AuditWriteError, auditPath, checkAgainstCheckpoints, checkpointsPath, exportAuditLog, readCheckpoints, verifyAuditLog, writeCheckpoint } from '../audit/index.js';
+import { AuditWriteError, auditFor, auditPath, checkAgainstCheckpoints, checkpointsPath, exportAuditLines, readCheckpoints, verifyAuditLines, writeCheckpoint } from '../audit/index.js';
+import { releaseQueue } from '../state/index.js';
 import { checkpointKeys, checkpointSigner } from '../trust/index.js';
-import { answerTables, ReleaseQueue, type Change, type ReleaseItem, type ReleaseState } from '../exchange/index.js';
+import { answerTables, type Change, type ReleaseItem, type ReleaseState } from '../exchange/index.js';
 import { CliError } from './errors.js';
 import { printableLine, safeJson } from './sanitize.js';
 import { formatJsonTable } from './table.js';
@@ -48,7 +49,7 @@ export function registerOperatorCommands(program: Command, config: () => Config)
     .command('list')
     .option('-s, --state <state>', 'pending | approved | rejected')
     .action((opts: { state?: ReleaseState }) => {
-      const items = new ReleaseQueue(config().dataDir).list(opts.state);
+      const items = releaseQueue(config()).list(opts.state);
       if (!items.length) console.log('nothing in the release queue');
       for (const i of items) {
         // Requester, profile and indicator names come from the request: printed inert.
@@ -63,7 +64,7 @@ export function registerOperatorCommands(program: Command, config: () => Config)
     .argument('<id>')
     .option('--json', 'the whole item as JSON')
     .action((id: string, opts: { json?: boolean }) => {
-      const queue = new ReleaseQueue(config().dataDir);
+      const queue = releaseQueue(config());
       const item = queue.get(id);
       if (opts.json) return console.log(safeJson(item, 2));
       console.log(printableLine(`${item.id}  ${item.state}${item.delivery ? `/${item.delivery}` : ''}  from ${item.requester}, received ${item.received}  [${ruleText(item)}]`, 4000));
@@ -90,7 +91,7 @@ export function registerOperatorCommands(program: Command, config: () => Config)
     .requiredOption('-r, --reason <text>', 'why (logged, and told to the requester)')
     .action(async (id: string, opts: { set: string[]; unset: string[]; reason: string }) => {
       const changes: Change[] = [...opts.set.map((s) => cellChange(s, true)), ...opts.unset.map((s) => cellChange(s, false))];
-      const item = await logged(id, () => new ReleaseQueue(config().dataDir).correct(id, { by: cliActor(), reason: opts.reason, changes }));
+      const item = await logged(id, () => releaseQueue(config()).correct(id, { by: cliActor(), reason: opts.reason, changes }));
       if (!item) return;
       const last = item.corrections!.at(-1)!;
       for (const c of last.changes) console.log(printableLine(`${c.question} row ${c.row} ${c.column}: ${c.from ?? '(empty)'} -> ${c.to ?? '(empty)'}`, 4000));
@@ -103,7 +104,7 @@ export function registerOperatorCommands(program: Command, config: () => Config)
       .option('-r, --reason <text>', decision === 'reject' ? 'told to the requester (required)' : 'required to release cells with small numbers under allow-with-reason')
       .action(async (id: string, opts: { reason?: string }) => {
         const cfg = config();
-        const item = await logged(id, () => new ReleaseQueue(cfg.dataDir).decide(id, { decision: decision === 'approve' ? 'approved' : 'rejected', by: cliActor(), ...(opts.reason ? { reason: opts.reason } : {}) }));
+        const item = await logged(id, () => releaseQueue(cfg).decide(id, { decision: decision === 'approve' ? 'approved' : 'rejected', by: cliActor(), ...(opts.reason ? { reason: opts.reason } : {}) }));
         if (item) console.log(`${id} ${item.state}${item.suppressed?.length ? ` (${item.suppressed.length} small cell(s) removed)` : ''}; the server delivers it to ${printableLine(item.reply_url, 500)}`);
       });
   }
@@ -116,7 +117,7 @@ export function registerOperatorCommands(program: Command, config: () => Config)
     .action(async (opts: { checkpoints?: string }) => {
       const cfg = config();
       const path = auditPath(cfg.dataDir);
-      if (!existsSync(path)) {
+      if (cfg.state.kind === 'files' && !existsSync(path)) {
         console.error(`no audit log at ${path}: nothing was logged in this data directory (is --data-dir right?)`);
         process.exitCode = 2;
         return;
@@ -124,7 +125,7 @@ export function registerOperatorCommands(program: Command, config: () => Config)
       const file = opts.checkpoints ?? checkpointsPath(cfg.dataDir);
       if (opts.checkpoints && !existsSync(file)) throw new CliError(`no checkpoints file ${file}`);
       const checkpoints = readCheckpoints(file);
-      const result = await verifyAuditLog(path, new Set(checkpoints.map((c) => c.seq).filter((n) => Number.isInteger(n))));
+      const result = await verifyAuditLines(auditFor(cfg.dataDir).lines(), new Set(checkpoints.map((c) => c.seq).filter((n) => Number.isInteger(n))));
       if (!result.ok) {
         console.error(printableLine(`audit log BROKEN at line ${result.problem!.line}: ${result.problem!.reason} (${result.entries} entries verified before it)`));
         process.exitCode = 2;
@@ -156,6 +157,6 @@ export function registerOperatorCommands(program: Command, config: () => Config)
     .option('--to <iso-time>')
     .action(async (opts: { thread?: string; from?: string; to?: string }) => {
       const filter = { ...(opts.thread ? { thread: opts.thread } : {}), ...(opts.from ? { from: new Date(opts.from) } : {}), ...(opts.to ? { to: new Date(opts.to) } : {}) };
-      for await (const entry of exportAuditLog(auditPath(config().dataDir), filter)) process.stdout.write(safeJson(entry) + '\n');
+      for await (const entry of exportAuditLines(auditFor(config().dataDir).lines(), filter)) process.stdout.write(safeJson(entry) + '\n');
     });
 }

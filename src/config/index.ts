@@ -7,6 +7,7 @@ import { dateFormatProblem } from '../ingest/index.js';
 import { loadMappings } from '../mapping/index.js';
 import { packageRoot } from './package-root.js';
 import { remoteStoreConfig } from '../store/remote/engines.js';
+import { stateConfig } from './state.js';
 
 export { packageRoot } from './package-root.js';
 
@@ -114,6 +115,8 @@ export const configSchema = z.strictObject({
     .default({ workers: 2, deadlineMs: 60_000, rowCap: 1_000_000, maxQueryBytes: 256 * 1024, maxDepth: 128 }),
   /** Where the dataset is queried: in-process Oxigraph (default) or a SPARQL 1.1 server (src/store/remote). */
   store: z.discriminatedUnion('kind', [z.strictObject({ kind: z.literal('embedded') }), remoteStoreConfig]).default({ kind: 'embedded' }),
+  /** Shared state: files in the data folder (default) or PostgreSQL (src/config/state.ts, src/state). */
+  state: stateConfig,
   identity: z
     .strictObject({
       // did:web of this datastation; the document is served at /.well-known/did.json of this host.

@@ -6,7 +6,7 @@
 // by the log: with its entry the decision stands, without it the item is pending again.
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { auditPath, findEntriesSync, recordActivityAsync } from '../audit/index.js';
+import { auditFor, recordActivityAsync } from '../audit/index.js';
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/index.js';
 import { writeFileDurable } from '../store/index.js';
@@ -136,15 +136,15 @@ export class ReleaseQueue {
   /** How many item files were parsed (not served from the cache): for tests. */
   parses = 0;
 
-  constructor(private readonly dataDir: string) {
+  constructor(protected readonly dataDir: string) {
     this.dir = join(dataDir, 'release');
     this.doneDir = join(this.dir, 'done');
     mkdirSync(this.doneDir, { recursive: true });
   }
 
   add(item: Omit<ReleaseItem, 'answerFile' | 'state' | 'attempts'>, answer: string): ReleaseItem {
-    const answerFile = join(this.dir, `${item.id}.answer.json`);
-    writeFileDurable(answerFile, answer);
+    const answerFile = this.bodyRef(`${item.id}.answer.json`);
+    this.writeBody(answerFile, answer);
     const full: ReleaseItem = { ...item, answerFile, state: 'pending', attempts: [] };
     this.save(full);
     return full;
@@ -187,12 +187,31 @@ export class ReleaseQueue {
 
   /** The current answer (the corrected one when corrected). */
   answer(item: ReleaseItem): string {
-    return readFileSync(item.answerFile, 'utf8');
+    return this.readBody(item.answerFile);
   }
 
   /** The answer as the datastation computed it. */
   original(item: ReleaseItem): string {
-    return readFileSync(item.originalFile ?? item.answerFile, 'utf8');
+    return this.readBody(item.originalFile ?? item.answerFile);
+  }
+
+  // Where items and answers are kept: files here; PostgreSQL overrides these (src/state/release.ts).
+  /** The reference an answer called `name` is stored under (item.answerFile). */
+  protected bodyRef(name: string): string {
+    return join(this.dir, name);
+  }
+
+  protected writeBody(ref: string, text: string): void {
+    writeFileDurable(ref, text);
+  }
+
+  protected readBody(ref: string): string {
+    return readFileSync(ref, 'utf8');
+  }
+
+  /** Save a decision's or correction's intent on an item nobody else is deciding (refused otherwise). */
+  protected saveIntent(item: ReleaseItem): void {
+    this.save(item);
   }
 
   /**
@@ -218,7 +237,7 @@ export class ReleaseQueue {
     const decision: Decision = { decision: d.decision, by: d.by, ...(d.claimed !== undefined ? { claimed: d.claimed } : {}), ...(reason ? { reason } : {}), ...(suppressed ? { suppressed } : {}) };
     const { deciding: _old, ...clean } = item;
     const at = new Date().toISOString();
-    this.save({ ...clean, deciding: { ...decision, at } });
+    this.saveIntent({ ...clean, deciding: { ...decision, at } });
     try {
       await recordActivityAsync(this.dataDir, {
         thread_id: item.thread_id,
@@ -271,16 +290,16 @@ export class ReleaseQueue {
       throw error;
     }
     const n = (item.corrections?.length ?? 0) + 1;
-    const correction: Correction = { id: randomUUID(), by: c.by, at: new Date().toISOString(), reason, changes: corrected.applied, answerFile: join(this.dir, `${id}.answer.c${n}.json`) };
-    writeFileDurable(correction.answerFile, corrected.text);
-    this.save({ ...item, correcting: correction });
+    const correction: Correction = { id: randomUUID(), by: c.by, at: new Date().toISOString(), reason, changes: corrected.applied, answerFile: this.bodyRef(`${id}.answer.c${n}.json`) };
+    this.writeBody(correction.answerFile, corrected.text);
+    this.saveIntent({ ...item, correcting: correction });
     try {
       await recordActivityAsync(this.dataDir, { thread_id: item.thread_id, actor: c.by, activity: 'release-corrected', release: id, correction: correction.id, reason, changes: correction.changes });
     } catch (error) {
       this.save(item); // not logged, so not corrected (the unused file is overwritten by the next try)
       throw error;
     }
-    const next = corrected_(item, correction);
+    const next = corrected_(item, correction, corrected.text);
     this.save(next);
     return next;
   }
@@ -307,14 +326,15 @@ export class ReleaseQueue {
     const ids = new Set(stuck.map((i) => i.id));
     const logged = new Map<string, string>();
     const corrections = new Set<string>();
-    for (const e of findEntriesSync(auditPath(this.dataDir), (e) => typeof e.release === 'string' && ids.has(e.release) && (e.activity === 'released' || e.activity === 'release-rejected' || e.activity === 'release-corrected'))) {
+    const match = (e: Record<string, unknown>) => typeof e.release === 'string' && ids.has(e.release) && (e.activity === 'released' || e.activity === 'release-rejected' || e.activity === 'release-corrected');
+    for (const e of auditFor(this.dataDir).find(match, { releases: [...ids] })) {
       if (e.activity === 'release-corrected') corrections.add(e.correction as string);
       else logged.set(e.release as string, e.activity);
     }
     return stuck.map((item) => {
       const { deciding, correcting, ...clean } = item;
       if (correcting) {
-        const next = corrections.has(correcting.id) ? corrected_(clean, correcting) : clean;
+        const next = corrections.has(correcting.id) ? corrected_(clean, correcting, this.readBody(correcting.answerFile)) : clean;
         this.save(next);
         return next;
       }
@@ -369,10 +389,10 @@ function decided(item: ReleaseItem, d: Decision, at: string): ReleaseItem {
 }
 
 /** The item once a correction took effect: its answer is the corrected one, its small cells recounted. */
-function corrected_(item: ReleaseItem, c: Correction): ReleaseItem {
+function corrected_(item: ReleaseItem, c: Correction, answer: string): ReleaseItem {
   const { correcting: _c, ...clean } = item;
   const check = item.smallCellCheck;
-  const tables = answerTables(readFileSync(c.answerFile, 'utf8'));
+  const tables = answerTables(answer);
   const smallCells = check ? item.questions.flatMap((q) => (tables.has(q.id) ? smallCellsOf(q.id, tables.get(q.id)!, q.countColumns, check.minGroupSize) : [])) : [];
   return { ...clean, originalFile: item.originalFile ?? item.answerFile, answerFile: c.answerFile, corrections: [...(item.corrections ?? []), c], smallCells };
 }

@@ -6,11 +6,13 @@ import { join } from 'node:path';
 import type { Config } from '../config/index.js';
 import { KeyResolver } from './keys.js';
 import { verifyJwt } from './jwt.js';
-import { ReplayCache } from './replay.js';
+import { ReplayCache, type ReplayStore } from './replay.js';
 import { StatusChecker } from './status.js';
 import { TrustList } from './trust-list.js';
 import { PresentationVerifier } from './verifier.js';
-import { AccessTokens } from './tokens.js';
+import { AccessTokens, type TokenStore } from './tokens.js';
+import { openState } from '../state/index.js';
+import { PgAccessTokens, PgReplayCache } from '../state/trust.js';
 import { ownDid, resolverFor } from './identity.js';
 import { TrustError } from './errors.js';
 import { checkBeyondNode, NutsNode } from './nuts/index.js';
@@ -20,11 +22,12 @@ import type { VerifiedPresentation } from './verifier.js';
 export { TrustError, TRUST_ERRORS } from './errors.js';
 export type { TrustErrorCode } from './errors.js';
 export { AccessTokens, SCOPE } from './tokens.js';
-export type { AccessToken } from './tokens.js';
+export type { AccessToken, TokenStore } from './tokens.js';
 export { PresentationVerifier } from './verifier.js';
 export type { VerifiedPresentation } from './verifier.js';
 export type { QuestionCredential, VersionedRef } from './credentials.js';
 export { ReplayCache } from './replay.js';
+export type { ReplayStore } from './replay.js';
 export { base64Json, base64Text, strictBase64 } from './base64.js';
 export { TrustList, trustListSchema } from './trust-list.js';
 export { initIdentity, keySecret, loadIdentity, openOwnAgent, ownDid } from './identity.js';
@@ -58,8 +61,8 @@ export interface Trust {
   /** The DID messages must be addressed to (nuts mode: our organisation's DID at the node). */
   did: string;
   verifier: PresentationVerifier;
-  tokens: AccessTokens;
-  replay: ReplayCache;
+  tokens: TokenStore;
+  replay: ReplayStore;
   trustList: TrustList;
   /** The bounded caches, exposed for their sizes. */
   keys: KeyResolver;
@@ -94,11 +97,13 @@ export function createTrust(config: Config, now: () => number = () => Math.floor
     (jwt, at) => verifyJwt(jwt, keys, policy, { now: at }),
   );
   // On disk in the data folder: a presentation used before a restart stays used after it.
-  const replay = new ReplayCache({ file: join(config.dataDir, 'replay', 'used.log'), maxEntries: t.replayMaxEntries, now: now() });
+  // With state in PostgreSQL (src/state), replay and tokens are shared by every process.
+  const shared = openState(config);
+  const replay: ReplayStore = shared ? new PgReplayCache(shared.client, shared.config.tenant) : new ReplayCache({ file: join(config.dataDir, 'replay', 'used.log'), maxEntries: t.replayMaxEntries, now: now() });
   const trustList = new TrustList(t.trustList!);
   const did = ownDid(config);
   const verifier = new PresentationVerifier({ ownDid: did, policy, keys, trustList, status, replay, now });
-  const tokens = new AccessTokens(t.accessTokenSeconds, now, t.cacheMaxEntries);
+  const tokens: TokenStore = shared ? new PgAccessTokens(shared.client, shared.config.tenant, t.accessTokenSeconds, now) : new AccessTokens(t.accessTokenSeconds, now, t.cacheMaxEntries);
   const base = { verifier, tokens, replay, trustList, now, keys, status };
   if (t.mode === 'nuts') {
     const nuts = t.nuts!;

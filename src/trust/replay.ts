@@ -17,9 +17,19 @@ export interface ReplayOptions {
   now?: number;
 }
 
+/** What the verifier and the Nuts checks need of a replay store (file: ReplayCache; PostgreSQL: src/state). */
+export interface ReplayStore {
+  readonly size: number;
+  has(id: string, now: number): boolean;
+  use(id: string, until: number, now: number): boolean;
+  useAllAsync(ids: readonly { id: string; until: number }[], now: number): Promise<boolean>;
+  sweep(now: number): void;
+  close(): void;
+}
+
 const LINE = /^(\d{1,16}) ([0-9a-f]{64})$/;
 
-export class ReplayCache {
+export class ReplayCache implements ReplayStore {
   private readonly seen = new Map<string, number>();
   private readonly maxEntries: number;
   private fd: number | undefined;

@@ -14,7 +14,14 @@ export interface AccessToken {
   expiresAt: number;
 }
 
-export class AccessTokens {
+/** Issued tokens (memory: AccessTokens; PostgreSQL, shared by every process: src/state). */
+export interface TokenStore {
+  readonly size: number;
+  issue(subject: string, scope?: string): AccessToken;
+  check(authorization: string | undefined, scope: string, from: string | undefined): AccessToken;
+}
+
+export class AccessTokens implements TokenStore {
   private readonly tokens: LruCache<string, AccessToken>;
 
   constructor(

@@ -5,7 +5,7 @@
 import { TrustError, type TrustErrorCode } from './errors.js';
 import { verifyJwt, type JwtPolicy } from './jwt.js';
 import type { KeyResolver } from './keys.js';
-import type { ReplayCache } from './replay.js';
+import type { ReplayStore } from './replay.js';
 import type { StatusChecker } from './status.js';
 import type { TrustList } from './trust-list.js';
 import { layoutFor, questionFields, type CredentialLayout, type QuestionCredential } from './credentials.js';
@@ -38,7 +38,7 @@ export interface PresentationVerifierOptions {
   keys: KeyResolver;
   trustList: TrustList;
   status: StatusChecker;
-  replay: ReplayCache;
+  replay: ReplayStore;
   /** Epoch seconds; injectable for tests. */
   now?: () => number;
 }

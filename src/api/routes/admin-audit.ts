@@ -7,7 +7,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { auditPath, exportAuditLog, recordActivityAsync, verifyAuditLog, type AuditEntry } from '../../audit/index.js';
+import { auditFor, auditPath, exportAuditLines, recordActivityAsync, verifyAuditLines, type AuditEntry } from '../../audit/index.js';
 import { adminActor } from './admin-auth.js';
 
 const MAX_LIMIT = 500;
@@ -120,7 +120,8 @@ export function auditRoutes(dataDir: string): FastifyPluginAsync {
       const limit = Math.max(1, Math.min(MAX_LIMIT, Math.floor(Number(q.limit ?? DEFAULT_LIMIT)) || DEFAULT_LIMIT));
       const start = q.cursor ? Number(q.cursor) : 0;
       await logged(request, 'search', f, { ...(q.cursor ? { cursor: q.cursor } : {}) });
-      return searchLog(path, f, start, limit);
+      const sink = auditFor(dataDir);
+      return sink.search ? sink.search((e) => matches(e, f), start, limit) : searchLog(path, f, start, limit);
     });
 
     app.get('/admin/audit/verify', async (request, reply) => {
@@ -128,7 +129,7 @@ export function auditRoutes(dataDir: string): FastifyPluginAsync {
       streaming++;
       try {
         await logged(request, 'verify', {});
-        return await verifyAuditLog(path);
+        return await verifyAuditLines(auditFor(dataDir).lines());
       } finally {
         streaming--;
       }
@@ -155,7 +156,7 @@ export function auditRoutes(dataDir: string): FastifyPluginAsync {
       }
       const filter = f;
       const { thread, from, to } = filter;
-      const source = exportAuditLog(path, { ...(thread ? { thread } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}) });
+      const source = exportAuditLines(auditFor(dataDir).lines(), { ...(thread ? { thread } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}) });
       async function* ndjson() {
         for await (const e of source) if (matches(e, filter)) yield `${JSON.stringify(e)}\n`;
       }

@@ -9,7 +9,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { parseCookie, stringifySetCookie } from 'cookie';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { burnPasswordCheck, checkPassword, PasswordBusyError, type AccountStore, type Role } from '../../accounts/index.js';
-import { AuditLog } from '../../audit/index.js';
+import { auditFor } from '../../audit/index.js';
 import { LruCache } from '../../trust/lru.js';
 import { adminPrincipal } from './admin-auth.js';
 
@@ -38,7 +38,28 @@ export interface Session {
   lastSeen: number;
 }
 
-export class SessionStore {
+/** Signed-in sessions (memory: SessionStore; PostgreSQL, shared by every process: src/state). */
+export interface Sessions {
+  readonly now: () => number;
+  readonly size: number;
+  create(account: string, role: Role, version: number): Session;
+  touch(id: string): Session | undefined;
+  expiresAt(s: Session): string;
+  end(id: string): void;
+}
+
+/** Sign-in attempts per key in a fixed window: `take` counts one (0) or says how long to wait. */
+export interface SignInLimiter {
+  take(key: string, max: number): number;
+  refund(key: string): void;
+}
+
+/** The deadline of a session: idle timeout from its last use, capped by its absolute lifetime. */
+export function sessionDeadline(s: Pick<Session, 'lastSeen' | 'createdAt'>, settings: SessionSettings): number {
+  return Math.min(s.lastSeen + settings.idleMinutes * 60_000, s.createdAt + settings.absoluteHours * 3_600_000);
+}
+
+export class SessionStore implements Sessions {
   private readonly sessions: LruCache<string, Session>;
 
   constructor(
@@ -49,7 +70,7 @@ export class SessionStore {
   }
 
   private deadline(s: Session): number {
-    return Math.min(s.lastSeen + this.settings.idleMinutes * 60_000, s.createdAt + this.settings.absoluteHours * 3_600_000);
+    return sessionDeadline(s, this.settings);
   }
 
   create(account: string, role: Role, version: number): Session {
@@ -83,7 +104,7 @@ export class SessionStore {
 }
 
 /** Attempts in a fixed window per key (bounded LRU of keys): counted before the work, refunded on success. */
-class AttemptLimiter {
+export class AttemptLimiter implements SignInLimiter {
   private readonly counts = new LruCache<string, { n: number; until: number }>(10_000);
 
   constructor(
@@ -130,13 +151,14 @@ export function sameSecret(given: unknown, expected: string): boolean {
 export interface SessionDeps {
   dataDir: string;
   accounts: AccountStore;
-  sessions: SessionStore;
+  sessions: Sessions;
   settings: SessionSettings;
+  /** Shared by every process when the state is in PostgreSQL; in memory otherwise. */
+  limiter?: SignInLimiter;
 }
 
-export function sessionRoutes({ dataDir, accounts, sessions, settings }: SessionDeps): FastifyPluginAsync {
-  const limiter = new AttemptLimiter(settings.signInWindowMinutes * 60_000, sessions.now);
-  const audit = () => AuditLog.for(dataDir);
+export function sessionRoutes({ dataDir, accounts, sessions, settings, limiter = new AttemptLimiter(settings.signInWindowMinutes * 60_000, sessions.now) }: SessionDeps): FastifyPluginAsync {
+  const audit = () => auditFor(dataDir);
   const view = (s: Session) => ({ account: s.account, role: s.role, csrf: s.csrf, expiresAt: sessions.expiresAt(s) });
   const refuse = (reply: FastifyReply, status: number, error: string) => reply.code(status).send({ error });
 

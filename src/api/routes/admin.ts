@@ -16,7 +16,7 @@ import { CoverageBusyError } from './admin-coverage.js';
 import { dataRoutes, type DataDeps } from './admin-data.js';
 import { releaseRoutes } from './admin-release.js';
 import { connectionRoutes, type ConnectionDeps } from './admin-connections.js';
-import { DEFAULT_SESSION, sameSecret, sessionCookieId, sessionRoutes, SessionStore, type SessionSettings } from './admin-session.js';
+import { DEFAULT_SESSION, sameSecret, sessionCookieId, sessionRoutes, SessionStore, type Sessions, type SessionSettings, type SignInLimiter } from './admin-session.js';
 
 export { ADMIN_ACTOR, adminActor } from './admin-auth.js';
 
@@ -34,6 +34,10 @@ export interface AdminDeps {
   now?: () => number;
   /** What the data routes need from the running server (profiles, the served generation, refresh). */
   data?: DataDeps;
+  /** Sessions and sign-in limits shared by every process (state in PostgreSQL); in memory when absent. */
+  /** The named accounts (shared in PostgreSQL); the data folder's file when absent. */
+  accounts?: AccountStore;
+  sessionStores?: (settings: SessionSettings, now: () => number) => { sessions: Sessions; limiter: SignInLimiter };
 }
 
 const ACTIVATION_STATUS: Record<ActivationError['code'], number> = { unknown_generation: 404, reason_required: 400, already_current: 409, corrupt_generation: 409 };
@@ -42,7 +46,7 @@ const SESSION_ROUTE = '/admin/session';
 
 type Outcome = AdminPrincipal | { status: number; error: string };
 
-function authenticate(request: FastifyRequest, adminToken: string, accounts: AccountStore, sessions: SessionStore): Outcome {
+function authenticate(request: FastifyRequest, adminToken: string, accounts: AccountStore, sessions: Sessions): Outcome {
   if (request.headers.authorization !== undefined) {
     return sameToken(request.headers.authorization, adminToken) ? { actor: ADMIN_ACTOR, role: 'operator' } : { status: 401, error: 'sign_in_required' };
   }
@@ -62,8 +66,9 @@ function authenticate(request: FastifyRequest, adminToken: string, accounts: Acc
 export function adminRoutes(deps: AdminDeps): FastifyPluginAsync {
   const { adminToken, metrics } = deps;
   const settings = deps.session ?? DEFAULT_SESSION;
-  const accounts = new AccountStore(deps.dataDir);
-  const sessions = new SessionStore(settings, deps.now ?? Date.now);
+  const accounts = deps.accounts ?? new AccountStore(deps.dataDir);
+  const shared = deps.sessionStores?.(settings, deps.now ?? Date.now);
+  const sessions = shared?.sessions ?? new SessionStore(settings, deps.now ?? Date.now);
   return async (app) => {
     app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
       const route = request.routeOptions.url;
@@ -86,7 +91,7 @@ export function adminRoutes(deps: AdminDeps): FastifyPluginAsync {
       return reply.send(error);
     });
     if (metrics) app.get('/metrics', async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
-    await app.register(sessionRoutes({ dataDir: deps.dataDir, accounts, sessions, settings }));
+    await app.register(sessionRoutes({ dataDir: deps.dataDir, accounts, sessions, settings, ...(shared ? { limiter: shared.limiter } : {}) }));
     await app.register(releaseRoutes(deps));
     if (deps.connections) await app.register(connectionRoutes(deps.connections));
     await app.register(dataRoutes(deps.dataDir, deps.data));

@@ -8,7 +8,7 @@
 import type { CredentialLayout, QuestionCredential } from '../credentials.js';
 import { layoutFor, questionFields } from '../credentials.js';
 import { TrustError } from '../errors.js';
-import type { ReplayCache } from '../replay.js';
+import type { ReplayStore } from '../replay.js';
 import type { VerifiedPresentation } from '../verifier.js';
 import type { NutsConfig } from './client.js';
 import type { Introspection, VPVerificationResult } from './schemas.js';
@@ -18,7 +18,7 @@ export interface BeyondNodeInput {
   layouts: readonly CredentialLayout[];
   maxCredentials: number;
   clockSkewSeconds: number;
-  replay: ReplayCache;
+  replay: ReplayStore;
   now: number;
   introspection: Introspection;
   message: { jti: string; from: string; to: string[]; exp?: number | undefined; presentation?: unknown };
