@@ -20,6 +20,7 @@ import { registerConnectionCommands } from './connections-commands.js';
 import { registerValuesCommands } from './values-commands.js';
 import { registerAccountCommands } from './account-commands.js';
 import { registerGenerationCommands } from './generation-commands.js';
+import { configForCommand, registerTenantCommands } from './tenant-commands.js';
 import { runDemo } from './demo.js';
 import { adminToken } from '../api/index.js';
 
@@ -30,17 +31,31 @@ process.umask(0o077);
 interface GlobalOptions {
   config?: string;
   dataDir?: string;
+  tenant?: string;
 }
 
 const program = new Command()
   .name('datastation')
   .description('KIK-V datastation: a nursing home\'s exports as KIK-V RDF, answering validated questions')
   .option('-c, --config <file>', 'configuration file (YAML/JSON); default $DATASTATION_CONFIG or ./datastation.yaml')
-  .option('-d, --data-dir <dir>', 'data directory (overrides the configuration)');
+  .option('-d, --data-dir <dir>', 'data directory (overrides the configuration)')
+  .option('-t, --tenant <id>', 'the organisation of a deployment directory (see `datastation tenants`) this command acts on');
 
-function config(): Config {
+/** The top-level command being run (a deployment refuses an organisation's command without --tenant). */
+let commandName: string | undefined;
+program.hook('preAction', (_program, action) => {
+  let c = action;
+  while (c.parent && c.parent !== program) c = c.parent;
+  commandName = c.name();
+});
+
+function baseConfig(): Config {
   const opts = program.opts<GlobalOptions>();
   return loadConfig({ ...(opts.config ? { file: opts.config } : {}), overrides: { dataDir: opts.dataDir } });
+}
+
+function config(): Config {
+  return configForCommand(baseConfig(), program.opts<GlobalOptions>().tenant, commandName);
 }
 
 function initDataDir(cfg: Config): boolean {
@@ -138,6 +153,7 @@ registerConnectionCommands(program, config);
 registerValuesCommands(program, config);
 registerAccountCommands(program, config);
 registerGenerationCommands(program, config);
+registerTenantCommands(program, baseConfig);
 
 program.parseAsync().catch((error: unknown) => {
   const { exitCode, message, stack } = describeCliError(error);

@@ -115,15 +115,20 @@ export async function requesterHandler(deps: FrontDeps): Promise<(req: IncomingM
   };
 }
 
-/** Cookies set by a tenant's admin API hold only under that tenant's path (one browser, many consoles). */
-function scopeCookies(res: ServerResponse, path: string): void {
-  const fix = (v: unknown): unknown => (Array.isArray(v) ? v.map(fix) : typeof v === 'string' ? v.replace(/;\s*Path=\/(?=;|$)/i, `; Path=${path}`) : v);
+/**
+ * What a tenant's admin API says about paths, said under the tenant's prefix: its cookies hold
+ * only there (one browser, many consoles, no collision), its redirects (/console → /console/) stay there.
+ */
+function scopeToTenant(res: ServerResponse, prefix: string): void {
+  const cookie = (v: unknown): unknown => (Array.isArray(v) ? v.map(cookie) : typeof v === 'string' ? v.replace(/;\s*Path=\/(?=;|$)/i, `; Path=${prefix}/`) : v);
+  const location = (v: unknown): unknown => (typeof v === 'string' && v.startsWith('/') && !v.startsWith('//') ? prefix + v : v);
+  const fix = (name: string, value: unknown) => (name.toLowerCase() === 'set-cookie' ? cookie(value) : name.toLowerCase() === 'location' ? location(value) : value);
   const setHeader = res.setHeader.bind(res);
-  res.setHeader = (name: string, value: number | string | readonly string[]) => setHeader(name, name.toLowerCase() === 'set-cookie' ? (fix(value) as string) : value);
+  res.setHeader = (name: string, value: number | string | readonly string[]) => setHeader(name, fix(name, value) as string);
   const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => ServerResponse;
   res.writeHead = ((status: number, ...rest: unknown[]) => {
     const headers = rest.find((r) => typeof r === 'object' && r !== null && !Array.isArray(r)) as Record<string, unknown> | undefined;
-    if (headers) for (const k of Object.keys(headers)) if (k.toLowerCase() === 'set-cookie') headers[k] = fix(headers[k]);
+    if (headers) for (const k of Object.keys(headers)) headers[k] = fix(k, headers[k]);
     return writeHead(status, ...rest);
   }) as typeof res.writeHead;
 }
@@ -147,7 +152,7 @@ export function adminHandler(deps: AdminFrontDeps): (req: IncomingMessage, res: 
     const t = tenantOf(req, deps.tenants());
     if (t) {
       if (!t.tenant) return sendJson(res, 404, { error: UNKNOWN_TENANT.code });
-      scopeCookies(res, `/tenants/${t.id}/`);
+      scopeToTenant(res, `/tenants/${t.id}`);
       req.url = t.rest;
       return t.tenant.admin.routing(req, res);
     }
