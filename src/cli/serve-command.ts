@@ -51,7 +51,7 @@ export function registerServeCommand(program: Command, config: () => Config): vo
 /** A deployment directory: every tenant behind the one requester listener and the one admin listener. */
 async function serveDeployment(cfg: Config): Promise<void> {
   for (const t of readRegistry(cfg.dataDir)) checkKeySecret(configFor(cfg, t));
-  const deployment = await startDeployment(cfg, { profileRoots, schedules: true });
+  const deployment = await startDeployment(cfg, { profileRoots, schedules: true, logger: true });
   const stop = () => void deployment.close().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -13,7 +13,7 @@ import { auditPath, exportAuditLog, verifyAuditLog } from '../../src/audit/index
 import { indicatorClaims } from '../../src/cli/credentials-commands.js';
 import { packageRoot, type Config } from '../../src/config/index.js';
 import { runImport } from '../../src/importer/index.js';
-import { addTenant, startDeployment, tenantConfig, type Deployment } from '../../src/tenants/index.js';
+import { addTenant, removeTenant, startDeployment, tenantConfig, type Deployment } from '../../src/tenants/index.js';
 import { Parties, SCOPE } from '../../src/trust/index.js';
 import { EXAMPLE_DIR, tempDir, testConfig } from '../helpers.js';
 
@@ -217,5 +217,22 @@ describe('a deployment of two organisations', () => {
     expect((await fetch(`${url}/tenants/b/ready`)).status).toBe(200);
     const report = (await (await fetch(`${adminUrl}/ready`, { headers: { authorization: `Bearer ${deploymentToken}` } })).json()) as { ready: boolean; tenants: Record<string, unknown> };
     expect(report).toMatchObject({ ready: true, tenants: { a: true, b: true } });
+  });
+
+  it('starts a tenant added to the registry and stops a removed one, without a restart', async () => {
+    await addTenant(base, 'c', { actor: 'test' });
+    await d.sync();
+    expect(((await (await fetch(`${url}/tenants/c/did.json`)).json()) as { id: string }).id).toBe('did:web:localhost%3A8443:tenants:c');
+    // c has no dataset yet: it is not ready, so neither is the deployment, and the admin report says which
+    expect((await fetch(`${url}/tenants/c/ready`)).status).toBe(503);
+    expect((await fetch(`${url}/ready`)).status).toBe(503);
+    const deploymentToken = readFileSync(base.admin.tokenFile!, 'utf8').trim();
+    const report = (await (await fetch(`${adminUrl}/ready`, { headers: { authorization: `Bearer ${deploymentToken}` } })).json()) as { tenants: Record<string, unknown> };
+    expect(report.tenants).toEqual({ a: true, b: true, c: 'no dataset loaded' });
+    removeTenant(base, 'c', { force: false, actor: 'test' });
+    await d.sync();
+    expect((await fetch(`${url}/tenants/c/did.json`)).status).toBe(404);
+    expect((await fetch(`${url}/ready`)).status).toBe(200);
+    expect([...d.tenants.keys()]).toEqual(['a', 'b']);
   });
 });
