@@ -41,12 +41,23 @@ function readTenantFile(dir: string): TenantFile {
   return parsed.data;
 }
 
+/**
+ * Shared state in PostgreSQL (config `state`, src/state) keys every row by a tenant: each tenant's
+ * must be its own id, or two tenants would share tokens, replay caches, sessions and queue.
+ * Written against the shape, so it holds whether or not this build has the state section.
+ */
+function stateFor(base: Config, id: string): Partial<Config> {
+  const state = (base as { state?: { kind?: string } }).state;
+  return state?.kind === 'postgres' ? ({ state: { ...state, tenant: id } } as Partial<Config>) : {};
+}
+
 export function configFor(base: Config, entry: TenantEntry): Config {
   const dir = tenantDir(base.dataDir, entry.id);
   const own = readTenantFile(dir);
   return {
     ...base,
     ...own,
+    ...stateFor(base, entry.id),
     dataDir: dir,
     identity: { ...base.identity, domain: entry.did.slice('did:web:'.length), keySecretFile: join(dir, 'identity', 'key-secret') },
     server: { ...base.server, publicUrl: `${base.server.publicUrl}${tenantPath(entry.id)}` },

@@ -68,3 +68,19 @@ describe('deployment readiness', () => {
     expect(thrown.tenants.a).toBe('probe failed: boom');
   });
 });
+
+describe('a tenant configuration', () => {
+  it('keys shared PostgreSQL state by the tenant, and keeps every per-organisation path in its folder', async () => {
+    const { configFor } = await import('../../src/tenants/index.js');
+    const base = testConfig();
+    const pgBase = { ...base, state: { kind: 'postgres', url: 'postgres://app@db/kikv', tenant: 'default' } } as typeof base;
+    const cfg = configFor(pgBase, { id: 'zorg-a', did: 'did:web:host.example:tenants:zorg-a', addedAt: '' }) as typeof base & { state: { tenant: string; url: string } };
+    expect(cfg.state).toEqual({ kind: 'postgres', url: 'postgres://app@db/kikv', tenant: 'zorg-a' });
+    expect(cfg.dataDir).toBe(`${base.dataDir}/tenants/zorg-a`);
+    for (const path of [cfg.admin.tokenFile, cfg.identity.keySecretFile, cfg.trust.trustList]) expect(path!.startsWith(`${cfg.dataDir}/`)).toBe(true);
+    expect(cfg.identity.domain).toBe('host.example:tenants:zorg-a');
+    expect(cfg.server.publicUrl).toBe(`${base.server.publicUrl}/tenants/zorg-a`);
+    // files (or no state section in this build): left as the deployment has it
+    expect((configFor(base, { id: 'b', did: 'did:web:h:tenants:b', addedAt: '' }) as { state?: unknown }).state).toEqual((base as { state?: unknown }).state);
+  });
+});
