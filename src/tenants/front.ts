@@ -82,7 +82,7 @@ async function requesterRouter(deps: FrontDeps): Promise<FastifyInstance> {
     const headerForm = typeof request.headers['message-id'] === 'string';
     if (!headerForm) {
       try {
-        body = JSON.parse(String(request.body ?? ''));
+        body = JSON.parse(typeof request.body === 'string' ? request.body : '');
       } catch {
         return refuse(reply, UNKNOWN_TENANT);
       }
@@ -91,7 +91,7 @@ async function requesterRouter(deps: FrontDeps): Promise<FastifyInstance> {
     return 'app' in target ? forward(request, reply, target) : refuse(reply, target);
   });
   router.post('/oauth2/token', async (request, reply) => {
-    const assertion = new URLSearchParams(String(request.body ?? '')).get('assertion') ?? undefined;
+    const assertion = new URLSearchParams(typeof request.body === 'string' ? request.body : '').get('assertion') ?? undefined;
     const target = byDid(presentationAudience(assertion), deps.tenants());
     return 'app' in target ? forward(request, reply, target) : refuse(reply, target);
   });
@@ -130,7 +130,7 @@ function scopeToTenant(res: ServerResponse, prefix: string): void {
     const headers = rest.find((r) => typeof r === 'object' && r !== null && !Array.isArray(r)) as Record<string, unknown> | undefined;
     if (headers) for (const k of Object.keys(headers)) headers[k] = fix(k, headers[k]);
     return writeHead(status, ...rest);
-  }) as typeof res.writeHead;
+  });
 }
 
 function sameToken(header: string | undefined, token: string): boolean {

@@ -17,7 +17,7 @@ export function addressedDids(headers: FastifyRequest['headers'], body: unknown)
   if (typeof headers['message-id'] === 'string') return typeof headers.to === 'string' ? headers.to.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
   const to = typeof body === 'object' && body !== null ? (body as { to?: unknown }).to : undefined;
   if (typeof to === 'string') return [to];
-  if (Array.isArray(to) && to.length <= 16 && to.every((t) => typeof t === 'string')) return to as string[];
+  if (Array.isArray(to) && to.length <= 16 && to.every((t) => typeof t === 'string')) return to;
   return undefined;
 }
 

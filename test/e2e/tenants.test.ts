@@ -48,7 +48,7 @@ async function refusal(response: Response): Promise<{ status: number; code: stri
 
 async function entries(dataDir: string): Promise<Record<string, unknown>[]> {
   const all = [];
-  for await (const e of exportAuditLog(auditPath(dataDir), {})) all.push(e as unknown as Record<string, unknown>);
+  for await (const e of exportAuditLog(auditPath(dataDir), {})) all.push(e);
   return all;
 }
 

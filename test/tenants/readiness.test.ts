@@ -5,7 +5,7 @@ import { createServer as createTcp } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { postgresProbe, postgresUrl, readiness } from '../../src/tenants/index.js';
-import { storeProbe } from '../../src/tenants/readiness.js';
+import { storeProbe, type Probe } from '../../src/tenants/readiness.js';
 import { freePort } from '../e2e/support.js';
 import { testConfig } from '../helpers.js';
 
@@ -58,8 +58,8 @@ describe('deployment readiness', () => {
   });
 
   it('is ready only with at least one tenant and every probe true', async () => {
-    const yes = async () => true as const;
-    const no = async () => 'the audit log cannot be written';
+    const yes: Probe = async () => true;
+    const no: Probe = async () => 'the audit log cannot be written';
     expect((await readiness(new Map(), new Map())).ready).toBe(false);
     expect(await readiness(new Map([['a', yes]]), new Map([['postgres', yes]]))).toEqual({ ready: true, tenants: { a: true }, shared: { postgres: true } });
     expect(await readiness(new Map([['a', yes], ['b', no]]), new Map())).toMatchObject({ ready: false, tenants: { b: 'the audit log cannot be written' } });
