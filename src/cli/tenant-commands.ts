@@ -9,7 +9,7 @@ import { CliError } from './errors.js';
 const cliActor = () => `cli:${process.env.USER ?? 'unknown'}`;
 
 /** Commands that act on the deployment itself rather than on one organisation. */
-const DEPLOYMENT_COMMANDS = new Set(['tenants', 'serve', 'healthcheck', 'init', 'demo']);
+const DEPLOYMENT_COMMANDS = new Set(['tenants', 'serve', 'healthcheck', 'demo']);
 
 function asRefusal(error: unknown): never {
   if (error instanceof TenantError) throw new CliError(error.message, error.code);

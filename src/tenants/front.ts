@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import type { Config } from '../config/index.js';
-import { errorReport } from '../exchange/index.js';
+import { errorReport, EXCHANGE_ERRORS } from '../exchange/index.js';
 import { addressedDids, presentationAudience, TENANT_MISMATCH, UNKNOWN_TENANT } from './guard.js';
 
 export interface Routable {
@@ -54,6 +54,17 @@ async function requesterRouter(deps: FrontDeps): Promise<FastifyInstance> {
   const { config } = deps;
   const router = Fastify({ bodyLimit: config.server.bodyLimitBytes, ...(config.server.trustedProxies.length ? { trustProxy: config.server.trustedProxies } : {}) });
   await router.register(rateLimit, { global: true, max: config.exchange.ratePerMinute, timeWindow: 60_000, keyGenerator: (request) => request.ip });
+  const proxyHeader = config.server.clientCertHeader?.toLowerCase();
+  if (proxyHeader) {
+    // As each tenant's API does (src/api/server.ts): behind a TLS-terminating proxy, no body is
+    // read to route a request that has no verified client certificate from a trusted proxy.
+    router.addHook('onRequest', async (request, reply) => {
+      if (request.method === 'GET') return;
+      if (!config.server.trustedProxies.includes(request.socket.remoteAddress ?? '') || !request.headers[proxyHeader]) {
+        return reply.code(403).send(errorReport('', undefined, undefined, 'client_certificate_required', EXCHANGE_ERRORS.client_certificate_required.text));
+      }
+    });
+  }
   // Kept as sent: the tenant's own API parses it again, with its own checks.
   router.removeAllContentTypeParsers();
   router.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));

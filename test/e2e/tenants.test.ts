@@ -236,3 +236,25 @@ describe('a deployment of two organisations', () => {
     expect([...d.tenants.keys()]).toEqual(['a', 'b']);
   });
 });
+
+describe('a deployment behind a TLS-terminating proxy', () => {
+  it('reads no body to route a request without a verified client certificate from a trusted proxy', async () => {
+    const root = tempDir('ds-tenants-proxy-');
+    const cfg = testConfig(join(root, 'deployment'), { 'server.port': 0, 'admin.port': 0, 'query.workers': 1, 'server.clientCertHeader': 'x-client-cert', 'server.trustedProxies': ['127.0.0.1'] });
+    const { entry } = await addTenant(cfg, 'p', { actor: 'test' });
+    const dep = await startDeployment(cfg, { profileRoots: () => [join(packageRoot(), 'profiles')], pollSeconds: 0 });
+    try {
+      const { base: u } = await dep.listen();
+      const body = JSON.stringify({ type: 'v1/basic-message/request', jti: randomUUID(), from: 'did:key:z6Mkx', to: entry.did, thread_id: 't-1', body: {} });
+      const post = (path: string, headers: Record<string, string> = {}) => fetch(`${u}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer not-a-token-of-anyone-here', ...headers }, body });
+      for (const path of ['/api/verifiedsparql', '/tenants/p/api/verifiedsparql']) {
+        expect(await refusal(await post(path)), path).toEqual({ status: 403, code: 'client_certificate_required' });
+        // with the proxy's header the request reaches the tenant's exchange, which refuses the empty envelope
+        expect(await refusal(await post(path, { 'x-client-cert': 'CN=requester' })), path).toEqual({ status: 400, code: 'malformed_envelope' });
+      }
+      expect((await fetch(`${u}/tenants/p/did.json`)).status).toBe(200); // public, as /.well-known/did.json is
+    } finally {
+      await dep.close();
+    }
+  }, 60_000);
+});
