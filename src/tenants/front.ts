@@ -28,6 +28,12 @@ function sendJson(res: ServerResponse, status: number, body: unknown, type = 'ap
   res.end(text);
 }
 
+/** A refusal of the deployment itself: no tenant speaks, so the report has no `from`. */
+function deploymentReport(code: string, text: string) {
+  const { from: _nobody, ...report } = errorReport('', undefined, undefined, code, text);
+  return report;
+}
+
 /** Splits /tenants/<id>/rest: the tenant (or undefined) and the URL its own app sees. */
 function tenantOf(req: IncomingMessage, tenants: ReadonlyMap<string, Routable>): { tenant?: Routable; id: string; rest: string } | undefined {
   const m = TENANT_URL.exec(req.url ?? '');
@@ -61,7 +67,7 @@ async function requesterRouter(deps: FrontDeps): Promise<FastifyInstance> {
     router.addHook('onRequest', async (request, reply) => {
       if (request.method === 'GET') return;
       if (!config.server.trustedProxies.includes(request.socket.remoteAddress ?? '') || !request.headers[proxyHeader]) {
-        return reply.code(403).send(errorReport('', undefined, undefined, 'client_certificate_required', EXCHANGE_ERRORS.client_certificate_required.text));
+        return reply.code(403).send(deploymentReport('client_certificate_required', EXCHANGE_ERRORS.client_certificate_required.text));
       }
     });
   }
@@ -70,7 +76,7 @@ async function requesterRouter(deps: FrontDeps): Promise<FastifyInstance> {
   router.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
   const refuse = (reply: FastifyReply, r: typeof UNKNOWN_TENANT | typeof TENANT_MISMATCH) => {
     deps.refused(r.code);
-    return reply.code(r.status).header('cache-control', 'no-store').send(errorReport('', undefined, undefined, r.code, r.text));
+    return reply.code(r.status).header('cache-control', 'no-store').send(deploymentReport(r.code, r.text));
   };
   const forward = async (request: FastifyRequest, reply: FastifyReply, tenant: Routable) => {
     const headers = { ...request.headers };
@@ -117,7 +123,7 @@ export async function requesterHandler(deps: FrontDeps): Promise<(req: IncomingM
     if (!t) return router.routing(req, res);
     if (!t.tenant) {
       deps.refused(UNKNOWN_TENANT.code);
-      return sendJson(res, UNKNOWN_TENANT.status, errorReport('', undefined, undefined, UNKNOWN_TENANT.code, UNKNOWN_TENANT.text));
+      return sendJson(res, UNKNOWN_TENANT.status, deploymentReport(UNKNOWN_TENANT.code, UNKNOWN_TENANT.text));
     }
     // did:web:<host>:tenants:<id> resolves to https://<host>/tenants/<id>/did.json
     if (req.method === 'GET' && t.rest === '/did.json') return sendJson(res, 200, t.tenant.document, 'application/did+json');
