@@ -79,8 +79,8 @@ export function registerTenantCommands(program: Command, config: () => Config): 
     .argument('<id>')
     .option('--force', 'remove even with answers not yet released or delivered')
     .option('--reason <text>', 'why (kept in its audit chain)')
-    .action((id: string, opts: { force?: boolean; reason?: string }) => {
-      const { movedTo } = refusal(() => removeTenant(config(), id, { force: opts.force ?? false, actor: cliActor(), ...(opts.reason ? { reason: opts.reason.slice(0, 500) } : {}) }));
+    .action(async (id: string, opts: { force?: boolean; reason?: string }) => {
+      const { movedTo } = await removeTenant(config(), id, { force: opts.force ?? false, actor: cliActor(), ...(opts.reason ? { reason: opts.reason.slice(0, 500) } : {}) }).catch(asRefusal);
       console.log(`tenant ${id} removed; its data directory (audit log included) is kept at ${movedTo}`);
     });
 }

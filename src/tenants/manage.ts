@@ -13,7 +13,7 @@ import { ReleaseQueue } from '../exchange/index.js';
 import { currentGenerationId } from '../store/index.js';
 import { initIdentity } from '../trust/index.js';
 import { configFor, TENANT_FILE } from './config.js';
-import { readRegistry, registryPath, tenantDir, TenantError, writeRegistry, type TenantEntry } from './registry.js';
+import { readRegistry, registryPath, tenantDir, TenantError, withRegistryLock, writeRegistry, type TenantEntry } from './registry.js';
 
 export interface AddOptions {
   /** Default did:web:<deployment domain host>:tenants:<id>, whose document the deployment serves at /tenants/<id>/did.json. */
@@ -37,6 +37,11 @@ function refuseSingleOrganisation(base: Config): void {
 
 export async function addTenant(base: Config, id: string, options: AddOptions): Promise<{ entry: TenantEntry; created: string[] }> {
   refuseSingleOrganisation(base);
+  tenantDir(base.dataDir, id); // a bad id is refused before anything is created
+  return withRegistryLock(base.dataDir, () => addLocked(base, id, options));
+}
+
+async function addLocked(base: Config, id: string, options: AddOptions): Promise<{ entry: TenantEntry; created: string[] }> {
   const dir = tenantDir(base.dataDir, id);
   const tenants = readRegistry(base.dataDir);
   const did = options.did ?? defaultDid(base, id);
@@ -73,7 +78,11 @@ export function listTenants(base: Config): TenantSummary[] {
   });
 }
 
-export function removeTenant(base: Config, id: string, options: { force: boolean; actor: string; reason?: string }): { movedTo: string } {
+export function removeTenant(base: Config, id: string, options: { force: boolean; actor: string; reason?: string }): Promise<{ movedTo: string }> {
+  return withRegistryLock(base.dataDir, () => removeLocked(base, id, options));
+}
+
+function removeLocked(base: Config, id: string, options: { force: boolean; actor: string; reason?: string }): { movedTo: string } {
   const tenants = readRegistry(base.dataDir);
   const entry = tenants.find((t) => t.id === id);
   if (!entry) throw new TenantError('unknown_tenant', `no tenant ${tenantIdForText(id)} in ${registryPath(base.dataDir)}`);

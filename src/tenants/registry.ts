@@ -3,7 +3,7 @@
 // laid out exactly like a single organisation's (identity, generations, profiles, audit, release
 // queue, accounts). Written durably and atomically (temp file, fsync, rename): a crash leaves the
 // previous registry.
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { writeFileDurable } from '../store/index.js';
@@ -76,4 +76,40 @@ export function findTenant(deploymentDir: string, id: string): TenantEntry {
   const entry = readRegistry(deploymentDir).find((t) => t.id === id);
   if (!entry) throw new TenantError('unknown_tenant', `no tenant "${TENANT_ID.test(id) ? id : '(invalid id)'}" in ${registryPath(deploymentDir)}`);
   return entry;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * One change of the registry at a time (two `tenants add` at once would each write the list
+ * without the other's tenant). A lock left by a killed process is taken over, as the import's is.
+ */
+export async function withRegistryLock<T>(deploymentDir: string, work: () => T | Promise<T>): Promise<T> {
+  mkdirSync(deploymentDir, { recursive: true });
+  const path = join(deploymentDir, 'tenants.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(path, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      try {
+        return await work();
+      } finally {
+        rmSync(path, { force: true });
+      }
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number(readFileSync(path, 'utf8').trim());
+      if (holder && alive(holder)) throw new TenantError('tenant_busy', `another change of the tenants (pid ${holder}) is running on ${deploymentDir}`);
+      rmSync(path, { force: true }); // stale: its process is gone
+    }
+  }
+  throw new TenantError('tenant_busy', `cannot take ${path}`);
 }

@@ -229,7 +229,7 @@ describe('a deployment of two organisations', () => {
     const deploymentToken = readFileSync(base.admin.tokenFile!, 'utf8').trim();
     const report = (await (await fetch(`${adminUrl}/ready`, { headers: { authorization: `Bearer ${deploymentToken}` } })).json()) as { tenants: Record<string, unknown> };
     expect(report.tenants).toEqual({ a: true, b: true, c: 'no dataset loaded' });
-    removeTenant(base, 'c', { force: false, actor: 'test' });
+    await removeTenant(base, 'c', { force: false, actor: 'test' });
     await d.sync();
     expect((await fetch(`${url}/tenants/c/did.json`)).status).toBe(404);
     expect((await fetch(`${url}/ready`)).status).toBe(200);
