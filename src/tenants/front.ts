@@ -34,6 +34,15 @@ function deploymentReport(code: string, text: string) {
   return report;
 }
 
+function jsonField(raw: string, name: string): unknown {
+  try {
+    const value = JSON.parse(raw) as unknown;
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[name] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Splits /tenants/<id>/rest: the tenant (or undefined) and the URL its own app sees. */
 function tenantOf(req: IncomingMessage, tenants: ReadonlyMap<string, Routable>): { tenant?: Routable; id: string; rest: string } | undefined {
   const m = TENANT_URL.exec(req.url ?? '');
@@ -108,7 +117,9 @@ async function requesterRouter(deps: FrontDeps): Promise<FastifyInstance> {
     return 'app' in target ? forward(request, reply, target) : refuse(reply, target);
   });
   router.post('/oauth2/token', async (request, reply) => {
-    const assertion = new URLSearchParams(typeof request.body === 'string' ? request.body : '').get('assertion') ?? undefined;
+    const raw = typeof request.body === 'string' ? request.body : '';
+    // the form RFC 6749 asks for, or the JSON body the tenant's endpoint also takes
+    const assertion = (request.headers['content-type'] ?? '').startsWith('application/json') ? jsonField(raw, 'assertion') : (new URLSearchParams(raw).get('assertion') ?? undefined);
     const target = byDid(presentationAudience(assertion), deps.tenants());
     return 'app' in target ? forward(request, reply, target) : refuse(reply, target);
   });

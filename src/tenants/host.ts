@@ -64,6 +64,8 @@ export async function startDeployment(base: Config, options: DeploymentOptions):
   };
 
   let syncing: Promise<void> = Promise.resolve();
+  // Anyone may ask /ready: one round of probes at a time, and its report reused for a second (a sync starts afresh).
+  let lastReady: { at: number; report: Promise<ReadyReport> } | undefined;
   const syncOnce = async () => {
     const wanted = readRegistry(base.dataDir);
     for (const [id, t] of tenants) {
@@ -84,13 +86,22 @@ export async function startDeployment(base: Config, options: DeploymentOptions):
       }
     }
   };
-  const sync = () => (syncing = syncing.catch(() => undefined).then(syncOnce));
+  const sync = () =>
+    (syncing = syncing
+      .catch(() => undefined)
+      .then(syncOnce)
+      .finally(() => (lastReady = undefined)));
   await sync();
 
   const shared = new Map<string, Probe>();
   const pg = postgresUrl(base.tenants.readiness.postgres);
   if (base.tenants.readiness.postgres) shared.set('postgres', pg ? postgresProbe(pg, base.tenants.readiness.timeoutMs) : async () => `${base.tenants.readiness.postgres} is not set`);
-  const ready = async () => {
+  const ready = () => {
+    const now = Date.now();
+    if (!lastReady || now - lastReady.at > 1000) lastReady = { at: now, report: probeAll() };
+    return lastReady.report;
+  };
+  const probeAll = async () => {
     const probes = new Map<string, Probe>();
     for (const [id, t] of tenants) {
       const store = storeProbe(t.config, base.tenants.readiness.timeoutMs);

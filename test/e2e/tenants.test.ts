@@ -105,6 +105,10 @@ describe('a deployment of two organisations', () => {
     expect(a.status).toBe(200);
     const viaPath = await ask('/tenants/a/api/verifiedsparql', t.a.token, await message(t.a.requester, t.a.did, t.a.beheer, t.a.config));
     expect(viaPath.status).toBe(200);
+    // the token endpoint routes a JSON body by its presentation's audience too
+    const vc = await parties.issueQuestion(t.a.beheer, t.a.requester, indicatorClaims(t.a.config, 'demo', 'staff-pro-rata'));
+    const json = await fetch(`${url}/oauth2/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ grant_type: JWT_BEARER, assertion: await parties.present(t.a.requester, t.a.did, [vc]), scope: SCOPE }) });
+    expect(json.status).toBe(200);
     const b = await ask('/api/verifiedsparql', t.b.token, { ...(await message(t.b.requester, t.b.did, t.b.beheer, t.b.config)), reply_url: 'http://127.0.0.1:9/inbox' });
     expect(b.status).toBe(202); // B releases by hand
     const item = d.tenants.get('b')!.ds.queue.get(((await b.json()) as { release_id: string }).release_id);
