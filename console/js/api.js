@@ -35,8 +35,11 @@ function headers(method, hasBody) {
   return h;
 }
 
+// Under a deployment the console of tenant <id> is /tenants/<id>/console/ and its API /tenants/<id>/admin/….
+const BASE = location.pathname.replace(/\/console(\/.*)?$/, '');
+
 async function send(method, path, body) {
-  const response = await fetch(path, {
+  const response = await fetch(BASE + path, {
     method,
     headers: headers(method, body !== undefined),
     credentials: 'same-origin',

@@ -15,7 +15,7 @@ import { currentGenerationId, latestGoodGeneration, type Manifest } from '../sto
 import { createTrust, loadIdentity, type Trust } from '../trust/index.js';
 import { startState } from '../state/index.js';
 import { buildAdminServer, buildServer } from './server.js';
-import { createMetrics } from './metrics.js';
+import { createMetrics, type Metrics } from './metrics.js';
 
 export interface Datastation {
   app: FastifyInstance;
@@ -27,6 +27,8 @@ export interface Datastation {
   exchange: Exchange;
   /** The connections' schedules (running only with `schedules`). */
   scheduler: ConnectionScheduler;
+  /** Its Prometheus metrics (a deployment labels and gathers every tenant's). */
+  metrics: Metrics;
   /** Load the newest generation if CURRENT moved (an import finished). */
   refresh(): Promise<void>;
   close(): Promise<void>;
@@ -40,6 +42,8 @@ export interface StartOptions {
   now?: () => number;
   /** Run the connections' schedules (`datastation serve`). */
   schedules?: boolean;
+  /** Where the admin token may come from ($DATASTATION_ADMIN_TOKEN); a deployment's tenants pass {} so each has its own file. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** The admin token: $DATASTATION_ADMIN_TOKEN, else the token file (created on first use, 0600). */
@@ -98,7 +102,7 @@ export async function startDatastation(config: Config, options: StartOptions): P
   const scheduler = new ConnectionScheduler(config);
   const admin = await buildAdminServer(
     {
-      dataDir: config.dataDir, adminToken: adminToken(config), queue, deliverer, metrics, session: config.admin.session,
+      dataDir: config.dataDir, adminToken: adminToken(config, options.env), queue, deliverer, metrics, session: config.admin.session,
       ...(options.now ? { now: () => options.now!() * 1000 } : {}),
       ...(shared ? { sessionStores: shared.sessionStores, accounts: shared.accounts() } : {}),
       data: { registry, served: () => manifest?.id, refresh, deadlineMs: config.query.deadlineMs, rowCap: config.query.rowCap },
@@ -127,6 +131,7 @@ export async function startDatastation(config: Config, options: StartOptions): P
     pool,
     exchange,
     scheduler,
+    metrics,
     refresh,
     async close() {
       if (timer) clearInterval(timer);

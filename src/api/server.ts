@@ -34,7 +34,7 @@ export interface ServerDeps {
 /** Routes anyone may reach without a client certificate: discovery, health, descriptions. */
 const PUBLIC_ROUTES = new Set(['/.well-known/did.json', '/.well-known/oauth-authorization-server', '/health', '/ready', '/openapi.json', '/datacatalog']);
 
-function tlsOptions(config: Config): Partial<FastifyServerOptions> {
+export function tlsOptions(config: Config): Partial<FastifyServerOptions> {
   const tls = config.server.tls;
   if (!tls) return {};
   return {

@@ -22,6 +22,7 @@ import { registerAccountCommands } from './account-commands.js';
 import { registerGenerationCommands } from './generation-commands.js';
 import { registerStateCommands } from './state-commands.js';
 import { openState } from '../state/index.js';
+import { configForCommand, registerTenantCommands } from './tenant-commands.js';
 import { runDemo } from './demo.js';
 import { adminToken } from '../api/index.js';
 
@@ -32,18 +33,32 @@ process.umask(0o077);
 interface GlobalOptions {
   config?: string;
   dataDir?: string;
+  tenant?: string;
 }
 
 const program = new Command()
   .name('datastation')
   .description('KIK-V datastation: a nursing home\'s exports as KIK-V RDF, answering validated questions')
   .option('-c, --config <file>', 'configuration file (YAML/JSON); default $DATASTATION_CONFIG or ./datastation.yaml')
-  .option('-d, --data-dir <dir>', 'data directory (overrides the configuration)');
+  .option('-d, --data-dir <dir>', 'data directory (overrides the configuration)')
+  .option('-t, --tenant <id>', 'the organisation of a deployment directory (see `datastation tenants`) this command acts on');
+
+/** The top-level command being run (a deployment refuses an organisation's command without --tenant). */
+let commandName: string | undefined;
+program.hook('preAction', (_program, action) => {
+  let c = action;
+  while (c.parent && c.parent !== program) c = c.parent;
+  commandName = c.name();
+});
+
+function baseConfig(): Config {
+  const opts = program.opts<GlobalOptions>();
+  return loadConfig({ ...(opts.config ? { file: opts.config } : {}), overrides: { dataDir: opts.dataDir } });
+}
 
 function config(): Config {
-  const opts = program.opts<GlobalOptions>();
-  const cfg = loadConfig({ ...(opts.config ? { file: opts.config } : {}), overrides: { dataDir: opts.dataDir } });
-  // With state in PostgreSQL, every command's audit entries and release decisions go there.
+  const cfg = configForCommand(baseConfig(), program.opts<GlobalOptions>().tenant, commandName);
+  // With state in PostgreSQL, every command's audit entries and release decisions go there (per tenant).
   openState(cfg);
   return cfg;
 }
@@ -144,6 +159,7 @@ registerValuesCommands(program, config);
 registerAccountCommands(program, config);
 registerGenerationCommands(program, config);
 registerStateCommands(program, config);
+registerTenantCommands(program, baseConfig);
 
 program.parseAsync().catch((error: unknown) => {
   const { exitCode, message, stack } = describeCliError(error);

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import type { Config } from '../config/index.js';
 import { startDatastation } from '../api/index.js';
 import { keySecretBesideKey, loadIdentity } from '../trust/index.js';
+import { configFor, isDeployment, readRegistry, startDeployment } from '../tenants/index.js';
 import { profileRoots } from './engine.js';
 import { CliError } from './errors.js';
 
@@ -16,6 +17,7 @@ export function registerServeCommand(program: Command, config: () => Config): vo
     .option('--production', 'production mode (as config mode: production): refuse settings only fit for a demo')
     .action(async (opts: { production?: boolean }) => {
       const cfg = config();
+      if (isDeployment(cfg.dataDir)) return serveDeployment(opts.production ? { ...cfg, mode: 'production' } : cfg);
       if (!loadIdentity(cfg)) throw new CliError(`no identity in ${cfg.dataDir}: run "datastation init" first`);
       checkKeySecret(opts.production ? { ...cfg, mode: 'production' } : cfg);
       const ds = await startDatastation(cfg, { profileRoots: profileRoots(cfg), logger: true, schedules: true });
@@ -44,6 +46,23 @@ export function registerServeCommand(program: Command, config: () => Config): vo
       if (status !== 200) throw new CliError(`${url}: ${status === undefined ? `no answer${problem ? ` (${problem})` : ''}` : `HTTP ${status}`}`);
       console.log(`${url}: ok`);
     });
+}
+
+/** A deployment directory: every tenant behind the one requester listener and the one admin listener. */
+async function serveDeployment(cfg: Config): Promise<void> {
+  for (const t of readRegistry(cfg.dataDir)) checkKeySecret(configFor(cfg, t));
+  const deployment = await startDeployment(cfg, { profileRoots, schedules: true, logger: true });
+  const stop = () => void deployment.close().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    const { base, adminBase } = await deployment.listen();
+    console.log(`serving ${deployment.tenants.size} tenant(s) on ${base} (admin ${adminBase})${deployment.failed.size ? `; not started: ${[...deployment.failed.keys()].join(', ')}` : ''}`);
+  } catch (error) {
+    await deployment.close().catch(() => undefined);
+    const code = (error as { code?: string }).code;
+    throw new CliError(`the deployment cannot listen on ${cfg.server.host}:${cfg.server.port} / ${cfg.admin.host}:${cfg.admin.port}: ${code === 'EADDRINUSE' ? 'the address is already in use' : (error as Error).message}`);
+  }
 }
 
 /** What the image's HEALTHCHECK runs: one GET of /health (or /ready) on this machine's listener. */

@@ -8,6 +8,7 @@ import { loadMappings } from '../mapping/index.js';
 import { packageRoot } from './package-root.js';
 import { remoteStoreConfig } from '../store/remote/engines.js';
 import { stateConfig } from './state.js';
+import { tenantsSchema } from './tenants.js';
 
 export { packageRoot } from './package-root.js';
 
@@ -323,6 +324,8 @@ export const configSchema = z.strictObject({
     .superRefine((t, ctx) => {
       if (t.mode === 'nuts' && !t.nuts) ctx.addIssue({ code: 'custom', path: ['nuts'], message: 'trust.mode nuts needs a trust.nuts section' });
     }),
+  // Many organisations in one deployment directory (src/tenants; docs/deployment.md).
+  tenants: tenantsSchema,
 });
 
 export type Config = z.infer<typeof configSchema>;

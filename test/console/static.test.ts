@@ -24,7 +24,8 @@ describe('console static files', () => {
     expect(CONSOLE_CSP).not.toMatch(/unsafe-|https?:/);
     expect(index.headers['x-content-type-options']).toBe('nosniff');
     // every script the page loads is a module file of ours, none inline
-    expect(index.body).toMatch(/<script type="module" src="\/console\/js\/main\.js"><\/script>/);
+    // relative, so the same page works under a deployment's /tenants/<id>/console/
+    expect(index.body).toMatch(/<script type="module" src="js\/main\.js"><\/script>/);
     expect(index.body.match(/<script/g)).toHaveLength(1);
     for (const path of ['/console/js/main.js', '/console/vendor/preact.js', '/console/vendor/htm.js', '/console/style.css']) {
       const r = await a.inject(path);

@@ -1,0 +1,21 @@
+// The deployment section: many care organisations (tenants) in one deployment directory
+// (src/tenants). Only what is the deployment's, not a tenant's: each tenant's own settings live in
+// <deployment>/tenants/<id>/tenant.yaml.
+import { z } from 'zod';
+
+export const tenantsSchema = z
+  .strictObject({
+    // /ready of the deployment also asks PostgreSQL (the shared state) when a URL is given:
+    // env:NAME (an environment variable holding the URL) or the URL itself.
+    readiness: z
+      .strictObject({
+        postgres: z.string().min(1).optional(),
+        timeoutMs: z.number().int().min(100).max(30_000).default(2000),
+      })
+      .prefault({}),
+    // Seconds between looks at tenants.json by a running server (tenants added or removed); 0: never.
+    reloadSeconds: z.number().int().min(0).max(3600).default(5),
+  })
+  .prefault({});
+
+export type TenantsConfig = z.infer<typeof tenantsSchema>;
