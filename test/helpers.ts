@@ -1,11 +1,12 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Quad, Term } from '@rdfjs/types';
 import oxigraph from 'oxigraph';
 import { loadConfig, packageRoot, type Config } from '../src/config/index.js';
 import { calendarQuads, generationsDir, latestGoodGeneration, type DatasetStore } from '../src/store/index.js';
-import { ProfileRegistry } from '../src/profiles/index.js';
+import { runImport } from '../src/importer/index.js';
+import { installProfile, ProfileRegistry } from '../src/profiles/index.js';
 import { prepareQuery } from '../src/query/index.js';
 
 export function tempDir(prefix = 'ds-test-'): string {
@@ -20,6 +21,19 @@ export function writeFixture(files: Record<string, string | Buffer>): string {
     writeFileSync(join(dir, name), content);
   }
   return dir;
+}
+
+/**
+ * A hand-computed fixture's setup: import the export files into a fresh data directory, and install
+ * the official profile folder when it is present (../shared/conformance is optional outside CI).
+ */
+export async function importWithProfile(files: Record<string, string | Buffer>, profileDir: string): Promise<{ dataDir: string; registry: ProfileRegistry | undefined }> {
+  const config = testConfig();
+  await runImport(config, { inputs: [writeFixture(files)] });
+  if (!existsSync(profileDir)) return { dataDir: config.dataDir, registry: undefined };
+  const installed = tempDir('ds-profile-');
+  installProfile(profileDir, installed);
+  return { dataDir: config.dataDir, registry: ProfileRegistry.load([installed]) };
 }
 
 export function testConfig(dataDir = tempDir('ds-data-'), overrides: Record<string, unknown> = {}): Config {

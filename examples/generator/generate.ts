@@ -4,8 +4,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
-import { ACCOUNTS, EMPLOYMENT_TYPES, FUNCTIONS, LOCATIONS, PRISMANT_ACCOUNTS, PRISMANT_TABLE, SITES } from './organisation.js';
+import { ACCOUNTS, EMPLOYMENT_TYPES, FUNCTIONS, LOCATIONS, OUTSOURCED_ACCOUNTS, PRISMANT_ACCOUNTS, PRISMANT_TABLE, SITES } from './organisation.js';
 import { DAY, Random, isoDay, utc } from './random.js';
+import { absenceHistory, careerSteps } from './hr-history.js';
+import { plannedRoster, realisedShifts } from './roster.js';
 
 export interface GenerateOptions {
   employees: number;
@@ -30,35 +32,6 @@ function csv(rows: (string | number)[][], delimiter: string): string {
   return rows.map((r) => r.map(cell).join(delimiter)).join('\r\n') + '\r\n';
 }
 
-
-const hhmm = (minutes: number) => `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
-
-/**
- * ONS Roosteren realisation for one month: the shifts each agreement worked, derived (no randomness)
- * from that month's AFAS total so that both sources agree on the hours. Shifts of 8 hours, day,
- * evening and night in turn, counting back from the month's last day (so a peildatum at the end of
- * the month has every kind); the remainder as a shorter day shift. Rows without a unit are left out.
- */
-function realisedShifts(hours: (string | number)[][], month: string, messy: boolean): (string | number)[][] {
-  const [y, m] = month.split('-').map(Number) as [number, number];
-  const last = new Date(Date.UTC(y, m, 0)).getUTCDate();
-  const at = (day: number, minutes: number) => nl(isoDay(Date.UTC(y, m - 1, day) + Math.floor(minutes / 1440) * DAY)) + ' ' + hhmm(minutes % 1440);
-  const out: (string | number)[][] = [['Dienst-ID', 'Dienstverband', 'Afdeling', 'Begin', 'Eind', 'Uren']];
-  let seq = 0;
-  hours.forEach(([employment, date, worked, unit], i) => {
-    if (date !== `1-${m}-${y}` || !unit) return;
-    const total = Number(String(worked).replace(',', '.'));
-    const full = Math.min(Math.floor(total / 8), last - 1);
-    const shift = (day: number, start: number, minutes: number) =>
-      out.push([`G${String(++seq).padStart(6, '0')}`, employment!, unit, at(day, start), at(day, start + minutes), comma(minutes / 60)]);
-    for (let k = 0; k < full; k++) shift(last - k, [7 * 60, 15 * 60, 23 * 60][(i + k) % 3]!, 480);
-    const rest = Math.round((total - full * 8) * 60);
-    if (rest > 0) shift(last - full, 8 * 60, rest);
-  });
-  // A night shift whose end lost its next day: ends before it begins (quarantined).
-  if (messy) out.push(['G999999', String(out[1]![1]), String(out[1]![2]), `15-${m}-${y} 23:00`, `15-${m}-${y} 07:00`, '8']);
-  return out;
-}
 
 export interface GeneratedFiles {
   dir: string;
@@ -182,9 +155,14 @@ export function generate(outDir: string, o: GenerateOptions): GeneratedFiles {
     absence.push(['V900001', 'D000001', 'Ziekte', '1-2-2024', '5-2-2024', '1-2-2024', '5-2-2024', '120']); // > 100 %
     hours.push(['D000002', '15-1-2024', '7,5', 'XX-ONBEKEND']); // unit unknown to the ECD: SHACL finding
   }
+  careerSteps(lines, employments, firstYear);
+  absence.push(...absenceHistory(employments, firstYear - 1, o.seed + 4));
   const realised = realisedShifts(hours.slice(1), `${firstYear}-06`, o.messy);
   write('ons-roosteren', `realisatie-juni-${firstYear}.csv`, csv(realised, ';'));
-  rows += realised.length - 1;
+  // The plan of the two weeks around 30 June (IGJ aangekondigd 1.2.3/1.4.1/1.4.2), its own random stream.
+  const roster = plannedRoster(hours.slice(1), realised, `${firstYear}-06`, o.seed + 3, o.messy);
+  write('ons-roosteren', 'rooster-diensten.csv', csv(roster, ';'));
+  rows += realised.length - 1 + roster.length - 1;
   write('afas-hr', 'medewerkers.csv', csv(employees, ';'));
   // Functions come from an old Windows tool: Windows-1252, as real exports often are.
   write('afas-hr', 'functies.csv', iconv.encode(csv(functions, ';'), 'windows-1252'));
@@ -353,6 +331,18 @@ export function generate(outDir: string, o: GenerateOptions): GeneratedFiles {
       pl.forEach(([acc, monthly], i) => {
         const amount = monthly * scale * (0.8 + rp.next() * 0.4);
         postingLines.push(`    <GLTransactionLine entry="H${y}${mm}" line="${i + 1}">\n      <Date>${y}-${mm}-28</Date>\n      <GLAccount>${acc}</GLAccount>\n      <Amount>${amount.toFixed(2)}</Amount>\n      <CostCenter>${rp.pick(['KP0', 'KP1', 'KP2', 'KP3'])}</CostCenter>\n    </GLTransactionLine>\n`);
+      });
+    }
+  }
+  // Outsourced care, last and from a third stream (the rows above stay as they were), 2022 on.
+  const ro = new Random(o.seed + 2);
+  accounts.push(...OUTSOURCED_ACCOUNTS.map((a) => [a[0], a[1], a[2]]));
+  for (let y = firstYear - 2; y <= lastYear; y++) {
+    for (let m = 1; m <= 12; m++) {
+      const mm = String(m).padStart(2, '0');
+      OUTSOURCED_ACCOUNTS.forEach(([acc, , , monthly], i) => {
+        const amount = monthly * scale * (0.8 + ro.next() * 0.4);
+        postingLines.push(`    <GLTransactionLine entry="U${y}${mm}" line="${i + 1}">\n      <Date>${y}-${mm}-28</Date>\n      <GLAccount>${acc}</GLAccount>\n      <Amount>${amount.toFixed(2)}</Amount>\n      <CostCenter>${ro.pick(['KP1', 'KP2', 'KP3'])}</CostCenter>\n    </GLTransactionLine>\n`);
       });
     }
   }

@@ -108,6 +108,16 @@ export const PRISMANT_ACCOUNTS = [
 ] as const;
 
 /**
+ * Outsourced work, booked on RGS only: care bought from another provider (onderaanneming) is
+ * "kosten uitbesteed werk" (WKprKuw), which Zorgkantoren 24.7 and 24.9 set against revenues and
+ * against the organisation's own staff costs. Number, description, RGS code, monthly amount at 150
+ * employees.
+ */
+export const OUTSOURCED_ACCOUNTS = [
+  ['4120', 'Onderaanneming zorg (uitbesteed werk)', 'WKprKuw', 8_500],
+] as const;
+
+/**
  * The organisation's conversion table to Prismant: the new accounts and the existing ones whose
  * category the NZa queries name only by Prismant code. Salaries, social charges and agency staff
  * stay on RGS (the NZa queries list WPerLes, WPerSol and WBedOvpUik themselves).

@@ -34,24 +34,28 @@ interface JsonCell {
 /**
  * Whether a SELECT answer (SPARQL JSON) carries data. When it has numbers, it does only if one is
  * not zero (a row of zeros next to labels such as "Totaal" or a vestigingsnummer is what the
- * official queries return on a dataset without the entities they count); without numbers, any
- * bound, non-empty value is data.
+ * official queries return on a dataset without the entities they count). Without numbers, a bound,
+ * non-empty value is data, unless all of them sit in one column of an answer that projects more:
+ * row labels ("Niveau 3", "Totaal") with every figure unbound are no data either.
  */
 export function answerStatus(json: string): 'data' | 'no data' | 'empty' {
-  const parsed = JSON.parse(json) as { boolean?: boolean; results?: { bindings: Record<string, JsonCell>[] } };
+  const parsed = JSON.parse(json) as { boolean?: boolean; head?: { vars?: string[] }; results?: { bindings: Record<string, JsonCell>[] } };
   if (parsed.boolean !== undefined) return parsed.boolean ? 'data' : 'no data';
   const rows = parsed.results?.bindings ?? [];
   if (!rows.length) return 'empty';
-  let numbers = 0, nonZero = 0, filled = 0;
+  let numbers = 0, nonZero = 0;
+  const filled = new Set<string>(), seen = new Set<string>(parsed.head?.vars ?? []);
   for (const row of rows) {
-    for (const cell of Object.values(row)) {
+    for (const [name, cell] of Object.entries(row)) {
+      seen.add(name);
       if (cell.type === 'literal' && cell.datatype && NUMERIC.has(cell.datatype)) {
         numbers++;
         if (Number(cell.value) !== 0) nonZero++;
-      } else if (cell.value.trim() !== '') filled++;
+      } else if (cell.value.trim() !== '') filled.add(name);
     }
   }
-  return (numbers ? nonZero > 0 : filled > 0) ? 'data' : 'no data';
+  if (numbers) return nonZero > 0 ? 'data' : 'no data';
+  return filled.size > 1 || (filled.size === 1 && seen.size === 1) ? 'data' : 'no data';
 }
 
 export interface QueryVocabulary {

@@ -379,6 +379,41 @@ describe.each(SOURCES)('hand-computed values, %s queries', (current) => {
     expect([value('Solvabiliteitsratio'), value('Solvabiliteitsratio (%)')]).toEqual([0.57, 57.1]);
   });
 
+  // Outsourced work against revenues and own staff (24.7, 24.9), 2024. Revenue 8000 (RGS WOmzNzo)
+  // −100000 (credit); salaries 4000 (WPerLes) 30000, social charges 4010 (WPerSol) 6000, pensions
+  // 4020 on Prismant 422300 (Q.IV; written under 422300 and PM422300, not under RGS) 4000; care
+  // bought from another provider 4120 (WKprKuw, Q.II) 6000; agency staff 4100 (WBedOvpUik) 3000 is
+  // neither; 4120's posting of 31-12-2023 lies before the period.
+  //   24.7: Q.II / P = 6000 / −100000 = −0.06 → −0.06 and −6 %.
+  //   24.9: Q.II / own staff = 6000 / (30000 + 6000 + 4000) = 0.15.
+  const outsourced = {
+    'exact-fin/grootboekrekeningen.csv': 'Rekening,Omschrijving,RGS-code\n8000,Opbrengsten Wlz,WOmzNzo\n4000,Salarissen,WPerLes\n4010,Sociale lasten,WPerSol\n4020,Pensioenlasten,WPerPen\n4100,Uitzendkrachten,WBedOvpUik\n4120,Onderaanneming zorg,WKprKuw\n',
+    'exact-fin/prismant-rekeningschema.csv': 'Rekening;Prismant-rubriek\n4020;422300\n',
+    'exact-fin/kostenplaatsen.csv': 'Kostenplaats,Omschrijving,Vestigingsnummer\nKP1,V1,000000000001\n',
+    'exact-fin/boekingen.xml':
+      '<?xml version="1.0" encoding="UTF-8"?>\n<eExact>\n  <GLTransactions>\n' +
+      [
+        ['1', '2024-03-31', '8000', '-100000'],
+        ['2', '2024-03-31', '4000', '30000'],
+        ['3', '2024-03-31', '4010', '6000'],
+        ['4', '2024-03-31', '4020', '4000'],
+        ['5', '2024-06-30', '4120', '6000'],
+        ['6', '2024-06-30', '4100', '3000'],
+        ['7', '2023-12-31', '4120', '9999'],
+      ]
+        .map(([e, d, a, m]) => `    <GLTransactionLine entry="${e}" line="1">\n      <Date>${d}</Date>\n      <GLAccount>${a}</GLAccount>\n      <Amount>${m}</Amount>\n      <CostCenter>KP1</CostCenter>\n    </GLTransactionLine>\n`)
+        .join('') +
+      '  </GLTransactions>\n</eExact>\n',
+  };
+
+  it('24.7 / 24.9 outsourced work 2024: 6000 of revenues −100000 → −0.06 (−6 %); of own staff costs 40000 → 0.15', async () => {
+    const period = { startperiode: '2024-01-01', eindperiode: '2024-12-31' };
+    const pnil = await official(outsourced, '24.7', period);
+    expect(pnil).toEqual([{ Kental: 'Arbeidsintensiteit PNIL', Waarde: '-0.06' }, { Kental: 'Arbeidsintensiteit PNIL%', Waarde: '-6' }]);
+    const staff = await official(outsourced, '24.9', period);
+    expect(staff).toEqual([{ Kental: 'Uitbesteed werk vs vast personeel', Waarde: '0.15' }]);
+  });
+
   it('18.1 balance sheet on 30-6-2024: D.VII −6000 (= D), E −1000, F −2000, G −1000 − 500 = −1500, H −10500; no data for assets', async () => {
     const rows = await official(balanceSheet, '18.1', { peildatum: '2024-06-30' });
     const amount = (post: string) => rows.find((r) => r.Jaarrekeningpost === post)?.Bedrag;

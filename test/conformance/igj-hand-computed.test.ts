@@ -221,3 +221,115 @@ describe.runIf(existsSync(OFFICIAL))('IGJ 1.1.2 hand-computed, official text', (
     expect(others.every((r) => Number(r.Totaal) === 0)).toBe(true);
   });
 });
+
+// IGJ aangekondigd 1.2.3 on ROSTER (planned hours of care staff in the slot 1-3 07:00 … 2-3 07:00,
+// per contract type), official text. The agreement line only has to overlap the slot; every
+// planned worked period of the agreement at a site of V1 counts, cut to the slot:
+//   A1 (onbepaald): R1 07:00–15:00 = 8 and R2 07:30–15:30 = 8 — the same person, level and hours,
+//     and the published text takes SELECT DISTINCT over (employee, level, hours per type) before
+//     summing, so the two shifts count once: 8, not 16 (KNOWN-ISSUES 16).
+//   A2 (bepaald, Fz line until 15-3): R3 15:00–23:00 = 8; R9 2-3 06:00–07:00 = 1 → 9. R7 (29-2
+//     23:00, its end "29-2 07:15" as exported) ends before the slot: the night belongs to 29-2.
+//   A8 (uitzend): R4 23:00 to "1-3 07:15" = 24 − 23 + 7.25 = 8.25. R5 starts at the slot's end.
+//   A4 (stage): R8 = 8. R6 is cancelled (no planned worked period).
+//   Niveau 3 and the total row: 8 + 9 + 8.25 + 8 = 33.25 = 8 onbepaald + 9 bepaald + 8.25 uitzend + 8 stage.
+// On 29-2 only R7 falls in the slot (29-2 23:00 to the exported 29-2 07:15 → 8.25, bepaald).
+// V2 has no planned staff: the level rows come back with every sum unbound (a SUM over the one
+// unmatched OPTIONAL row; the published text has no COALESCE, unlike 1.4.2).
+const PLANNED_COLUMNS = ['Totaal_aantal_geplande_uren_ZV', 'Aantal_geplande_uren_ZV_onbepaalde_tijd', 'Aantal_geplande_uren_ZV_bepaalde_tijd', 'Aantal_geplande_uren_ZV_oproep', 'Aantal_geplande_uren_ZV_BBL', 'Aantal_geplande_uren_ZV_inhuur', 'Aantal_geplande_uren_ZV_uitzend', 'Aantal_geplande_uren_ZV_stage', 'Aantal_geplande_uren_ZV_vrijwilliger'];
+const planned = (rows: Record<string, string>[], label: string) => PLANNED_COLUMNS.map((c) => Number(rows.find((r) => r.kwalificatie_niveau === label)?.[c] ?? NaN));
+const PLANNED_CASES: [string, string, number[]][] = [
+  ['2024-03-01', '000000000001', [33.25, 8, 9, 0, 0, 0, 8.25, 8, 0]],
+  ['2024-02-29', '000000000001', [8.25, 0, 8.25, 0, 0, 0, 0, 0, 0]],
+];
+// The published text has three blank-node subjects (`[] a onz-plan:PlanInformationObject`, twice
+// `[] a onz-plan:PlannedEntityAssertion`). On our engine (layer + Oxigraph 0.5.11) the text as
+// published answers only the level labels, every sum unbound; the same text with those three
+// blank nodes written as variables (the same query: a blank node in a pattern is a variable that is
+// not projected) gives the hand-computed values below. An engine defect, reported to the query
+// engine's maintainers (KNOWN-ISSUES 16); `it.fails` turns red when the engine is fixed, so the
+// first block can then become a plain `it`.
+const namedBlankNodes = (text: string) => {
+  let n = 0;
+  return text.replace(/\[\] a onz-plan:/g, () => `?blank${++n} a onz-plan:`);
+};
+function plannedAnswer(peildatum: string, vestigingsnummer: string, rewrite: (t: string) => string) {
+  const registry = registries.get('official')!;
+  const ind = registry.indicator(registry.list()[0]!.id, '1.2.3');
+  const text = rewrite(prepareQuery(ind.text, ind.parameters, { peildatum, vestigingsnummer }).text);
+  return oxigraphRows(rosterStore, prepareQuery(text, [], {}).engineText);
+}
+const expectPlanned = (rows: Record<string, string>[], expected: number[]) => {
+  for (const label of ['Niveau 3', 'Totaal aantal ingeplande uren']) planned(rows, label).forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 6));
+};
+describe.runIf(existsSync(OFFICIAL))('IGJ aangekondigd 1.2.3 hand-computed, official text', () => {
+  it.fails.each(PLANNED_CASES)('as published, peildatum %s at %s (engine defect: sums unbound)', (peildatum, vestigingsnummer, expected) => {
+    expectPlanned(plannedAnswer(peildatum, vestigingsnummer, (t) => t), expected);
+  });
+  it.each(PLANNED_CASES)('blank nodes written as variables, peildatum %s at %s', (peildatum, vestigingsnummer, expected) => {
+    expect(namedBlankNodes(prepareQuery(registries.get('official')!.indicator(registries.get('official')!.list()[0]!.id, '1.2.3').text, [], {}).text).match(/\?blank\d/g)).toHaveLength(3);
+    expectPlanned(plannedAnswer(peildatum, vestigingsnummer, namedBlankNodes), expected);
+  });
+  it('blank nodes written as variables, V2 without planned staff: labels only', () => {
+    const rows = plannedAnswer('2024-03-01', '000000000002', namedBlankNodes);
+    expect(rows.map((r) => Object.keys(r))).toEqual([['kwalificatie_niveau'], ['kwalificatie_niveau']]);
+  });
+});
+
+// IGJ aangekondigd 1.4.2 on ROSTER (planned hours split into dag 07–15, avond 15–23, nacht 23–07
+// within the slot from 07:00 on the peildatum; PIL = ArbeidsOvereenkomst, PNIL = uitzend/inhuur;
+// the agreement line must be active on the peildatum), official text:
+//   A1 (PIL): R1 07:00–15:00 → dag 8; R2 07:30–15:30 → dag 7.5, avond 0.5 (different hours, so
+//     DISTINCT keeps both).
+//   A2 (PIL): R3 → avond 8; R9 2-3 06:00–07:00 starts early on the next day → nacht 1; R7, the
+//     night of 29-2 (23:00 to the exported "29-2 07:15", read as 1-3 07:15), overlaps the slot by
+//     15 minutes, and the published text, seeing a start on the previous day, begins it at 07:00
+//     and ends it at 07:15 + 24 h, clamped to 31:00: 24 hours, dag 8 + avond 8 + nacht 8, where
+//     the slot holds 0.25 h of it (KNOWN-ISSUES 16).
+//   A8 (PNIL): R4 23:00–07:15 → nacht 8 (clamped at 07:00). R5 starts at the slot's end.
+//   A4 is an intern (neither PIL nor PNIL); R6 is cancelled.
+//   Niveau 3 and Totaal: PIL dag 8 + 7.5 + 8 = 23.5, avond 0.5 + 8 + 8 = 16.5, nacht 8 + 1 = 9;
+//   PNIL nacht 8.
+// On 29-2: R7 is A2's night of that day → PIL nacht 8 (to the slot's end at 07:00), nothing else.
+const SPLIT_CASES: [string, number[]][] = [
+  ['2024-03-01', [23.5, 16.5, 9, 0, 0, 8]],
+  ['2024-02-29', [0, 0, 8, 0, 0, 0]],
+];
+const SPLIT_COLUMNS = ['Aantal_geplande_uren_ZV_PIL_dag', 'Aantal_geplande_uren_ZV_PIL_avond', 'Aantal_geplande_uren_ZV_PIL_nacht', 'Aantal_geplande_uren_ZV_PNIL_dag', 'Aantal_geplande_uren_ZV_PNIL_avond', 'Aantal_geplande_uren_ZV_PNIL_nacht'];
+describe.runIf(existsSync(OFFICIAL))('IGJ aangekondigd 1.4.2 hand-computed, official text', () => {
+  it.each(SPLIT_CASES)('peildatum %s at V1', (peildatum, expected) => {
+    const rows = answer('official', '1.4.2', { peildatum, vestigingsnummer: '000000000001' }, rosterStore);
+    for (const label of ['Niveau 3', 'Totaal']) {
+      const got = SPLIT_COLUMNS.map((c) => Number(rows.find((r) => r.kwalificatie_niveau === label)?.[c] ?? NaN));
+      got.forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 6));
+    }
+  });
+});
+
+// Our own 1.2.3 and 1.4.2 on ROSTER count each planned shift once, cut to the slot, a night
+// exported with its own date on the end ending the next day. Where that differs from the published
+// texts (KNOWN-ISSUES 16), on 1-3 at V1:
+//   1.2.3: A1's R1 and R2 are 8 + 8 = 16 (official: 8, DISTINCT); R4 ends at the slot's end, 8
+//     (official 8.25: it reads the exported 07:15 as a clock time); A2's night R7 of 29-2 has its
+//     last quarter hour in the slot, 0.25 → A2 9.25. Total 16 + 9.25 + 8 + 8 = 41.25.
+//   1.4.2: R7 is 0.25 h dag (official: 24 h) → PIL dag 8 + 7.5 + 0.25 = 15.75, avond 0.5 + 8 = 8.5,
+//     nacht 1 (R9); PNIL nacht 8.
+// On 29-2 R7 is the night of that day: 1.2.3 8 bepaald (official 8.25), 1.4.2 PIL nacht 8.
+describe('IGJ 1.2.3 and 1.4.2 hand-computed, own queries', () => {
+  it.each([
+    ['2024-03-01', '000000000001', [41.25, 16, 9.25, 0, 0, 0, 8, 8, 0]],
+    ['2024-02-29', '000000000001', [8, 0, 8, 0, 0, 0, 0, 0, 0]],
+    ['2024-03-01', '000000000002', [0, 0, 0, 0, 0, 0, 0, 0, 0]],
+  ] as [string, string, number[]][])('1.2.3 on %s at %s', (peildatum, vestigingsnummer, expected) => {
+    expectPlanned(answer('own', '1.2.3', { peildatum, vestigingsnummer }, rosterStore), expected);
+  });
+  it.each([
+    ['2024-03-01', [15.75, 8.5, 1, 0, 0, 8]],
+    ['2024-02-29', [0, 0, 8, 0, 0, 0]],
+  ] as [string, number[]][])('1.4.2 on %s at V1', (peildatum, expected) => {
+    const rows = answer('own', '1.4.2', { peildatum, vestigingsnummer: '000000000001' }, rosterStore);
+    for (const label of ['Niveau 3', 'Totaal']) {
+      SPLIT_COLUMNS.map((c) => Number(rows.find((r) => r.kwalificatie_niveau === label)?.[c] ?? NaN)).forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 6));
+    }
+  });
+});

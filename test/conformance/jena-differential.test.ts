@@ -15,12 +15,18 @@ import { HAVE_OFFICIAL, PERIOD_VALUES, jenaAnswer, normalise, officialCases, typ
 const enabled = HAVE_OFFICIAL && process.env.SLOW === '1';
 const DEADLINE = 60_000;
 const VALUES = { ...PERIOD_VALUES, vestigingsnummer: '000000000001' };
+// IGJ: a site the generated organisation has and a day inside its roster (24 June – 7 July 2024).
+const IGJ_VALUES = { ...VALUES, peildatum: '2024-06-30', vestigingsnummer: '000012345601' };
 
 /** Remaining differences, `profile-id indicator` → reason. */
 export const KNOWN: Record<string, string> = {
   // STR() of an integer-valued xsd:decimal: XPath 2.0+ casting (what SPARQL 1.1 cites) writes the
   // integer form "0"; Jena writes XSD 1.0's canonical "0.0". Same value; KNOWN-ISSUES 13.
   'zorgkantoren-inkoopondersteuning-en-beleidsontwikkeling 14.2': 'STR of a zero decimal: "0" (XPath casting, Oxigraph) vs "0.0" (XSD 1.0 canonical, Jena)',
+  // An engine defect of ours, not a difference of convention: the layer + Oxigraph leave every sum of
+  // the published text unbound (blank-node subjects with date-plus-duration arithmetic in one group),
+  // Jena gives the planned hours. KNOWN-ISSUES 16; remove this entry when the engine is fixed.
+  'igj-contextinformatie-t-b-v-aangekondigd-inspectiebezoek 1.2.3': 'engine defect: sums unbound on layer + Oxigraph, planned hours on Jena (KNOWN-ISSUES 16)',
 };
 
 let pool: QueryPool | undefined;
@@ -34,7 +40,7 @@ describe.runIf(enabled)('official queries of every profile: layer + Oxigraph vs 
     const id = currentGenerationId(config.dataDir)!;
     pool = new QueryPool({ dataDir: config.dataDir, size: 1, deadlineMs: DEADLINE, rowCap: 1_000_000 });
     await pool.load(id);
-    const cases = officialCases(config.dataDir, VALUES, process.env.DIFF_ONLY?.split(','));
+    const cases = officialCases(config.dataDir, (profile) => (profile.startsWith('igj-') ? IGJ_VALUES : VALUES), process.env.DIFF_ONLY?.split(','));
     const data = readManifest(config.dataDir, id).files.map((f) => join(generationsDir(config.dataDir), id, f.name));
     const jena = await askJena(data, cases.map((c) => c.prepared.text));
     const report: string[] = [];

@@ -8,11 +8,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/config/index.js';
-import { runImport } from '../../src/importer/index.js';
-import { installProfile, ProfileRegistry } from '../../src/profiles/index.js';
+import type { ProfileRegistry } from '../../src/profiles/index.js';
 import { prepareQuery } from '../../src/query/index.js';
 import { EmbeddedStore } from '../../src/store/index.js';
-import { selectRows, tempDir, testConfig, writeFixture } from '../helpers.js';
+import { importWithProfile, selectRows } from '../helpers.js';
 
 const OFFICIAL = join(packageRoot(), '..', 'shared', 'conformance', 'nza-kostenonderzoek-1.1.1');
 
@@ -46,14 +45,9 @@ let store: EmbeddedStore;
 let registry: ProfileRegistry | undefined;
 
 beforeAll(async () => {
-  const config = testConfig();
-  await runImport(config, { inputs: [writeFixture(FIXTURE)] });
-  store = await EmbeddedStore.open(config.dataDir);
-  if (existsSync(OFFICIAL)) {
-    const installed = tempDir('ds-nzak-');
-    installProfile(OFFICIAL, installed);
-    registry = ProfileRegistry.load([installed]);
-  }
+  const { dataDir, registry: installed } = await importWithProfile(FIXTURE, OFFICIAL);
+  store = await EmbeddedStore.open(dataDir);
+  registry = installed;
 }, 60_000);
 
 async function total(indicator: string): Promise<number> {

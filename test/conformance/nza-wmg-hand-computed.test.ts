@@ -8,11 +8,10 @@ import { join } from 'node:path';
 import oxigraph from 'oxigraph';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/config/index.js';
-import { runImport } from '../../src/importer/index.js';
-import { installProfile, ProfileRegistry } from '../../src/profiles/index.js';
+import type { ProfileRegistry } from '../../src/profiles/index.js';
 import { prepareQuery } from '../../src/query/index.js';
 import { WORKED_EXAMPLE } from '../fixtures/worked-example.js';
-import { generationWithCalendar, oxigraphRows, tempDir, testConfig, writeFixture } from '../helpers.js';
+import { generationWithCalendar, importWithProfile, oxigraphRows } from '../helpers.js';
 
 const OFFICIAL = join(packageRoot(), '..', 'shared', 'conformance', 'nza-wmg-1.1.1');
 const OPR = 'http://purl.org/ozo/onz-g#OccupationalPositionRole';
@@ -31,14 +30,9 @@ let store: oxigraph.Store;
 let registry: ProfileRegistry | undefined;
 
 beforeAll(async () => {
-  const config = testConfig();
-  await runImport(config, { inputs: [writeFixture(FIXTURE)] });
-  store = await generationWithCalendar(config.dataDir, '2024-01-01', '2025-12-31');
-  if (existsSync(OFFICIAL)) {
-    const installed = tempDir('ds-wmg-');
-    installProfile(OFFICIAL, installed);
-    registry = ProfileRegistry.load([installed]);
-  }
+  const { dataDir, registry: installed } = await importWithProfile(FIXTURE, OFFICIAL);
+  store = await generationWithCalendar(dataDir, '2024-01-01', '2025-12-31');
+  registry = installed;
 }, 60_000);
 refereeAfterAll();
 

@@ -16,12 +16,15 @@ export const PERIOD_VALUES: Record<string, string | number> = { jaar: 2024, kwar
 
 export interface OfficialCase { key: string; prepared: PreparedQuery }
 
-/** Installs every official profile into the data directory; one prepared case per indicator (`only`: indicator ids). */
-export function officialCases(dataDir: string, values: Record<string, string | number>, only?: string[]): OfficialCase[] {
+type Values = Record<string, string | number>;
+
+/** Installs every official profile into the data directory; one prepared case per indicator (`values` per profile id; `only`: indicator ids). */
+export function officialCases(dataDir: string, values: Values | ((profileId: string) => Values), only?: string[]): OfficialCase[] {
   for (const f of OFFICIAL_FOLDERS) installProfile(join(CONFORMANCE, f), join(dataDir, 'profiles'));
   const registry = ProfileRegistry.load([join(dataDir, 'profiles')]);
   return registry.list().flatMap((profile) => profile.indicators.map((i) => registry.indicator(profile.id, i.id)).filter((ind) => !only || only.includes(ind.id)).map((ind) => {
-    const chosen = Object.fromEntries(ind.parameters.map((p) => [p.name, values[p.name] ?? p.example]));
+    const given = typeof values === 'function' ? values(ind.profile.id) : values;
+    const chosen = Object.fromEntries(ind.parameters.map((p) => [p.name, given[p.name] ?? p.example]));
     return { key: `${ind.profile.id} ${ind.id}`, prepared: prepareQuery(ind.text, ind.parameters, chosen) };
   }));
 }

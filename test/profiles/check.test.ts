@@ -58,6 +58,11 @@ describe('answer status', () => {
     expect(answerStatus(body([{}, { l: cell('') }]))).toBe('no data');
     expect(answerStatus(body([{ l: cell('Totaal'), n: cell('0', `${XSD}integer`) }, { n: cell('2.5', `${XSD}decimal`) }]))).toBe('data');
     expect(answerStatus(body([{ naam: cell('Jansen') }]))).toBe('data');
+    // Row labels only, every figure unbound (IGJ aangekondigd 1.2.3 on an engine that loses its sums).
+    const labelled = (vars: string[], rows: Record<string, unknown>[]) => JSON.stringify({ head: { vars }, results: { bindings: rows } });
+    expect(answerStatus(labelled(['niveau', 'uren'], [{ niveau: cell('Niveau 3') }, { niveau: cell('Totaal') }]))).toBe('no data');
+    expect(answerStatus(labelled(['niveau', 'naam'], [{ niveau: cell('Niveau 3'), naam: cell('Jansen') }]))).toBe('data');
+    expect(answerStatus(labelled(['naam'], [{ naam: cell('Jansen') }]))).toBe('data');
   });
 
   it('reads the vocabulary of triple patterns and VALUES, paths included, MINUS left out', () => {

@@ -53,6 +53,63 @@ SELECT ?x ?n WHERE { VALUES ?x { 1 } OPTIONAL { FILTER(BOUND(?d)) ?d ^time:inXSD
     expect(values(store, query('PM480012'), 'totaal')).toEqual(['100']);
   });
 
+  it('14: a heading counts nothing on a ledger booked on detailed codes; materialising it double counts code + heading', () => {
+    const store = new oxigraph.Store();
+    const RDF_TYPE = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#type';
+    for (const [post, code] of [['post1', 'PM811000'], ['post2', 'PM423110']] as const) {
+      const s = `http://example.org/${post}`;
+      add(store, s, RDF_TYPE, nn(`${FIN}Grootboekpost`));
+      add(store, s, `${G}partOf`, nn(`${FIN}${code}`));
+      add(store, s, `${G}isAbout`, nn(`${s}/k`));
+      add(store, `${s}/k`, `${G}hasQuality`, nn(`${s}/q`));
+      add(store, `${s}/q`, `${G}hasQualityValue`, nn(`${s}/v`));
+      add(store, `${s}/v`, `${G}hasDataValue`, oxigraph.literal('100', nn('http://www.w3.org/2001/XMLSchema#integer')));
+    }
+    const query = (codes: string) => `PREFIX onz-g: <${G}> PREFIX onz-fin: <${FIN}>
+      SELECT (SUM(?bedrag) AS ?totaal) WHERE { VALUES ?rubriek { ${codes} }
+        ?post onz-g:partOf ?rubriek ; onz-g:isAbout/onz-g:hasQuality/onz-g:hasQualityValue/onz-g:hasDataValue ?bedrag . }`;
+    const [of151, of43] = [query('onz-fin:PM800000'), query('onz-fin:PM423100 onz-fin:PM423110')];
+    expect([values(store, of151, 'totaal'), values(store, of43, 'totaal')]).toEqual([['0'], ['100']]);
+    add(store, 'http://example.org/post1', `${G}partOf`, nn(`${FIN}PM800000`)); // the tree, materialised
+    add(store, 'http://example.org/post2', `${G}partOf`, nn(`${FIN}PM423100`));
+    expect([values(store, of151, 'totaal'), values(store, of43, 'totaal')]).toEqual([['100'], ['200']]);
+  });
+
+  it.runIf(existsSync(CONFORMANCE))('14: the published 15.1 names only the heading, 4.3 a code beside its heading', () => {
+    const text = (id: string) => readFileSync(join(CONFORMANCE, 'nza-kostenonderzoek-1.1.1', 'queries', `${id}.rq`), 'utf8');
+    expect(text('15.1').match(/onz-fin:PM\d+/g)).toEqual(['onz-fin:PM800000']);
+    expect(text('4.3')).toMatch(/onz-fin:PM423100\b[\s\S]*onz-fin:PM423110\b/);
+    expect(text('4.3')).not.toMatch(/DISTINCT/);
+  });
+
+  it('16: a DISTINCT over employee and hours before the sum counts two equal shifts once (IGJ aangekondigd 1.2.3)', () => {
+    const text = `PREFIX : <http://example.org/>
+      SELECT (SUM(?uren) AS ?totaal) WHERE { { SELECT DISTINCT ?medewerker ?uren WHERE { VALUES (?medewerker ?dienst ?uren) { (:p1 :r1 8) (:p1 :r2 8) } } } }`;
+    expect(values(new oxigraph.Store(), text, 'totaal')).toEqual(['8']);
+  });
+
+  it('16: the slot arithmetic of IGJ aangekondigd 1.4.2 gives a previous-day night ending 07:15 24 hours', () => {
+    // The published text's steps for one shift: start on the day before → effective start 07:00; end
+    // before start on the clock → end + 24; clamp to 31:00 (07:00 next day).
+    const text = `PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+      SELECT ?duur WHERE {
+        BIND("2024-02-29T23:00:00"^^xsd:dateTime AS ?start) BIND("2024-03-01T07:15:00"^^xsd:dateTime AS ?eind)
+        BIND("2024-03-01"^^xsd:date AS ?peildatum)
+        BIND(HOURS(?start) + MINUTES(?start) * 0.0166666667 AS ?s) BIND(HOURS(?eind) + MINUTES(?eind) * 0.0166666667 AS ?e)
+        BIND(IF(xsd:date(?start) < ?peildatum, 7.0, ?s) AS ?eff_start)
+        BIND(IF(?e < ?s, ?e + 24.0, ?e) AS ?eff_end)
+        BIND(IF(?eff_end > 31.0, 31.0, ?eff_end) - ?eff_start AS ?duur) }`;
+    expect(Number(values(new oxigraph.Store(), prepareQuery(text, [], {}).engineText, 'duur')[0])).toBe(24);
+  });
+
+  it.runIf(existsSync(CONFORMANCE))('16: the published texts: 1.2.3 sums over a SELECT DISTINCT without COALESCE, 1.4.2 clamps at 31.0', () => {
+    const text = (id: string) => readFileSync(join(CONFORMANCE, 'igj-aangekondigd-1.0.0', 'queries', `${id}.rq`), 'utf8');
+    expect(text('1.2.3')).toMatch(/SELECT DISTINCT\s+\?medewerker\s+\?kwalificatie_niveau\s+\?onbepaald/);
+    expect(text('1.2.3')).not.toMatch(/COALESCE/);
+    expect(text('1.4.2')).toMatch(/IF\(\?is_prev_day, 7\.0/);
+    expect(text('1.4.2')).toMatch(/IF\(\?eff_end_raw > 31\.0, 31\.0/);
+  });
+
   it.runIf(existsSync(CONFORMANCE))('8: the published 10.2 names the codes without PM, 10.3 with it', () => {
     const text = (id: string) => readFileSync(join(CONFORMANCE, 'nza-kostenonderzoek-1.1.1', 'queries', `${id}.rq`), 'utf8');
     expect(text('10.2')).toMatch(/onz-fin:480012\b/);
