@@ -9,11 +9,13 @@ import { chunks, serializer, type ResultFormat } from './serialize.js';
 export type ToWorker =
   | { type: 'load'; dataDir: string; generation: string }
   | { type: 'run'; id: number; text: string; format: ResultFormat; vars: string[]; rowCap: number }
-  | { type: 'more'; id: number };
+  | { type: 'more'; id: number }
+  | { type: 'cancel'; id: number };
 
 export type FromWorker =
   | { type: 'ready'; generation: string; triples: number }
-  | { type: 'chunk'; id: number; data: string }
+  /** `result` on the first chunk only: the size of the result the chunks serialise. */
+  | { type: 'chunk'; id: number; data: string; result?: { rows: number; engineMs: number } }
   | { type: 'end'; id: number; rows: number; engineMs: number }
   | { type: 'error'; id: number; code: 'result_too_large' | 'engine_failure' | 'unparseable_query'; message: string; fatal: boolean };
 
@@ -59,6 +61,10 @@ port.on('message', (message: ToWorker) => {
     if (pending?.id === message.id) pending.next();
     return;
   }
+  if (message.type === 'cancel') {
+    if (pending?.id === message.id) pending = undefined; // the result can go
+    return;
+  }
   const { id, text, format, vars, rowCap } = message;
   const started = performance.now();
   let result: unknown;
@@ -78,12 +84,16 @@ port.on('message', (message: ToWorker) => {
     return;
   }
   const it = results(result, format, vars);
+  let first = true;
   const next = () => {
     const step = it.next();
     if (step.done) {
       pending = undefined;
       post({ type: 'end', id, rows, engineMs });
-    } else post({ type: 'chunk', id, data: step.value });
+    } else {
+      post({ type: 'chunk', id, data: step.value, ...(first ? { result: { rows, engineMs } } : {}) });
+      first = false;
+    }
   };
   pending = { id, next };
   next();
