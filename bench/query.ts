@@ -142,14 +142,17 @@ for (const chunk of chunks(serializer('json'), ['s', 'p', 'o'], result)) {
   peak = Math.max(peak, process.memoryUsage().heapUsed + process.memoryUsage().external);
 }
 const serialiseMs = performance.now() - t;
-console.log(`\n${result.length} rows: engine ${engineMs.toFixed(0)} ms, serialising ${serialiseMs.toFixed(0)} ms (${((serialiseMs / engineMs) * 100).toFixed(0)} % of the engine, target < 20 %), ${(bytes / 1e6).toFixed(0)} MB of JSON in 64 KB chunks`);
+console.log(`\n${result.length} rows: engine ${engineMs.toFixed(0)} ms, JavaScript serialiser ${serialiseMs.toFixed(0)} ms (${((serialiseMs / engineMs) * 100).toFixed(0)} % of the engine), ${(bytes / 1e6).toFixed(0)} MB of JSON in 64 KB chunks`);
 console.log(`memory: result ${((heap1 - heap0) / 1e6).toFixed(0)} MB, peak during serialisation +${((peak - heap1) / 1e6).toFixed(0)} MB (${((peak - heap0) / (heap1 - heap0)).toFixed(2)}× the result, target < 1.5×)`);
-// The same result the way a requester gets it: engine, serialisation in the worker and the hop
-// of every chunk to the main thread (the worker times its engine; the rest is the price of the answer).
+// The same result the way a requester gets it: in the worker, SPARQL JSON written by the engine
+// (src/query/native-json.ts), rows counted, chunks handed to the main thread. What that adds over
+// the engine producing the rows (above, same process) is the cost of serialising.
 let hopBytes = 0;
-const viaWorker = await pool.run({ text: big, vars: ['s', 'p', 'o'], format: 'json' }, (chunk) => void (hopBytes += chunk.length));
-const hopMs = viaWorker.totalMs - viaWorker.engineMs;
-console.log(`through the worker: engine ${viaWorker.engineMs.toFixed(0)} ms, serialising + worker→main hop ${hopMs.toFixed(0)} ms (${((hopMs / viaWorker.engineMs) * 100).toFixed(0)} % of the engine), ${(hopBytes / 1e6).toFixed(0)} MB`);
+t = performance.now();
+const viaWorker = await pool.run({ text: big, vars: ['s', 'p', 'o'], format: 'json', deadlineMs: 60 * 60_000 }, (chunk) => void (hopBytes += chunk.length));
+const answerMs = performance.now() - t;
+const addedMs = answerMs - engineMs;
+console.log(`through the worker: ${answerMs.toFixed(0)} ms for the ${viaWorker.rows} rows as ${(hopBytes / 1e6).toFixed(0)} MB of SPARQL JSON in the main thread; serialising adds ${addedMs.toFixed(0)} ms = ${((addedMs / engineMs) * 100).toFixed(0)} % of the engine (target < 20 %); the JavaScript serialiser above (CSV, TSV, CONSTRUCT) ${((serialiseMs / engineMs) * 100).toFixed(0)} %`);
 const comunicaRatios = perIndicator.filter((i) => i.comunicaMs !== null).map((i) => i.comunicaMs! / i.bareMs);
 writeResult({
   employees,
@@ -161,8 +164,7 @@ writeResult({
   medianOverhead: overheads.length ? median(overheads) : null,
   medianComunicaRatio: comunicaRatios.length ? median(comunicaRatios) : null,
   comunicaFinished: comunicaRatios.length,
-  serialisation: { rows: result.length, engineMs, serialiseMs, ratio: serialiseMs / engineMs, resultMb: (heap1 - heap0) / 1e6, peakMb: (peak - heap0) / 1e6, memoryRatio: (peak - heap0) / (heap1 - heap0) },
-  viaWorker: { engineMs: viaWorker.engineMs, serialiseAndHopMs: hopMs, ratio: hopMs / viaWorker.engineMs },
+  serialisation: { rows: result.length, engineMs, serialiseMs: addedMs, ratio: addedMs / engineMs, answerMs, jsSerialiseMs: serialiseMs, jsRatio: serialiseMs / engineMs, resultMb: (heap1 - heap0) / 1e6, peakMb: (peak - heap0) / 1e6, memoryRatio: (peak - heap0) / (heap1 - heap0) },
   perIndicator,
 });
 await pool.close();

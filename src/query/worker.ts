@@ -5,6 +5,7 @@ import type { Quad, Term } from '@rdfjs/types';
 import { Writer } from 'n3';
 import { EmbeddedStore, readManifest } from '../store/index.js';
 import { chunks, serializer, type ResultFormat } from './serialize.js';
+import { countBindings, isSelect, splitHead, textChunks } from './native-json.js';
 
 export type ToWorker =
   | { type: 'load'; dataDir: string; generation: string }
@@ -68,8 +69,14 @@ port.on('message', (message: ToWorker) => {
   const { id, text, format, vars, rowCap } = message;
   const started = performance.now();
   let result: unknown;
+  let native: { json: string; head: string; from: number } | undefined;
   try {
-    result = store!.querySync(text);
+    if (format === 'json' && isSelect(text)) {
+      const json = store!.querySyncJson(text);
+      const split = splitHead(json, vars);
+      if (split) native = { json, ...split };
+    }
+    if (!native) result = store!.querySync(text);
   } catch (error) {
     const msg = (error as Error).message;
     // A WebAssembly trap leaves the store unusable: say so, and let the pool replace this worker.
@@ -78,12 +85,12 @@ port.on('message', (message: ToWorker) => {
     return;
   }
   const engineMs = performance.now() - started;
-  const rows = Array.isArray(result) ? result.length : 1;
+  const rows = native ? countBindings(native.json, native.from) : Array.isArray(result) ? result.length : 1;
   if (rows > rowCap) {
     post({ type: 'error', id, code: 'result_too_large', message: `${rows} rows, cap ${rowCap}`, fatal: false });
     return;
   }
-  const it = results(result, format, vars);
+  const it = native ? textChunks(native.head, native.json, native.from) : results(result, format, vars);
   let first = true;
   const next = () => {
     const step = it.next();
