@@ -1,0 +1,39 @@
+// Fallback arithmetic is exact: products Oxigraph cannot hold (over 18 fractional digits, over 64-bit
+// integers) come out as exact xsd:decimal / xsd:integer, folded with BigInt when both operands are
+// literals and built from the operands' digits in the query otherwise; never rounded through doubles.
+import oxigraph from 'oxigraph';
+import { describe, expect, it } from 'vitest';
+import { compatibleText, parseSparql } from '../../src/query/index.js';
+import { exactProduct, formatDecimal, parseDecimal } from '../../src/query/exact.js';
+
+const store = new oxigraph.Store();
+const XSD = 'http://www.w3.org/2001/XMLSchema#';
+const layer = (text: string) => compatibleText(parseSparql(text), { original: text });
+const run = (text: string) => (store.query(layer(text)) as Map<string, { value: string; datatype?: { value: string } }>[]).map((r) => Object.fromEntries([...r].map(([k, v]) => [k, `${v.value}^^${v.datatype!.value.slice(XSD.length)}`])));
+
+describe('exact products', () => {
+  it('BigInt decimals: parse, multiply, canonical text', () => {
+    expect(parseDecimal('-0.0000000001')).toEqual({ digits: -1n, scale: 10 });
+    expect(formatDecimal(100n, 2)).toBe('1.0');
+    expect(formatDecimal(-5n, 3)).toBe('-0.005');
+    expect(formatDecimal(0n, 4)).toBe('0.0');
+    expect(exactProduct({ value: '0.0000000001', integer: false }, { value: '0.0000000001', integer: false })).toEqual({ value: '0.00000000000000000001', integer: false });
+    expect(exactProduct({ value: '12345678901234567890', integer: true }, { value: '98765432109876543210', integer: true })!.value).toBe((12345678901234567890n * 98765432109876543210n).toString());
+  });
+
+  it('two literals: folded exactly, where bare Oxigraph is unbound', () => {
+    const q = 'SELECT (0.0000000001 * 0.0000000001 AS ?x) (12345678901234567890 * 98765432109876543210 AS ?y) (0.01 * 0.003333333333333333 AS ?z) WHERE {}';
+    expect(store.query(q)).toEqual([new Map()]);
+    expect(run(q)).toEqual([{ x: '0.00000000000000000001^^decimal', y: '1219326311370217952237463801111263526900^^integer', z: '0.00003333333333333333^^decimal' }]);
+  });
+
+  it('variables: exact from the digits, signs and zeros included', () => {
+    const q = 'SELECT (?a * ?b AS ?x) WHERE { VALUES (?a ?b) { (0.0000000001 0.0000000001) (-0.0000000001 0.00000000025) (-0.000000003 -0.00000000002) (0.01 0.003333333333333333) (7.5 0) (1.5 2) } }';
+    expect(run(q).map((r) => r.x)).toEqual(['0.00000000000000000001^^decimal', '-0.000000000000000000025^^decimal', '0.00000000000000000006^^decimal', '0.00003333333333333333^^decimal', '0^^decimal', '3^^decimal']);
+  });
+
+  it('keeps errors errors and never rounds: digits beyond 64 bits stay unbound', () => {
+    const q = 'SELECT (?a * ?b AS ?x) WHERE { VALUES (?a ?b) { ("a" 1.5) (1.5 "b") (0.123456789012345678 0.123456789012345678) } }';
+    expect(run(q)).toEqual([{}, {}, {}]);
+  });
+});
