@@ -5,17 +5,16 @@
 // our seven levels added as well it was 2 × 9 = 18, two of them "Niveau 3").
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DataFactory } from 'n3';
 import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../src/config/index.js';
 import { runImport } from '../src/importer/index.js';
+import { literal, namedNode, quad } from '../src/rdf/index.js';
 import { referenceFor } from '../src/importer/reference.js';
 import { findCommentedBinds, prepareQuery } from '../src/query/index.js';
 import { inferParameter, readHeader } from '../src/profiles/index.js';
 import { EmbeddedStore } from '../src/store/index.js';
 import { selectRows, testConfig, writeFixture } from './helpers.js';
 
-const { namedNode, literal, quad } = DataFactory;
 const OFFICIAL = join(packageRoot(), '..', 'shared', 'conformance', 'zorgkantoren-1.3.5', 'queries', '6.1.rq');
 
 const SUPPLIER = `@prefix onz-g: <http://purl.org/ozo/onz-g#> .
