@@ -11,7 +11,7 @@ import { clone } from './ast.js';
 import { calendarLookups } from './calendar.js';
 import { locationJoins } from './joins.js';
 import { valuesLexicalForms } from './lexical.js';
-import { exactProduct, exactProductExpr } from './exact.js';
+import { exactProduct } from './exact.js';
 
 type Node = Record<string, unknown>;
 // The AST is walked structurally; these are the fields the rewrites read.
@@ -100,15 +100,13 @@ function fitsInt64(operator: string, a: Expr, b: Expr): boolean {
 }
 
 
-/** `a * b` or `a / b` for where Oxigraph's own result is missing (src/query/exact.ts). */
+/** `a * b` or `a / b` for where Oxigraph's own result is missing: exact where decimals hold it. */
 function fallback(operator: '*' | '/', a: unknown, b: unknown): Expr[] {
   const as = (type: string, x: unknown) => cast(type, op('+', [clone(x), int(0)]));
-  // A product: an integer product over 64 bits as decimal × integer (128 bits), then exact from the digits.
-  if (operator === '*') return [op('*', [as('decimal', a), clone(b)]), exactProductExpr(a, b)];
-  // A quotient is rounded by definition: zero exactly (defect 4), otherwise Oxigraph's own or, where
-  // it overflows (defect 6), from doubles (about 16 significant digits; the one approximation left).
-  const zero = op('if', [op('&&', [op('=', [as('decimal', a), int(0)]), op('!=', [as('decimal', b), int(0)])]), lit('0.0', XSD + 'decimal'), op('/', [int(1), int(0)])]);
-  return [zero, cast('decimal', op(operator, [as('double', a), as('double', b)]))];
+  const approximate = cast('decimal', op(operator, [as('double', a), as('double', b)]));
+  // A product of two integers that overflows 64 bits is exact as decimal × integer; a quotient is decimal already.
+  // (Products of two literals never get here: foldedProduct computes them exactly.)
+  return operator === '*' ? [op('*', [as('decimal', a), clone(b)]), approximate] : [approximate];
 }
 
 const DECIMALS = new Set([XSD + 'integer', XSD + 'decimal']);
@@ -131,8 +129,10 @@ function rewriteOperation(out: Expr): Expr {
   // Defect 4: a decimal product or quotient equal to zero errors when an operand is not an
   // integer (7.5 * 0); defects 6 and 8: decimal results that overflow Oxigraph's 18 fractional
   // digits on the way are unbound; a product of integers beyond 64 bits is unbound. Only where
-  // Oxigraph's own result is missing: products exactly (fallback, src/query/exact.ts), quotients
-  // exactly when zero, otherwise from doubles (see fallback). Real errors (unbound or
+  // Oxigraph's own result is missing: a product of two literals is folded exactly (BigInt,
+  // src/query/exact.ts); otherwise an integer product is redone as decimal × integer, anything else
+  // comes from doubles cast back to decimal (exact for zero; about 16 significant digits otherwise:
+  // a known gap, see exact.ts). Real errors (unbound or
   // non-numeric operands, division by zero) stay errors: `x + 0` keeps the type check.
   // Operands are copied, so the rewrite is skipped on very large operands (no blow-up).
   if (operator === '*' && out.args.length === 2 && !(isIntegerLiteral(a) && isIntegerLiteral(b) && fitsInt64(operator, a as Expr, b as Expr))) {
