@@ -4,6 +4,7 @@
 // error report with its code, and is logged. Nothing is answered that could not be logged: the
 // reply waits until every entry of the request is fsynced (see Trail).
 import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import type { Config } from '../config/index.js';
 import { recordActivityAsync, type AuditEntry, type AuditInput } from '../audit/index.js';
 import type { ProfileRegistry } from '../profiles/index.js';
@@ -20,6 +21,7 @@ import { countColumns, smallCellsOf, type SmallCell } from './small-cells.js';
 import type { Table } from './answer-table.js';
 import type { Deliverer } from './delivery.js';
 import { Admission } from './admission.js';
+import { StreamClosed, startAnswer } from './stream.js';
 
 export interface ExchangeDeps {
   config: Config;
@@ -36,6 +38,8 @@ export interface Outcome {
   status: number;
   /** The message to send back, as JSON text. */
   body: string;
+  /** Instead of `body`: the answer as it streams (status 200); cut off on a failure mid-way. */
+  stream?: Readable;
   code?: string;
   /** The presenter, once the token was checked (for rate limiting and metrics). */
   requester?: string;
@@ -95,6 +99,7 @@ export class Exchange {
     const request = digestForAudit(JSON.stringify(raw ?? null));
     let receiptLogged = false;
     let release: (() => void) | undefined;
+    let streaming = false;
     const logReceipt = (who: { thread_id?: string | undefined; actor: string }) => {
       receiptLogged = true;
       trail.add({ ...who, activity: 'received', form, request });
@@ -151,13 +156,48 @@ export class Exchange {
       const generation = this.deps.generation();
       if (!generation) throw new ExchangeError('no_dataset');
 
-      const answers = await Promise.all(questions.map((q) => this.run(q)));
-      for (const a of answers) trail.add({ thread_id, actor: trust.did, activity: 'executed', indicator: a.question.id, generation, rows: a.rows, ms: Math.round(a.ms) });
-      const body = responseText(trust.did, message, answers, config);
       const { minGroupSize, smallCells: policy } = config.exchange;
       // The published text (the same for every parameter value: parsed once); where it cannot be
       // parsed before its placeholders are filled ($(name)), the text that ran.
-      const counted = answers.map((a) => (minGroupSize > 1 ? (countColumns(a.question.indicator.text) ?? countColumns(a.question.prepared.text)) : []));
+      const counted = questions.map((q) => (minGroupSize > 1 ? (countColumns(q.indicator.text) ?? countColumns(q.prepared.text)) : []));
+      // One question released automatically, with no small-cell check to wait for, may stream.
+      const streamable = !manual && questions.length === 1 && counted.every((c) => c?.length === 0);
+      let answers: Answered[];
+      if (streamable) {
+        const question = questions[0]!;
+        const [prefix, suffix] = envelopeAround(trust.did, message, config);
+        const t0 = performance.now();
+        const started = await startAnswer({
+          run: (sink, onResult) => this.deps.pool.run({ ...this.request(question), onResult }, sink),
+          thresholdBytes: Math.max(config.exchange.auditMaxContentBytes, 64 * 1024),
+          prefix: prefix + resultset.open(question.id),
+          suffix: resultset.close() + suffix,
+          beforeFirstByte: async ({ rows }) => {
+            trail.add({ thread_id, actor: trust.did, activity: 'executed', indicator: question.id, generation, rows, ms: Math.round(performance.now() - t0) });
+            trail.addLast({ thread_id, actor: trust.did, activity: 'answer-started', to: subject, release: 'auto', rule: rule.rule, generation });
+            await trail.durable();
+          },
+          beforeLastBytes: async (sent) => {
+            trail.addLast({ thread_id, actor: trust.did, activity: 'answer-sent', to: subject, release: 'auto', rule: rule.rule, streamed: true, ms: Math.round(performance.now() - t0), content: sent });
+            await trail.durable();
+          },
+          aborted: async (error) => {
+            const f = error instanceof StreamClosed ? { code: error.code, text: error.message } : failure(error);
+            trail.add({ thread_id, actor: trust.did, activity: 'answer-aborted', code: f.code, reason: f.text.slice(0, MAX_REASON) });
+            await trail.durable();
+          },
+        });
+        if (started.kind === 'streaming') {
+          // The admission place is held until the last byte is out (or the stream is cut off).
+          streaming = true;
+          const done = release;
+          void started.done.finally(() => done?.());
+          return { status: 200, body: '', stream: started.stream, requester: subject };
+        }
+        answers = [{ question, json: started.json, rows: started.result.rows, ms: started.result.totalMs }];
+      } else answers = await Promise.all(questions.map((q) => this.run(q)));
+      for (const a of answers) trail.add({ thread_id, actor: trust.did, activity: 'executed', indicator: a.question.id, generation, rows: a.rows, ms: Math.round(a.ms) });
+      const body = responseText(trust.did, message, answers, config);
       const small = answers.flatMap((a, i) => smallCellsIn(a, counted[i], minGroupSize));
       // An automatic answer with small numbers waits for a person, unless they may go with a reason.
       const held = !manual && small.length > 0 && policy !== 'allow-with-reason';
@@ -210,7 +250,7 @@ export class Exchange {
       if (f.code === 'internal_error') console.error(error);
       return report(f);
     } finally {
-      release?.();
+      if (!streaming) release?.();
     }
   }
 
@@ -228,11 +268,14 @@ export class Exchange {
     return message;
   }
 
+  private request(question: Question) {
+    const { prepared } = question;
+    return { text: prepared.engineText, source: prepared.text, indicator: `${question.profile} ${question.id}`, vars: prepared.vars, format: 'json' as const };
+  }
+
   private async run(question: Question): Promise<Answered> {
     const parts: string[] = [];
-    const { prepared } = question;
-    const request = { text: prepared.engineText, source: prepared.text, indicator: `${question.profile} ${question.id}`, vars: prepared.vars, format: 'json' as const };
-    const result = await this.deps.pool.run(request, (chunk) => void parts.push(chunk));
+    const result = await this.deps.pool.run(this.request(question), (chunk) => void parts.push(chunk));
     return { question, json: parts.join(''), rows: result.rows, ms: result.totalMs };
   }
 }
@@ -273,15 +316,19 @@ class Trail {
   }
 }
 
+/** The response message's text before and after its results (plain JSON: nothing signs the body). */
+function envelopeAround(ownDid: string, message: RequestMessage, config: Config): [string, string] {
+  if (message.form === 'didcomm') return [`${JSON.stringify(didcommResponseHead(ownDid, message, config.exchange.didcomm)).slice(0, -1)},"body":{"response":`, '}}'];
+  const head = { type: RESPONSE, jti: randomUUID(), from: ownDid, to: message.from, thread_id: message.thread_id, iat: Math.floor(Date.now() / 1000) };
+  return [`${JSON.stringify(head).slice(0, -1)},"body":`, '}'];
+}
+
 /** The response message around the SPARQL JSON results, without re-parsing them. */
 function responseText(ownDid: string, message: RequestMessage, answers: Answered[], config: Config): string {
   const parts = answers.map((a, i) => (i === 0 ? resultset.open(a.question.id) : resultset.next(a.question.id)) + a.json);
   const results = answers.length ? parts.join('') + resultset.close() : '{"resultset":[]}';
-  if (message.form === 'didcomm') {
-    return `${JSON.stringify(didcommResponseHead(ownDid, message, config.exchange.didcomm)).slice(0, -1)},"body":{"response":${results}}}`;
-  }
-  const head = { type: RESPONSE, jti: randomUUID(), from: ownDid, to: message.from, thread_id: message.thread_id, iat: Math.floor(Date.now() / 1000) };
-  return `${JSON.stringify(head).slice(0, -1)},"body":${results}}`;
+  const [before, after] = envelopeAround(ownDid, message, config);
+  return before + results + after;
 }
 
 function checkReplyUrl(replyUrl: string, config: Config): void {

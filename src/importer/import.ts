@@ -31,6 +31,7 @@ import { acquireImportLock } from './lock.js';
 import { shrinkRefusals } from './shrink.js';
 import { absenceParticipants } from './participants.js';
 import { supersededTotals, withoutSuperseded } from './worked-hours.js';
+import { referenceFor } from './reference.js';
 
 export interface ImportOptions {
   inputs: string[];
@@ -248,7 +249,11 @@ export async function runImport(config: Config, options: ImportOptions): Promise
     if (superseded.size > 0) progress(`${superseded.size} monthly totals of worked hours replaced by realised shifts`);
 
     const organisation = organisationQuads(config);
-    const reference = [...loadReference(config.ontologyDir), ...prismantCodes([...mapped.flatMap((m) => m.quads), ...carriedQuads])];
+    const dataQuads = [...mapped.flatMap((m) => m.quads), ...carriedQuads];
+    const chosen = referenceFor([...loadReference(config.ontologyDir), ...prismantCodes(dataQuads)], dataQuads);
+    const reference = chosen.quads;
+    if (chosen.replacedLists.length) progress(`the data brings its own ${chosen.replacedLists.map((c) => c.replace(/^.*[#/]/, '')).join(', ')}: ${chosen.droppedIndividuals} reference individual(s) of ours left out`);
+    if (chosen.droppedTriples) progress(`${chosen.droppedTriples} reference statement(s) of ours replaced by the data's own`);
 
     let findings: ShaclFinding[] = [];
     if (config.import.shacl) {

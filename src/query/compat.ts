@@ -11,6 +11,7 @@ import { clone } from './ast.js';
 import { calendarLookups } from './calendar.js';
 import { locationJoins } from './joins.js';
 import { valuesLexicalForms } from './lexical.js';
+import { exactProduct } from './exact.js';
 
 type Node = Record<string, unknown>;
 // The AST is walked structurally; these are the fields the rewrites read.
@@ -104,7 +105,16 @@ function fallback(operator: '*' | '/', a: unknown, b: unknown): Expr[] {
   const as = (type: string, x: unknown) => cast(type, op('+', [clone(x), int(0)]));
   const approximate = cast('decimal', op(operator, [as('double', a), as('double', b)]));
   // A product of two integers that overflows 64 bits is exact as decimal × integer; a quotient is decimal already.
+  // (Products of two literals never get here: foldedProduct computes them exactly.)
   return operator === '*' ? [op('*', [as('decimal', a), clone(b)]), approximate] : [approximate];
+}
+
+const DECIMALS = new Set([XSD + 'integer', XSD + 'decimal']);
+/** Two integer/decimal literals multiplied: the exact product, computed here. */
+function foldedProduct(a: unknown, b: unknown): Expr | undefined {
+  if (!isLiteral(a) || !isLiteral(b) || !DECIMALS.has(a.datatype!.value) || !DECIMALS.has(b.datatype!.value)) return undefined;
+  const product = exactProduct({ value: a.value!, integer: isIntegerLiteral(a) }, { value: b.value!, integer: isIntegerLiteral(b) });
+  return product && lit(product.value, XSD + (product.integer ? 'integer' : 'decimal'));
 }
 
 /** The local rewrite of one operation whose operands have been rewritten already. */
@@ -119,11 +129,16 @@ function rewriteOperation(out: Expr): Expr {
   // Defect 4: a decimal product or quotient equal to zero errors when an operand is not an
   // integer (7.5 * 0); defects 6 and 8: decimal results that overflow Oxigraph's 18 fractional
   // digits on the way are unbound; a product of integers beyond 64 bits is unbound. Only where
-  // Oxigraph's own result is missing: an integer product is redone exactly as decimal × integer,
-  // anything else comes from doubles cast back to decimal (exact for zero; about 16 significant
-  // digits otherwise: a known gap against arbitrary-precision decimals). Real errors (unbound or
+  // Oxigraph's own result is missing: a product of two literals is folded exactly (BigInt,
+  // src/query/exact.ts); otherwise an integer product is redone as decimal × integer, anything else
+  // comes from doubles cast back to decimal (exact for zero; about 16 significant digits otherwise:
+  // a known gap, see exact.ts). Real errors (unbound or
   // non-numeric operands, division by zero) stay errors: `x + 0` keeps the type check.
   // Operands are copied, so the rewrite is skipped on very large operands (no blow-up).
+  if (operator === '*' && out.args.length === 2 && !(isIntegerLiteral(a) && isIntegerLiteral(b) && fitsInt64(operator, a as Expr, b as Expr))) {
+    const folded = foldedProduct(a, b);
+    if (folded) return folded;
+  }
   if ((operator === '*' || operator === '/') && out.args.length === 2 && !(isIntegerLiteral(a) && isIntegerLiteral(b) && fitsInt64(operator, a as Expr, b as Expr)) && size(a) + size(b) <= MAX_COPIED_NODES) {
     return op('coalesce', [out, ...fallback(operator, a, b)]);
   }

@@ -23,6 +23,11 @@ export interface RunRequest {
   source?: string;
   /** `profile-id indicator-id`, so an engine can refuse an indicator it is known to answer wrongly. */
   indicator?: string;
+  /**
+   * Called once the engine has the result and before the first chunk, with its size; the first
+   * chunk waits for it (a reply that streams logs the execution before any byte leaves).
+   */
+  onResult?: (info: { rows: number; engineMs: number }) => void | Promise<void>;
 }
 
 export interface RunResult {
@@ -171,11 +176,18 @@ export class QueryPool implements QueryRunner {
       const onMessage = (m: FromWorker) => {
         if (!('id' in m) || m.id !== id) return;
         if (m.type === 'chunk') {
-          Promise.resolve(sink(m.data)).then(
+          // Chunks come one at a time (the worker waits for `more`), so these run in order.
+          const first = m.result && request.onResult ? Promise.resolve(request.onResult(m.result)) : Promise.resolve();
+          first.then(() => sink(m.data)).then(
             () => {
               if (!settled) slot.worker.postMessage({ type: 'more', id } satisfies ToWorker);
             },
-            (error: unknown) => finish(() => reject(error instanceof Error ? error : new Error(String(error))), false),
+            // The consumer gave up (a client gone, an audit failure): the worker sits idle between
+            // chunks, so it drops the rest and serves again; no reload needed.
+            (error: unknown) => {
+              slot.worker.postMessage({ type: 'cancel', id } satisfies ToWorker);
+              finish(() => reject(error instanceof Error ? error : new Error(String(error))), true);
+            },
           );
         } else if (m.type === 'end') {
           finish(() => resolve({ rows: m.rows, engineMs: m.engineMs, totalMs: performance.now() - started }), true);

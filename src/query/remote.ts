@@ -52,6 +52,7 @@ export class RemoteRunner implements QueryRunner {
       throw error;
     }
     const engineMs = performance.now() - started;
+    await request.onResult?.({ rows: Array.isArray(result) ? result.length : 1, engineMs });
     let rows = 1;
     if (typeof result === 'boolean') await sink(serializer(request.format).boolean(result));
     else if (result.length && !(result[0] instanceof Map)) {

@@ -5,15 +5,18 @@ import type { Quad, Term } from '@rdfjs/types';
 import { Writer } from 'n3';
 import { EmbeddedStore, readManifest } from '../store/index.js';
 import { chunks, serializer, type ResultFormat } from './serialize.js';
+import { countBindings, isSelect, splitHead, textChunks } from './native-json.js';
 
 export type ToWorker =
   | { type: 'load'; dataDir: string; generation: string }
   | { type: 'run'; id: number; text: string; format: ResultFormat; vars: string[]; rowCap: number }
-  | { type: 'more'; id: number };
+  | { type: 'more'; id: number }
+  | { type: 'cancel'; id: number };
 
 export type FromWorker =
   | { type: 'ready'; generation: string; triples: number }
-  | { type: 'chunk'; id: number; data: string }
+  /** `result` on the first chunk only: the size of the result the chunks serialise. */
+  | { type: 'chunk'; id: number; data: string; result?: { rows: number; engineMs: number } }
   | { type: 'end'; id: number; rows: number; engineMs: number }
   | { type: 'error'; id: number; code: 'result_too_large' | 'engine_failure' | 'unparseable_query'; message: string; fatal: boolean };
 
@@ -59,11 +62,21 @@ port.on('message', (message: ToWorker) => {
     if (pending?.id === message.id) pending.next();
     return;
   }
+  if (message.type === 'cancel') {
+    if (pending?.id === message.id) pending = undefined; // the result can go
+    return;
+  }
   const { id, text, format, vars, rowCap } = message;
   const started = performance.now();
   let result: unknown;
+  let native: { json: string; head: string; from: number } | undefined;
   try {
-    result = store!.querySync(text);
+    if (format === 'json' && isSelect(text)) {
+      const json = store!.querySyncJson(text);
+      const split = splitHead(json, vars);
+      if (split) native = { json, ...split };
+    }
+    if (!native) result = store!.querySync(text);
   } catch (error) {
     const msg = (error as Error).message;
     // A WebAssembly trap leaves the store unusable: say so, and let the pool replace this worker.
@@ -72,18 +85,22 @@ port.on('message', (message: ToWorker) => {
     return;
   }
   const engineMs = performance.now() - started;
-  const rows = Array.isArray(result) ? result.length : 1;
+  const rows = native ? countBindings(native.json, native.from) : Array.isArray(result) ? result.length : 1;
   if (rows > rowCap) {
     post({ type: 'error', id, code: 'result_too_large', message: `${rows} rows, cap ${rowCap}`, fatal: false });
     return;
   }
-  const it = results(result, format, vars);
+  const it = native ? textChunks(native.head, native.json, native.from) : results(result, format, vars);
+  let first = true;
   const next = () => {
     const step = it.next();
     if (step.done) {
       pending = undefined;
       post({ type: 'end', id, rows, engineMs });
-    } else post({ type: 'chunk', id, data: step.value });
+    } else {
+      post({ type: 'chunk', id, data: step.value, ...(first ? { result: { rows, engineMs } } : {}) });
+      first = false;
+    }
   };
   pending = { id, next };
   next();

@@ -34,6 +34,11 @@ export class EmbeddedStore implements DatasetStore {
   }
 
   /** Synchronous and blocking: call it where blocking is fine (a query worker, a CLI). */
+  /** A SELECT's results as SPARQL JSON text, written by the engine. */
+  querySyncJson(sparql: string): string {
+    return this.store.query(sparql, { results_format: 'application/sparql-results+json' }) as string;
+  }
+
   querySync(sparql: string): QueryResult {
     return this.store.query(sparql) as QueryResult;
   }

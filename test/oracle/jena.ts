@@ -16,12 +16,13 @@ export function jenaClasspath(): string {
     mkdirSync(libs, { recursive: true });
     execFileSync('mvn', ['-q', '-B', '-f', join(HERE, 'pom.xml'), 'dependency:copy-dependencies', `-DoutputDirectory=${libs}`], { stdio: 'inherit' });
   }
-  const source = join(HERE, 'src', 'Oracle.java');
+  const sources = ['Oracle.java', 'W3cOracle.java'].map((f) => join(HERE, 'src', f));
   const stamp = join(classes, 'source.java');
-  if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== readFileSync(source, 'utf8')) {
+  const text = sources.map((f) => readFileSync(f, 'utf8')).join('\n');
+  if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== text) {
     mkdirSync(classes, { recursive: true });
-    execFileSync('javac', ['-d', classes, '-cp', `${libs}/*`, source], { stdio: 'inherit' });
-    writeFileSync(stamp, readFileSync(source, 'utf8'));
+    execFileSync('javac', ['-d', classes, '-cp', `${libs}/*`, ...sources], { stdio: 'inherit' });
+    writeFileSync(stamp, text);
   }
   return `${classes}:${libs}/*`;
 }
@@ -60,5 +61,15 @@ export async function askJenaEach(cases: { data: string[]; text: string }[], tim
     if (json.error !== undefined) return { error: json.error };
     if (typeof json.boolean === 'boolean') return { boolean: json.boolean };
     return { rows: json.results!.bindings };
+  });
+}
+
+/** W3C evaluation tests on Jena, each over its own data: the SPARQL JSON answers land in the `out` files. */
+export async function runJenaW3c(tests: { out: string; query: string; data: string[] }[], timeoutMs = 1_800_000): Promise<void> {
+  const child = spawn('java', ['-Xmx2g', '-cp', jenaClasspath(), 'W3cOracle'], { stdio: ['pipe', 'ignore', 'ignore'] });
+  child.stdin.end(tests.map((t) => `${t.out}\t${t.query}\t${t.data.join('|')}`).join('\n') + '\n\n');
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => (child.kill('SIGKILL'), reject(new Error('Jena did not finish in time'))), timeoutMs);
+    child.on('exit', (code) => (clearTimeout(timer), code === 0 ? resolve() : reject(new Error(`Jena exited with ${code}`))));
   });
 }

@@ -24,8 +24,9 @@ export function verifiedSparqlRoutes(exchange: Exchange, metrics: Metrics): Fast
       metrics.requests.inc({ outcome: outcome.code ?? String(outcome.status) });
       metrics.duration.observe((performance.now() - started) / 1000);
       if (outcome.retryAfter !== undefined) void reply.header('retry-after', String(outcome.retryAfter));
-      // The answer goes back in the media type the question came in.
-      return reply.code(outcome.status).type(didcomm ? DIDCOMM_MEDIA_TYPE : 'application/json').send(outcome.body);
+      // The answer goes back in the media type the question came in; a large one as it is
+      // serialised (chunked, cut off without its final chunk when it fails mid-way).
+      return reply.code(outcome.status).type(didcomm ? DIDCOMM_MEDIA_TYPE : 'application/json').send(outcome.stream ?? outcome.body);
     });
   };
 }
