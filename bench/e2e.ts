@@ -3,9 +3,12 @@
 // signature verification, then a fixed answer: no audit, no query) and a bare fastify route.
 // The ratio to lean-verify is the price of the audit log and the query (target ≥ 0.5).
 // Afterwards the audit log must verify and hold exactly the expected entries for every request.
-//   npm run bench:e2e -- [--employees 10000] [--requests 400] [--connections 8] [--indicator staff-pro-rata] [--out result.json]
+//   npm run bench:e2e -- [--employees 10000] [--requests 400] [--connections 8] [--indicator staff-pro-rata] [--out result.json] [--cpu-prof-dir dir]
+// --cpu-prof-dir writes one V8 CPU profile per phase (ours.cpuprofile, lean.cpuprofile; this
+// process is the server and the load generator both); read them with bench/profile-top.ts.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -40,6 +43,7 @@ const parties = await Parties.open(join(root, 'parties'));
 const beheer = (await parties.create('web', 'beheer.kik-v.example')).did;
 const requester = (await parties.create('key')).did;
 trustIssuer(config, beheer, ['ValidQueryCredential'], parties.documentsDir);
+const threadsBeforeServer = new Set(readdirSync('/proc/self/task').map(Number));
 const ds = await startDatastation(config, { profileRoots: [join(packageRoot(), 'profiles')], pollSeconds: 0 });
 const url = await ds.app.listen({ host: '127.0.0.1', port: 0 });
 
@@ -50,9 +54,9 @@ const tokenResponse = await fetch(`${url}/oauth2/token`, {
   body: new URLSearchParams({ grant_type: 'vp_token-bearer', assertion: await parties.present(requester, identity.did, [vc]), scope: SCOPE }),
 });
 const { access_token } = (await tokenResponse.json()) as { access_token: string };
-async function messages(prefix: string): Promise<string[]> {
+async function messages(prefix: string, count = requests): Promise<string[]> {
   const out: string[] = [];
-  for (let i = 0; i < requests; i++) {
+  for (let i = 0; i < count; i++) {
     out.push(
       JSON.stringify({
         type: 'v1/basic-message/request',
@@ -69,11 +73,45 @@ async function messages(prefix: string): Promise<string[]> {
 const bodies = await messages('bench');
 // fresh presentations for the lean route (the exchange's replay cache has seen the others)
 const leanBodies = await messages('lean');
+// Warm-up requests (not measured) for both routes before their measured phase: the first requests
+// of a fresh process pay for compiling the code and the query workers' first queries.
+const warmup = Number(arg('warmup', '0'));
+const warmBodies = await messages('warm', warmup);
+const leanWarmBodies = await messages('lean-warm', warmup);
+
+/** CPU ms of this process's main thread (Linux: /proc; the server's event loop and the load generator), else NaN. */
+function mainThreadCpuMs(): number {
+  try {
+    const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in USER_HZ (100)
+  } catch {
+    return NaN;
+  }
+}
+
+/** CPU ms per thread of this process (Linux), by thread id. */
+function threadCpuMs(): Map<number, number> {
+  const out = new Map<number, number>();
+  try {
+    for (const tid of readdirSync('/proc/self/task')) {
+      const fields = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      out.set(Number(tid), ((Number(fields[11]) + Number(fields[12])) * 1000) / 100);
+    }
+  } catch {
+    /* not Linux, or a thread ended meanwhile */
+  }
+  return out;
+}
 
 async function load(target: string, path: string, amount: number, make: () => { body?: string; headers: Record<string, string> }) {
+  process.stderr.write(`… measuring ${path}\n`);
   // Timed from the start to the last response: autocannon's `duration` (and its completion) go
   // by a one-second tick, which quantised the ratio to 1/2, 1/3, 1/4 when a phase took ~1 s.
   const started = performance.now();
+  const cpu = process.cpuUsage();
+  const mainCpu = mainThreadCpuMs();
+  const elu = performance.eventLoopUtilization();
+  const threads = threadCpuMs();
   let last = started;
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon({
@@ -87,11 +125,38 @@ async function load(target: string, path: string, amount: number, make: () => { 
     instance.on('response', () => void (last = performance.now()));
   });
   const seconds = (last - started) / 1000;
-  return { rps: amount / seconds, autocannonSeconds: result.duration, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts };
+  process.stderr.write(`… measured ${path}\n`);
+  const used = process.cpuUsage(cpu);
+  // per request: all threads (workers, libuv pool) and the main thread alone
+  const cpuMsPerRequest = { process: (used.user + used.system) / 1000 / amount, mainThread: (mainThreadCpuMs() - mainCpu) / amount };
+  // the share of the time the event loop was not waiting for events (CPU, or blocked in a synchronous call)
+  const eventLoopUtilization = performance.eventLoopUtilization(elu).utilization;
+  const byThread = [...threadCpuMs()].map(([tid, ms]) => ({ tid, ms: ms - (threads.get(tid) ?? 0), started: tid === process.pid ? 'main' : threadsBeforeServer.has(tid) ? 'before-server' : 'with-server' })).filter((t) => t.ms > 0).sort((a, b) => b.ms - a.ms);
+  process.stderr.write(`  CPU ms by thread: ${byThread.map((t) => `${t.tid}(${t.started}) ${t.ms}`).join(', ')}\n`);
+  return { rps: amount / seconds, cpuMsPerRequest, eventLoopUtilization, autocannonSeconds: result.duration, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts };
+}
+
+const profileDir = arg('cpu-prof-dir', '');
+async function profiled<T>(name: string, run: () => Promise<T>): Promise<T> {
+  if (!profileDir) return run();
+  mkdirSync(profileDir, { recursive: true });
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    return await run();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(join(profileDir, `${name}.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
+  }
 }
 
 let next = 0;
-const ours = await load(url, '/api/verifiedsparql', requests, () => ({ body: bodies[next++]!, headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' } }));
+let nextWarm = 0;
+if (warmup) await load(url, '/api/verifiedsparql', warmup, () => ({ body: warmBodies[nextWarm++]!, headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' } }));
+const ours = await profiled('ours', () => load(url, '/api/verifiedsparql', requests, () => ({ body: bodies[next++]!, headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' } })));
 
 // lean-verify: the same token check and signature verification as the exchange, nothing else
 const lean = Fastify({ bodyLimit: config.trust.maxJwtBytes * 2 });
@@ -103,7 +168,9 @@ lean.post('/lean', async (request, reply) => {
 });
 const leanUrl = await lean.listen({ host: '127.0.0.1', port: 0 });
 let nextLean = 0;
-const leanVerify = await load(leanUrl, '/lean', requests, () => ({ body: leanBodies[nextLean++]!, headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' } }));
+let nextLeanWarm = 0;
+if (warmup) await load(leanUrl, '/lean', warmup, () => ({ body: leanWarmBodies[nextLeanWarm++]!, headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' } }));
+const leanVerify = await profiled('lean', () => load(leanUrl, '/lean', requests, () => ({ body: leanBodies[nextLean++]!, headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' } })));
 await lean.close();
 await ds.close();
 
@@ -140,6 +207,8 @@ console.log('|---|---|---|---|---|');
 console.log(`| POST /api/verifiedsparql (token, VP + VC verify, query, audit fsync) | ${ours.rps.toFixed(2)} | ${ours.p99} ms | ${ours.non2xx} | ${ours.errors} |`);
 console.log(`| baseline: lean-verify route (token + VP + VC verify, no audit, no query) | ${leanVerify.rps.toFixed(1)} | ${leanVerify.p99} ms | ${leanVerify.non2xx} | ${leanVerify.errors} |`);
 console.log(`| baseline: bare fastify route | ${baseline.rps.toFixed(1)} | ${baseline.p99} ms | ${baseline.non2xx} | ${baseline.errors} |`);
+const cpu = (r: typeof ours) => `${r.cpuMsPerRequest.mainThread.toFixed(2)} ms main thread, ${r.cpuMsPerRequest.process.toFixed(2)} ms all threads, event loop ${(100 * r.eventLoopUtilization).toFixed(0)} % busy`;
+console.log(`CPU per request (server and load generator share the process): ours ${cpu(ours)}; lean-verify ${cpu(leanVerify)}; bare ${cpu(baseline)}`);
 console.log(`ratio to lean-verify: ${result.ratioToLeanVerify.toFixed(4)} (target ≥ 0.5)`);
 console.log(`ratio to bare route: ${result.ratio.toFixed(4)}`);
 console.log(`audit log: ${verified.ok ? 'verifies' : 'BROKEN'}; ${complete}/${requests} threads hold exactly the 6 expected entries`);
