@@ -6,21 +6,15 @@
 //   npm run bench:e2e -- [--employees 10000] [--requests 400] [--connections 8] [--indicator staff-pro-rata] [--out result.json] [--cpu-prof-dir dir]
 // --cpu-prof-dir writes one V8 CPU profile per phase (ours.cpuprofile, lean.cpuprofile; this
 // process is the server and the load generator both); read them with bench/profile-top.ts.
-import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
-import { generate } from '../examples/generator/generate.js';
-import { startDatastation } from '../src/api/index.js';
 import { auditPath, exportAuditLog, verifyAuditLog } from '../src/audit/index.js';
-import { loadConfig, packageRoot } from '../src/config/index.js';
-import { runImport } from '../src/importer/index.js';
-import { Parties, SCOPE, initIdentity } from '../src/trust/index.js';
-import { indicatorClaims, trustIssuer } from '../src/cli/credentials-commands.js';
+import { SCOPE } from '../src/trust/index.js';
 import { arg, writeResult } from './args.js';
+import { benchWorld } from './world.js';
 
 const employees = Number(arg('employees', '1000'));
 const requests = Number(arg('requests', '400'));
@@ -28,45 +22,23 @@ const connections = Number(arg('connections', '8'));
 // agreements-by-kind is cheap (measures the exchange); staff-pro-rata measures the query engine too.
 const indicator = arg('indicator', 'agreements-by-kind');
 
-const root = mkdtempSync(join(tmpdir(), 'bench-e2e-'));
-process.stderr.write(`… generating and importing ${employees} employees\n`);
-generate(join(root, 'exports'), { employees, clients: Math.round((employees * 4) / 3), years: [2024, 2025], seed: 1, messy: false });
 // Answered at once (the synchronous exchange is what is measured; the product default is release
 // by hand); the small-number check runs on every answer, and flagged cells go with a logged count.
-const config = loadConfig({
-  env: {},
-  overrides: { dataDir: join(root, 'data'), 'exchange.ratePerMinute': 1_000_000, 'query.workers': 2, 'exchange.defaultRelease': 'auto', 'exchange.smallCells': 'allow-with-reason' },
-});
-await runImport(config, { inputs: [join(root, 'exports')] });
-const { identity } = await initIdentity(config, {});
-const parties = await Parties.open(join(root, 'parties'));
-const beheer = (await parties.create('web', 'beheer.kik-v.example')).did;
-const requester = (await parties.create('key')).did;
-trustIssuer(config, beheer, ['ValidQueryCredential'], parties.documentsDir);
-const threadsBeforeServer = new Set(readdirSync('/proc/self/task').map(Number));
-const ds = await startDatastation(config, { profileRoots: [join(packageRoot(), 'profiles')], pollSeconds: 0 });
-const url = await ds.app.listen({ host: '127.0.0.1', port: 0 });
+let threadsBeforeServer = new Set<number>();
+const world = await benchWorld(
+  'e2e',
+  employees,
+  indicator,
+  { 'exchange.ratePerMinute': 1_000_000, 'query.workers': 2, 'exchange.defaultRelease': 'auto', 'exchange.smallCells': 'allow-with-reason' },
+  () => (threadsBeforeServer = new Set(threadCpuMs().keys())),
+);
+const { config, ds, url, accessToken: access_token } = world;
 
 process.stderr.write(`… preparing ${requests} credentialed messages\n`);
-const vc = await parties.issueQuestion(beheer, requester, indicatorClaims(config, 'demo', indicator));
-const tokenResponse = await fetch(`${url}/oauth2/token`, {
-  method: 'POST',
-  body: new URLSearchParams({ grant_type: 'vp_token-bearer', assertion: await parties.present(requester, identity.did, [vc]), scope: SCOPE }),
-});
-const { access_token } = (await tokenResponse.json()) as { access_token: string };
 async function messages(prefix: string, count = requests): Promise<string[]> {
   const out: string[] = [];
   for (let i = 0; i < count; i++) {
-    out.push(
-      JSON.stringify({
-        type: 'v1/basic-message/request',
-        jti: randomUUID(),
-        from: requester,
-        to: identity.did,
-        thread_id: `${prefix}-${i}`,
-        body: { message: await parties.present(requester, identity.did, [vc], 3600), ...(indicator === 'staff-pro-rata' ? { parameters: { jaar: 2025, kwartaal: (['Q1', 'Q2', 'Q3', 'Q4'] as const)[i % 4] } } : {}) },
-      }),
-    );
+    out.push(await world.message(`${prefix}-${i}`, indicator === 'staff-pro-rata' ? { jaar: 2025, kwartaal: (['Q1', 'Q2', 'Q3', 'Q4'] as const)[i % 4] } : undefined));
   }
   return out;
 }

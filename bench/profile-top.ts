@@ -70,3 +70,16 @@ if (callersOf) {
   console.log(`\ncallers of ${callersOf}`);
   for (const [p, us] of [...paths].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${ms(us)} ms  ${p}`);
 }
+
+// --by-file: self time summed by script (node_modules packages by package name)
+if (process.argv.includes('--by-file')) {
+  const files = new Map<string, number>();
+  for (const [id, us] of selfUs) {
+    const url = byId.get(id)!.callFrame.url;
+    const pkg = /\/node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1];
+    const name = pkg ? `~/${pkg}` : short(url) || `(native ${byId.get(id)!.callFrame.functionName})`;
+    files.set(name, (files.get(name) ?? 0) + us);
+  }
+  console.log('\nself time by file or package');
+  for (const [f, us] of [...files].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${ms(us)} ms ${pct(us)}  ${f}`);
+}
