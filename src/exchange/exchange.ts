@@ -115,11 +115,11 @@ export class Exchange {
       // presentation is fsynced: its result stays here, and nothing is logged as verified or
       // answered, until that record is on disk. A validation failure is logged after it.
       let questions: Question[] = [];
-      let invalid: unknown;
+      let invalid: Error | undefined;
       try {
         questions = await this.validate(vp.credentials, message.parameters ?? {});
       } catch (error) {
-        invalid = error;
+        invalid = error instanceof Error ? error : new Error(String(error));
       }
       const rules = questions.map((q) => releaseRule(config, { profile: q.profile, indicator: q.id, requester: subject }));
       const rule: AppliedRule = rules.find((r) => r.mode === 'manual') ?? rules[0] ?? { mode: config.exchange.defaultRelease, rule: 'default' };
