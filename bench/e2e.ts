@@ -3,21 +3,18 @@
 // signature verification, then a fixed answer: no audit, no query) and a bare fastify route.
 // The ratio to lean-verify is the price of the audit log and the query (target ≥ 0.5).
 // Afterwards the audit log must verify and hold exactly the expected entries for every request.
-//   npm run bench:e2e -- [--employees 10000] [--requests 400] [--connections 8] [--indicator staff-pro-rata] [--out result.json]
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+//   npm run bench:e2e -- [--employees 10000] [--requests 400] [--connections 8] [--indicator staff-pro-rata] [--out result.json] [--cpu-prof-dir dir]
+// --cpu-prof-dir writes one V8 CPU profile per phase (ours.cpuprofile, lean.cpuprofile; this
+// process is the server and the load generator both); read them with bench/profile-top.ts.
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
-import { generate } from '../examples/generator/generate.js';
-import { startDatastation } from '../src/api/index.js';
 import { auditPath, exportAuditLog, verifyAuditLog } from '../src/audit/index.js';
-import { loadConfig, packageRoot } from '../src/config/index.js';
-import { runImport } from '../src/importer/index.js';
-import { Parties, SCOPE, initIdentity } from '../src/trust/index.js';
-import { indicatorClaims, trustIssuer } from '../src/cli/credentials-commands.js';
+import { SCOPE } from '../src/trust/index.js';
 import { arg, writeResult } from './args.js';
+import { benchWorld } from './world.js';
 
 const employees = Number(arg('employees', '1000'));
 const requests = Number(arg('requests', '400'));
@@ -25,55 +22,68 @@ const connections = Number(arg('connections', '8'));
 // agreements-by-kind is cheap (measures the exchange); staff-pro-rata measures the query engine too.
 const indicator = arg('indicator', 'agreements-by-kind');
 
-const root = mkdtempSync(join(tmpdir(), 'bench-e2e-'));
-process.stderr.write(`… generating and importing ${employees} employees\n`);
-generate(join(root, 'exports'), { employees, clients: Math.round((employees * 4) / 3), years: [2024, 2025], seed: 1, messy: false });
 // Answered at once (the synchronous exchange is what is measured; the product default is release
 // by hand); the small-number check runs on every answer, and flagged cells go with a logged count.
-const config = loadConfig({
-  env: {},
-  overrides: { dataDir: join(root, 'data'), 'exchange.ratePerMinute': 1_000_000, 'query.workers': 2, 'exchange.defaultRelease': 'auto', 'exchange.smallCells': 'allow-with-reason' },
-});
-await runImport(config, { inputs: [join(root, 'exports')] });
-const { identity } = await initIdentity(config, {});
-const parties = await Parties.open(join(root, 'parties'));
-const beheer = (await parties.create('web', 'beheer.kik-v.example')).did;
-const requester = (await parties.create('key')).did;
-trustIssuer(config, beheer, ['ValidQueryCredential'], parties.documentsDir);
-const ds = await startDatastation(config, { profileRoots: [join(packageRoot(), 'profiles')], pollSeconds: 0 });
-const url = await ds.app.listen({ host: '127.0.0.1', port: 0 });
+let threadsBeforeServer = new Set<number>();
+const world = await benchWorld(
+  'e2e',
+  employees,
+  indicator,
+  { 'exchange.ratePerMinute': 1_000_000, 'query.workers': 2, 'exchange.defaultRelease': 'auto', 'exchange.smallCells': 'allow-with-reason' },
+  () => (threadsBeforeServer = new Set(threadCpuMs().keys())),
+);
+const { config, ds, url, accessToken: access_token } = world;
 
 process.stderr.write(`… preparing ${requests} credentialed messages\n`);
-const vc = await parties.issueQuestion(beheer, requester, indicatorClaims(config, 'demo', indicator));
-const tokenResponse = await fetch(`${url}/oauth2/token`, {
-  method: 'POST',
-  body: new URLSearchParams({ grant_type: 'vp_token-bearer', assertion: await parties.present(requester, identity.did, [vc]), scope: SCOPE }),
-});
-const { access_token } = (await tokenResponse.json()) as { access_token: string };
-async function messages(prefix: string): Promise<string[]> {
+async function messages(prefix: string, count = requests): Promise<string[]> {
   const out: string[] = [];
-  for (let i = 0; i < requests; i++) {
-    out.push(
-      JSON.stringify({
-        type: 'v1/basic-message/request',
-        jti: randomUUID(),
-        from: requester,
-        to: identity.did,
-        thread_id: `${prefix}-${i}`,
-        body: { message: await parties.present(requester, identity.did, [vc], 3600), ...(indicator === 'staff-pro-rata' ? { parameters: { jaar: 2025, kwartaal: (['Q1', 'Q2', 'Q3', 'Q4'] as const)[i % 4] } } : {}) },
-      }),
-    );
+  for (let i = 0; i < count; i++) {
+    out.push(await world.message(`${prefix}-${i}`, indicator === 'staff-pro-rata' ? { jaar: 2025, kwartaal: (['Q1', 'Q2', 'Q3', 'Q4'] as const)[i % 4] } : undefined));
   }
   return out;
 }
 const bodies = await messages('bench');
 // fresh presentations for the lean route (the exchange's replay cache has seen the others)
 const leanBodies = await messages('lean');
+// Warm-up requests (not measured) for both routes before their measured phase: the first requests
+// of a fresh process pay for compiling the code and the query workers' first queries.
+const warmup = Number(arg('warmup', '0'));
+const warmBodies = await messages('warm', warmup);
+const leanWarmBodies = await messages('lean-warm', warmup);
+
+/** CPU ms of this process's main thread (Linux: /proc; the server's event loop and the load generator), else NaN. */
+function mainThreadCpuMs(): number {
+  try {
+    const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in USER_HZ (100)
+  } catch {
+    return NaN;
+  }
+}
+
+/** CPU ms per thread of this process (Linux), by thread id. */
+function threadCpuMs(): Map<number, number> {
+  const out = new Map<number, number>();
+  try {
+    for (const tid of readdirSync('/proc/self/task')) {
+      const fields = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      out.set(Number(tid), ((Number(fields[11]) + Number(fields[12])) * 1000) / 100);
+    }
+  } catch {
+    /* not Linux, or a thread ended meanwhile */
+  }
+  return out;
+}
 
 async function load(target: string, path: string, amount: number, make: () => { body?: string; headers: Record<string, string> }) {
+  process.stderr.write(`… measuring ${path}\n`);
   // Timed from the start to the last response: autocannon's `duration` (and its completion) go
   // by a one-second tick, which quantised the ratio to 1/2, 1/3, 1/4 when a phase took ~1 s.
   const started = performance.now();
+  const cpu = process.cpuUsage();
+  const mainCpu = mainThreadCpuMs();
+  const elu = performance.eventLoopUtilization();
+  const threads = threadCpuMs();
   let last = started;
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon({
@@ -87,11 +97,38 @@ async function load(target: string, path: string, amount: number, make: () => { 
     instance.on('response', () => void (last = performance.now()));
   });
   const seconds = (last - started) / 1000;
-  return { rps: amount / seconds, autocannonSeconds: result.duration, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts };
+  process.stderr.write(`… measured ${path}\n`);
+  const used = process.cpuUsage(cpu);
+  // per request: all threads (workers, libuv pool) and the main thread alone
+  const cpuMsPerRequest = { process: (used.user + used.system) / 1000 / amount, mainThread: (mainThreadCpuMs() - mainCpu) / amount };
+  // the share of the time the event loop was not waiting for events (CPU, or blocked in a synchronous call)
+  const eventLoopUtilization = performance.eventLoopUtilization(elu).utilization;
+  const byThread = [...threadCpuMs()].map(([tid, ms]) => ({ tid, ms: ms - (threads.get(tid) ?? 0), started: tid === process.pid ? 'main' : threadsBeforeServer.has(tid) ? 'before-server' : 'with-server' })).filter((t) => t.ms > 0).sort((a, b) => b.ms - a.ms);
+  process.stderr.write(`  CPU ms by thread: ${byThread.map((t) => `${t.tid}(${t.started}) ${t.ms}`).join(', ')}\n`);
+  return { rps: amount / seconds, cpuMsPerRequest, eventLoopUtilization, autocannonSeconds: result.duration, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts };
+}
+
+const profileDir = arg('cpu-prof-dir', '');
+async function profiled<T>(name: string, run: () => Promise<T>): Promise<T> {
+  if (!profileDir) return run();
+  mkdirSync(profileDir, { recursive: true });
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    return await run();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(join(profileDir, `${name}.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
+  }
 }
 
 let next = 0;
-const ours = await load(url, '/api/verifiedsparql', requests, () => ({ body: bodies[next++]!, headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' } }));
+let nextWarm = 0;
+if (warmup) await load(url, '/api/verifiedsparql', warmup, () => ({ body: warmBodies[nextWarm++]!, headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' } }));
+const ours = await profiled('ours', () => load(url, '/api/verifiedsparql', requests, () => ({ body: bodies[next++]!, headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' } })));
 
 // lean-verify: the same token check and signature verification as the exchange, nothing else
 const lean = Fastify({ bodyLimit: config.trust.maxJwtBytes * 2 });
@@ -103,7 +140,9 @@ lean.post('/lean', async (request, reply) => {
 });
 const leanUrl = await lean.listen({ host: '127.0.0.1', port: 0 });
 let nextLean = 0;
-const leanVerify = await load(leanUrl, '/lean', requests, () => ({ body: leanBodies[nextLean++]!, headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' } }));
+let nextLeanWarm = 0;
+if (warmup) await load(leanUrl, '/lean', warmup, () => ({ body: leanWarmBodies[nextLeanWarm++]!, headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' } }));
+const leanVerify = await profiled('lean', () => load(leanUrl, '/lean', requests, () => ({ body: leanBodies[nextLean++]!, headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' } })));
 await lean.close();
 await ds.close();
 
@@ -140,6 +179,8 @@ console.log('|---|---|---|---|---|');
 console.log(`| POST /api/verifiedsparql (token, VP + VC verify, query, audit fsync) | ${ours.rps.toFixed(2)} | ${ours.p99} ms | ${ours.non2xx} | ${ours.errors} |`);
 console.log(`| baseline: lean-verify route (token + VP + VC verify, no audit, no query) | ${leanVerify.rps.toFixed(1)} | ${leanVerify.p99} ms | ${leanVerify.non2xx} | ${leanVerify.errors} |`);
 console.log(`| baseline: bare fastify route | ${baseline.rps.toFixed(1)} | ${baseline.p99} ms | ${baseline.non2xx} | ${baseline.errors} |`);
+const cpu = (r: typeof ours) => `${r.cpuMsPerRequest.mainThread.toFixed(2)} ms main thread, ${r.cpuMsPerRequest.process.toFixed(2)} ms all threads, event loop ${(100 * r.eventLoopUtilization).toFixed(0)} % busy`;
+console.log(`CPU per request (server and load generator share the process): ours ${cpu(ours)}; lean-verify ${cpu(leanVerify)}; bare ${cpu(baseline)}`);
 console.log(`ratio to lean-verify: ${result.ratioToLeanVerify.toFixed(4)} (target ≥ 0.5)`);
 console.log(`ratio to bare route: ${result.ratio.toFixed(4)}`);
 console.log(`audit log: ${verified.ok ? 'verifies' : 'BROKEN'}; ${complete}/${requests} threads hold exactly the 6 expected entries`);

@@ -9,17 +9,10 @@
 //   npm run bench:flood -- [--employees 300] [--requests 200] [--concurrency 2] [--connections 32] [--sources 64] [--out result.json]
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { generate } from '../examples/generator/generate.js';
-import { startDatastation } from '../src/api/index.js';
+import { statSync } from 'node:fs';
 import { auditPath, verifyAuditLog } from '../src/audit/index.js';
-import { loadConfig, packageRoot } from '../src/config/index.js';
-import { indicatorClaims, trustIssuer } from '../src/cli/credentials-commands.js';
-import { runImport } from '../src/importer/index.js';
-import { Parties, SCOPE, initIdentity } from '../src/trust/index.js';
 import { arg, writeResult } from './args.js';
+import { benchWorld } from './world.js';
 
 const employees = Number(arg('employees', '300'));
 const requests = Number(arg('requests', '200'));
@@ -27,36 +20,17 @@ const concurrency = Number(arg('concurrency', '2'));
 const connections = Number(arg('connections', '32'));
 const sources = Number(arg('sources', '64'));
 
-const root = mkdtempSync(join(tmpdir(), 'bench-flood-'));
-process.stderr.write(`… generating and importing ${employees} employees\n`);
-generate(join(root, 'exports'), { employees, clients: Math.round((employees * 4) / 3), years: [2024, 2025], seed: 1, messy: false });
 // The shipped limits (rate per address, admission), except the requester's own budget: its
 // 2 × `requests` questions from one address must fit in the rate window, and answers go at once
 // (the product default, release by hand, answers 400 without a reply_url: nothing to measure).
-const config = loadConfig({ env: {}, overrides: { dataDir: join(root, 'data'), 'exchange.ratePerMinute': Math.max(120, 4 * requests), 'exchange.defaultRelease': 'auto', 'exchange.smallCells': 'allow-with-reason' } });
-await runImport(config, { inputs: [join(root, 'exports')] });
-const { identity } = await initIdentity(config, {});
-const parties = await Parties.open(join(root, 'parties'));
-const beheer = (await parties.create('web', 'beheer.kik-v.example')).did;
-const requester = (await parties.create('key')).did;
-trustIssuer(config, beheer, ['ValidQueryCredential'], parties.documentsDir);
-const ds = await startDatastation(config, { profileRoots: [join(packageRoot(), 'profiles')], pollSeconds: 0 });
-const url = await ds.app.listen({ host: '127.0.0.1', port: 0 });
+const world = await benchWorld('flood', employees, 'agreements-by-kind', { 'exchange.ratePerMinute': Math.max(120, 4 * requests), 'exchange.defaultRelease': 'auto', 'exchange.smallCells': 'allow-with-reason' });
+const { config, ds, url, accessToken: access_token } = world;
 const port = Number(new URL(url).port);
 
 process.stderr.write(`… signing ${2 * requests} questions\n`);
-const vc = await parties.issueQuestion(beheer, requester, indicatorClaims(config, 'demo', 'agreements-by-kind'));
-const tokenResponse = await fetch(`${url}/oauth2/token`, {
-  method: 'POST',
-  body: new URLSearchParams({ grant_type: 'vp_token-bearer', assertion: await parties.present(requester, identity.did, [vc]), scope: SCOPE }),
-});
-const { access_token } = (await tokenResponse.json()) as { access_token: string };
 const bodies = async (n: number) => {
   const out: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const message = { type: 'v1/basic-message/request', jti: randomUUID(), from: requester, to: identity.did, thread_id: `flood-bench-${randomUUID()}`, body: { message: await parties.present(requester, identity.did, [vc], 3600) } };
-    out.push(JSON.stringify(message));
-  }
+  for (let i = 0; i < n; i++) out.push(await world.message(`flood-bench-${randomUUID()}`));
   return out;
 };
 const [baselineBodies, floodBodies] = [await bodies(requests), await bodies(requests)];
@@ -101,7 +75,7 @@ const baseline = await legitimate(baselineBodies);
 const { rss: rssAfterBaseline, heapUsed: heapAfterBaseline } = settled();
 
 process.stderr.write(`… flooding with ${connections} connections from ${sources} addresses\n`);
-const child = fork(new URL(`./flood-child${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url), [String('127.0.0.1'), String(port), String(connections), String(sources), identity.did]);
+const child = fork(new URL(`./flood-child${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url), [String('127.0.0.1'), String(port), String(connections), String(sources), world.ownDid]);
 await new Promise<void>((ready) => child.once('message', () => ready()));
 await new Promise((r) => setTimeout(r, 1000)); // let the flood reach its pace
 const auditBeforeFlood = auditBytes();

@@ -1,6 +1,6 @@
 // Signed audit checkpoints: the head signed with the organisation's key; a log cut after a
 // checkpoint, or rewritten with a fresh and internally consistent chain, still verifies as a chain
-// but fails against the checkpoints, with a clear message (library and CLI).
+// but fails against the checkpoints, with a clear message (library, CLI and GET /admin/audit/verify).
 import { execFile } from 'node:child_process';
 import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,7 +8,7 @@ import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { AuditLog, auditPath, checkAgainstCheckpoints, checkpointsPath, readCheckpoints, recordActivity, verifyAuditLog, writeCheckpoint } from '../src/audit/index.js';
 import { packageRoot, type Config } from '../src/config/index.js';
-import { startDatastation } from '../src/api/index.js';
+import { adminToken, startDatastation } from '../src/api/index.js';
 import { checkpointKeys, checkpointSigner, initIdentity } from '../src/trust/index.js';
 import { tempDir, testConfig } from './helpers.js';
 
@@ -120,4 +120,50 @@ describe('signed audit checkpoints', () => {
     await ds.close();
     expect(readCheckpoints(checkpointsPath(config.dataDir)).at(-1)).toMatchObject({ seq: 3 });
   }, 60_000);
+
+  it('GET /admin/audit/verify checks the signed checkpoints too: a tampered checkpoint, a log cut below one', async () => {
+    const config = await world(20);
+    await writeCheckpoint(config.dataDir, await checkpointSigner(config, {}));
+    const start = async () => {
+      const ds = await startDatastation(config, { profileRoots: [join(packageRoot(), 'profiles')], pollSeconds: 0 });
+      const base = await ds.admin.listen({ host: '127.0.0.1', port: 0 });
+      const verify = async () => {
+        const response = await fetch(`${base}/admin/audit/verify`, { headers: { authorization: `Bearer ${adminToken(config)}` } });
+        expect(response.status).toBe(200);
+        return (await response.json()) as { ok: boolean; entries: number; problem?: unknown; checkpoints?: { ok: boolean; checked: number; problem?: string } };
+      };
+      return { ds, verify };
+    };
+    let server = await start();
+    try {
+      expect(await server.verify()).toMatchObject({ ok: true, checkpoints: { ok: true, checked: 1 } });
+
+      // the checkpoints file is read on every request: an altered signature is reported at once
+      const file = checkpointsPath(config.dataDir);
+      const original = readFileSync(file, 'utf8');
+      const cp = JSON.parse(original) as { jwt: string };
+      writeFileSync(file, JSON.stringify({ ...cp, jwt: cp.jwt.slice(0, -4) + (cp.jwt.endsWith('AAAA') ? 'BBBB' : 'AAAA') }) + '\n');
+      const tampered = await server.verify();
+      expect(tampered.ok).toBe(false);
+      expect(tampered.problem).toBeUndefined(); // the chain itself is intact
+      expect(tampered.checkpoints).toMatchObject({ ok: false, checked: 0, problem: expect.stringMatching(/^checkpoint 1 \(\S+\): its signature does not verify/) as unknown });
+      writeFileSync(file, original);
+      expect((await server.verify()).ok).toBe(true);
+    } finally {
+      await server.ds.close();
+    }
+
+    // Cut below the signed head while the server is down: after the restart the chain is
+    // consistent again (the server appends to it), only the checkpoint shows what is missing.
+    cutTo(config, 5);
+    server = await start();
+    try {
+      const cut = await server.verify();
+      expect(cut.ok).toBe(false);
+      expect(cut.entries).toBeLessThan(20);
+      expect(cut.checkpoints).toMatchObject({ ok: false, problem: expect.stringMatching(/^the log is TRUNCATED: the checkpoint signed at \S+ covers 20 entries, the log holds only \d+$/) as unknown });
+    } finally {
+      await server.ds.close();
+    }
+  }, 120_000);
 });

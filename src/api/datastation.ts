@@ -12,7 +12,7 @@ import { ServerCheckpoints } from './checkpoints.js';
 import { ProfileRegistry } from '../profiles/index.js';
 import { createRunner, type QueryRunner } from '../query/index.js';
 import { currentGenerationId, latestGoodGeneration, type Manifest } from '../store/index.js';
-import { createTrust, loadIdentity, type Trust } from '../trust/index.js';
+import { checkpointKeys, createTrust, loadIdentity, type Trust } from '../trust/index.js';
 import { startState } from '../state/index.js';
 import { buildAdminServer, buildServer } from './server.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -107,6 +107,7 @@ export async function startDatastation(config: Config, options: StartOptions): P
       ...(shared ? { sessionStores: shared.sessionStores, accounts: shared.accounts() } : {}),
       data: { registry, served: () => manifest?.id, refresh, deadlineMs: config.query.deadlineMs, rowCap: config.query.rowCap },
       connections: { config, scheduler, refresh },
+      checkpointKeys: () => checkpointKeys(config),
     },
     options.logger ?? false,
   );

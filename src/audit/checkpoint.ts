@@ -7,6 +7,7 @@ import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } f
 import { join } from 'node:path';
 import { decodeProtectedHeader, importJWK, jwtVerify, type JWK } from 'jose';
 import { auditFor } from './sink.js';
+import { verifyAuditLines, type VerifyResult } from './verify.js';
 
 export interface CheckpointClaims {
   /** Sequence number and hash of the last entry covered; `entries` = seq (the chain starts at 1). */
@@ -118,4 +119,31 @@ export async function checkAgainstCheckpoints(
     checked++;
   }
   return { ok: true, checked };
+}
+
+export interface LogAndCheckpoints {
+  /** The chain alone (as verifyAuditLog), without the hashes it collected. */
+  chain: Omit<VerifyResult, 'hashesAt'>;
+  /** The signed checkpoints against the log; absent when the chain itself is broken. */
+  checkpoints?: CheckpointReport;
+  /** Both: the chain intact and every checkpoint agreeing with it. */
+  ok: boolean;
+}
+
+/**
+ * What `audit verify` and GET /admin/audit/verify report: the chain, then the log against the
+ * signed checkpoints. `keys` is asked only when there are checkpoints; when it fails (no identity)
+ * the checkpoints are reported as not checkable, never as agreeing.
+ */
+export async function verifyLogAndCheckpoints(lines: AsyncIterable<[number, string]>, checkpoints: Checkpoint[], keys: () => CheckpointKeys): Promise<LogAndCheckpoints> {
+  const { hashesAt, ...chain } = await verifyAuditLines(lines, new Set(checkpoints.map((c) => c.seq).filter((n) => Number.isInteger(n))));
+  if (!chain.ok) return { chain, ok: false };
+  if (!checkpoints.length) return { chain, checkpoints: { ok: true, checked: 0 }, ok: true };
+  let report: CheckpointReport;
+  try {
+    report = await checkAgainstCheckpoints({ head: chain.head, ...(hashesAt ? { hashesAt } : {}) }, checkpoints, keys());
+  } catch (error) {
+    report = { ok: false, checked: 0, problem: `the signed checkpoints cannot be checked: ${(error as Error).message.slice(0, 200)}` };
+  }
+  return { chain, checkpoints: report, ok: report.ok };
 }

@@ -10,8 +10,8 @@ export type { AuditSink } from './sink.js';
 export { buildEntry } from './entry.js';
 export { GENESIS, entryHash } from './log.js';
 export type { VerifyResult, ExportFilter } from './verify.js';
-export { CHECKPOINT_TYPE, checkAgainstCheckpoints, checkpointsPath, readCheckpoints, verifyCheckpoint, writeCheckpoint } from './checkpoint.js';
-export type { Checkpoint, CheckpointClaims, CheckpointKeys, CheckpointReport, CheckpointSigner } from './checkpoint.js';
+export { CHECKPOINT_TYPE, checkAgainstCheckpoints, checkpointsPath, readCheckpoints, verifyCheckpoint, verifyLogAndCheckpoints, writeCheckpoint } from './checkpoint.js';
+export type { Checkpoint, CheckpointClaims, CheckpointKeys, CheckpointReport, CheckpointSigner, LogAndCheckpoints } from './checkpoint.js';
 
 /** Append one activity to the data directory's log now (throws AuditWriteError when it cannot). */
 export function recordActivity(dataDir: string, entry: AuditInput): AuditEntry {

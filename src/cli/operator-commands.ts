@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Config } from '../config/index.js';
-import { AuditWriteError, auditFor, auditPath, checkAgainstCheckpoints, checkpointsPath, exportAuditLines, readCheckpoints, verifyAuditLines, writeCheckpoint } from '../audit/index.js';
+import { AuditWriteError, auditFor, auditPath, checkpointsPath, exportAuditLines, readCheckpoints, verifyLogAndCheckpoints, writeCheckpoint } from '../audit/index.js';
 import { releaseQueue } from '../state/index.js';
 import { checkpointKeys, checkpointSigner } from '../trust/index.js';
 import { answerTables, type Change, type ReleaseItem, type ReleaseState } from '../exchange/index.js';
@@ -124,14 +124,12 @@ export function registerOperatorCommands(program: Command, config: () => Config)
       }
       const file = opts.checkpoints ?? checkpointsPath(cfg.dataDir);
       if (opts.checkpoints && !existsSync(file)) throw new CliError(`no checkpoints file ${file}`);
-      const checkpoints = readCheckpoints(file);
-      const result = await verifyAuditLines(auditFor(cfg.dataDir).lines(), new Set(checkpoints.map((c) => c.seq).filter((n) => Number.isInteger(n))));
-      if (!result.ok) {
+      const { chain: result, checkpoints: report } = await verifyLogAndCheckpoints(auditFor(cfg.dataDir).lines(), readCheckpoints(file), () => checkpointKeys(cfg));
+      if (!result.ok || !report) {
         console.error(printableLine(`audit log BROKEN at line ${result.problem!.line}: ${result.problem!.reason} (${result.entries} entries verified before it)`));
         process.exitCode = 2;
         return;
       }
-      const report = checkpoints.length ? await checkAgainstCheckpoints(result, checkpoints, checkpointKeys(cfg)) : { ok: true, checked: 0 };
       if (!report.ok) {
         console.error(printableLine(`audit log chain intact (${result.entries} entries), but ${report.problem}`));
         process.exitCode = 2;

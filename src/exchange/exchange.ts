@@ -9,7 +9,7 @@ import type { Config } from '../config/index.js';
 import { recordActivityAsync, type AuditEntry, type AuditInput } from '../audit/index.js';
 import type { ProfileRegistry } from '../profiles/index.js';
 import { QueryError, checkParameterCount, listNames, resultset, type QueryRunner } from '../query/index.js';
-import { TrustError, allowedAddress, literalHost, type Trust } from '../trust/index.js';
+import { TrustError, allowedAddress, literalHost, type Trust, type VerifiedPresentation } from '../trust/index.js';
 import { validateParamsShacl } from '../validate/index.js';
 import { contentForAudit, digestForAudit, unauthenticatedForAudit } from './content.js';
 import { errorReport, parseRequest, RESPONSE, threadOf, type MessageForm, type RequestMessage } from './envelope.js';
@@ -116,6 +116,30 @@ export class Exchange {
       // (or everyone) already has its share.
       release = await this.admission.acquire(subject);
       const vp = authorized.presentation;
+      // The question is validated (and, answered at once, run) while the replay record of the
+      // presentation is fsynced: its result stays here, and nothing is logged as verified or
+      // answered, until that record is on disk. A validation failure is logged after it.
+      let questions: Question[] = [];
+      let invalid: Error | undefined;
+      try {
+        questions = await this.validate(vp.credentials, message.parameters ?? {});
+      } catch (error) {
+        invalid = error instanceof Error ? error : new Error(String(error));
+      }
+      const rules = questions.map((q) => releaseRule(config, { profile: q.profile, indicator: q.id, requester: subject }));
+      const rule: AppliedRule = rules.find((r) => r.mode === 'manual') ?? rules[0] ?? { mode: config.exchange.defaultRelease, rule: 'default' };
+      let manual = rule.mode === 'manual';
+      const { minGroupSize, smallCells: policy } = config.exchange;
+      // The published text (the same for every parameter value: parsed once); where it cannot be
+      // parsed before its placeholders are filled ($(name)), the text that ran.
+      const counted = questions.map((q) => (minGroupSize > 1 ? (countColumns(q.indicator.text) ?? countColumns(q.prepared.text)) : []));
+      // One question released automatically, with no small-cell check to wait for, may stream.
+      const streamable = !manual && questions.length === 1 && counted.every((c) => c?.length === 0);
+      const generation = this.deps.generation();
+      // (a streamable answer runs in the streaming path below, after the entries before it)
+      const early = invalid === undefined && !manual && !streamable && generation ? Promise.all(questions.map((q) => this.run(q))) : undefined;
+      early?.catch(() => undefined); // awaited below, or abandoned when a step before it fails
+      await authorized.durable;
       trail.add({
         thread_id,
         actor: subject,
@@ -123,22 +147,13 @@ export class Exchange {
         vp_jti: vp.jti,
         credentials: vp.credentials.map((c) => ({ id: c.id, type: c.type, issuer: c.issuer, profile: c.profile, ontology: c.ontology })),
       });
-      const parameters = message.parameters ?? {};
-      checkParameterCount(parameters);
-      const questions = vp.credentials.map((c) => resolveQuestion(c, this.deps.registry, parameters, config.query));
-      const undeclared = undeclaredParameters(questions, parameters);
-      if (undeclared.length) throw new QueryError('unknown_parameter', listNames(undeclared));
-      // Both the installed profile's specs (above) and the credential's paramsSHACL must accept the values.
-      for (const [i, c] of vp.credentials.entries()) if (c.paramsShacl) await checkParamsShacl(c.paramsShacl, questions[i]!, config);
+      if (invalid !== undefined) throw invalid;
       trail.add({
         thread_id,
         actor: subject,
         activity: 'query-validated',
         questions: questions.map((q) => ({ id: q.id, profile: q.profile, version: q.version, parameters: q.parameters, query: q.prepared.text })),
       });
-      const rules = questions.map((q) => releaseRule(config, { profile: q.profile, indicator: q.id, requester: subject }));
-      const rule: AppliedRule = rules.find((r) => r.mode === 'manual') ?? rules[0] ?? { mode: config.exchange.defaultRelease, rule: 'default' };
-      let manual = rule.mode === 'manual';
       // DIDComm carries no reply URL: in nuts mode the requester's registered message endpoint is
       // looked up at the node, and the delivery asks our node for a token to it.
       let replyUrl = message.reply_url;
@@ -153,15 +168,8 @@ export class Exchange {
       };
       if (manual) await findReplyUrl();
       if (manual && !replyUrl) throw new ExchangeError('bad_reply_url', 'a question released by hand is answered asynchronously: reply_url is required');
-      const generation = this.deps.generation();
       if (!generation) throw new ExchangeError('no_dataset');
 
-      const { minGroupSize, smallCells: policy } = config.exchange;
-      // The published text (the same for every parameter value: parsed once); where it cannot be
-      // parsed before its placeholders are filled ($(name)), the text that ran.
-      const counted = questions.map((q) => (minGroupSize > 1 ? (countColumns(q.indicator.text) ?? countColumns(q.prepared.text)) : []));
-      // One question released automatically, with no small-cell check to wait for, may stream.
-      const streamable = !manual && questions.length === 1 && counted.every((c) => c?.length === 0);
       let answers: Answered[];
       if (streamable) {
         const question = questions[0]!;
@@ -195,7 +203,7 @@ export class Exchange {
           return { status: 200, body: '', stream: started.stream, requester: subject };
         }
         answers = [{ question, json: started.json, rows: started.result.rows, ms: started.result.totalMs }];
-      } else answers = await Promise.all(questions.map((q) => this.run(q)));
+      } else answers = await (early ?? Promise.all(questions.map((q) => this.run(q))));
       for (const a of answers) trail.add({ thread_id, actor: trust.did, activity: 'executed', indicator: a.question.id, generation, rows: a.rows, ms: Math.round(a.ms) });
       const body = responseText(trust.did, message, answers, config);
       const small = answers.flatMap((a, i) => smallCellsIn(a, counted[i], minGroupSize));
@@ -252,6 +260,18 @@ export class Exchange {
     } finally {
       if (!streaming) release?.();
     }
+  }
+
+  /** Rules 17–19: the credentials' queries are validated queries served here, with declared parameters only. */
+  private async validate(credentials: VerifiedPresentation['credentials'], parameters: Record<string, unknown>): Promise<Question[]> {
+    const { config, registry } = this.deps;
+    checkParameterCount(parameters);
+    const questions = credentials.map((c) => resolveQuestion(c, registry, parameters, config.query));
+    const undeclared = undeclaredParameters(questions, parameters);
+    if (undeclared.length) throw new QueryError('unknown_parameter', listNames(undeclared));
+    // Both the installed profile's specs (above) and the credential's paramsSHACL must accept the values.
+    for (const [i, c] of credentials.entries()) if (c.paramsShacl) await checkParamsShacl(c.paramsShacl, questions[i]!, config);
+    return questions;
   }
 
   /** Rules 3 and 4: recipient, reply_url, expiry. */

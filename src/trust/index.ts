@@ -54,6 +54,12 @@ export interface AuthorizeInput {
 export interface Authorized {
   requester: string;
   presentation: VerifiedPresentation;
+  /**
+   * When the replay records of this message and presentation are on disk. The question may be
+   * prepared and run meanwhile; nothing may be logged as verified, nor answered, before it resolves
+   * (it rejects, trust_unavailable, when they could not be written).
+   */
+  durable: Promise<void>;
 }
 
 export interface Trust {
@@ -130,7 +136,7 @@ export function createTrust(config: Config, now: () => number = () => Math.floor
           verify: (vp) => node.verifyPresentation(vp),
           ...(onToken ? { onToken } : {}),
         });
-        return { requester: message.from, presentation };
+        return { requester: message.from, presentation, durable: Promise.resolve() };
       },
       async replyEndpoint(requester) {
         if (nuts.version === 'v5') return { url: await node.endpoint(requester, nuts.service, nuts.messageEndpointKey) };
@@ -161,8 +167,8 @@ export function createTrust(config: Config, now: () => number = () => Math.floor
       // The message id is used up only once the presentation verified (a forgery cannot burn it),
       // in the same durable append as the presentation's id: one shared fsync, not two.
       const until = (message.exp ?? at + t.maxPresentationSeconds) + t.clockSkewSeconds;
-      const presentation = await verifier.verify(message.presentation, message.from, [{ id: key, until, code: 'replayed_message', detail: message.jti }]);
-      return { requester, presentation };
+      const { durable, ...presentation } = await verifier.verifyDeferred(message.presentation, message.from, [{ id: key, until, code: 'replayed_message', detail: message.jti }]);
+      return { requester, presentation, durable };
     },
   };
 }

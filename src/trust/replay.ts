@@ -23,6 +23,8 @@ export interface ReplayStore {
   has(id: string, now: number): boolean;
   use(id: string, until: number, now: number): boolean;
   useAllAsync(ids: readonly { id: string; until: number }[], now: number): Promise<boolean>;
+  /** useAllAsync in two parts, where the store can tell at once (the file): see ReplayCache. */
+  reserveAll?(ids: readonly { id: string; until: number }[], now: number): false | Promise<void>;
   sweep(now: number): void;
   close(): void;
 }
@@ -77,6 +79,18 @@ export class ReplayCache implements ReplayStore {
    * be written (they stay used in memory: refusing is the safe side).
    */
   async useAllAsync(ids: readonly { id: string; until: number }[], now: number): Promise<boolean> {
+    const reserved = this.reserveAll(ids, now);
+    if (reserved === false) return false;
+    await reserved;
+    return true;
+  }
+
+  /**
+   * useAllAsync in two parts: false at once when one id was already used; otherwise the ids are
+   * used in memory now and the promise says when they are on disk (rejects when they could not be
+   * written). The caller must not act on the ids being used (log, answer) before it resolves.
+   */
+  reserveAll(ids: readonly { id: string; until: number }[], now: number): false | Promise<void> {
     const keys = ids.map(({ id, until }) => ({ k: key(id), until }));
     if (new Set(keys.map((e) => e.k)).size !== keys.length) return false;
     for (const { k } of keys) {
@@ -86,13 +100,12 @@ export class ReplayCache implements ReplayStore {
     if (this.seen.size + keys.length > this.maxEntries) this.sweep(now);
     if (this.seen.size + keys.length > this.maxEntries) throw new TrustError('replay_store_full');
     for (const { k, until } of keys) this.seen.set(k, until);
-    if (this.options.file === undefined) return true;
+    if (this.options.file === undefined) return Promise.resolve();
     const text = keys.map(({ k, until }) => `${Math.floor(until)} ${k}\n`).join('');
-    await new Promise<void>((resolve, reject) => {
+    return new Promise<void>((resolve, reject) => {
       this.pending.push({ text, done: (error) => (error ? reject(error) : resolve()) });
       this.flush(now);
     });
-    return true;
   }
 
   private flush(now: number): void {

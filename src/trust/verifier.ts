@@ -60,6 +60,17 @@ export class PresentationVerifier {
    * presenter is who the token will be bound to) for this datastation.
    */
   async verify(vpJwt: unknown, from?: string, alsoUse: readonly ReplayUse[] = []): Promise<VerifiedPresentation> {
+    const { durable, ...verified } = await this.verifyDeferred(vpJwt, from, alsoUse);
+    await durable;
+    return verified;
+  }
+
+  /**
+   * verify(), returning once every check passed and the ids are used in memory (a replay is
+   * refused from then on), with `durable`: when their replay record is on disk. Work may go on
+   * meanwhile, but nothing may be logged as verified, nor answered, before `durable` resolves.
+   */
+  async verifyDeferred(vpJwt: unknown, from?: string, alsoUse: readonly ReplayUse[] = []): Promise<VerifiedPresentation & { durable: Promise<void> }> {
     const { policy, ownDid, keys } = this.options;
     const now = this.now();
     const vp = await verifyJwt(vpJwt, keys, policy, { audience: ownDid, now, maxLifetimeSeconds: policy.maxPresentationSeconds });
@@ -85,11 +96,22 @@ export class PresentationVerifier {
     // envelope's, in the same durable append): a forgery cannot burn them.
     const { replay } = this.options;
     const uses = [{ id: `vp ${presenter} ${jti}`, until: vp.payload.exp + policy.clockSkewSeconds }, ...alsoUse];
-    if (!(await replay.useAllAsync(uses, now))) {
+    const replayed = () => {
       const used = alsoUse.find((u) => replay.has(u.id, now));
-      throw used ? new TrustError(used.code, used.detail) : new TrustError('replayed_presentation', jti);
+      return used ? new TrustError(used.code, used.detail) : new TrustError('replayed_presentation', jti);
+    };
+    let durable: Promise<void>;
+    if (replay.reserveAll) {
+      const reserved = replay.reserveAll(uses, now);
+      if (reserved === false) throw replayed();
+      durable = reserved;
+      durable.catch(() => undefined); // awaited by the caller; never an unhandled rejection meanwhile
+    } else {
+      // A shared store (PostgreSQL) knows only once its transaction committed.
+      if (!(await replay.useAllAsync(uses, now))) throw replayed();
+      durable = Promise.resolve();
     }
-    return { presenter, jti, expiresAt: vp.payload.exp, credentials };
+    return { presenter, jti, expiresAt: vp.payload.exp, credentials, durable };
   }
 
   private async credential(token: string, presenter: string, now: number): Promise<QuestionCredential> {

@@ -286,3 +286,19 @@ async function waitFor(condition: () => boolean, ms = 10_000): Promise<void> {
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+describe('replay record not written (last: it closes the replay store)', () => {
+  it('the question may run while the replay record is fsynced, but without that record nothing is answered nor logged as verified', async () => {
+    const message = await envelope();
+    const bearer = await token();
+    ds.trust.replay.close(); // every later write of the store fails
+    const { status, body } = await send(message, bearer);
+    expect(status).not.toBe(200);
+    expect(body.body.code).toBe('trust_unavailable');
+    expect(JSON.stringify(body)).not.toMatch(/92\.69|Organisatie/);
+    const entries = await thread(message.thread_id);
+    expect(entries.map((e) => e.activity)).toEqual(['received', 'token-checked', 'rejected']);
+    expect(entries.at(-1)).toMatchObject({ code: 'trust_unavailable' });
+    expect((await verifyAuditLog(auditPath(config.dataDir))).ok).toBe(true);
+  });
+});

@@ -14,7 +14,7 @@ const STEPS = ['after-intent', 'mid-audit-write', 'before-audit-fsync', 'after-a
 const ANSWER = JSON.stringify({ body: { resultset: [{ id: 'q', result: { head: { vars: ['n'] }, results: { bindings: [{ n: { type: 'literal', value: '3', datatype: 'http://www.w3.org/2001/XMLSchema#integer' } }] } } }] } });
 
 function run(dataDir: string, step: string): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'children', 'correction-step-crash.ts'), dataDir, step], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const proc = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'children', 'step-crash.ts'), dataDir, 'correct', step], { stdio: ['ignore', 'inherit', 'inherit'] });
   return new Promise((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
 }
 

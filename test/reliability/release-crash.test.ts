@@ -12,7 +12,7 @@ import { tempDir } from '../helpers.js';
 const STEPS = ['after-intent', 'mid-audit-write', 'before-audit-fsync', 'after-audit-fsync', 'before-decision-saved', 'after-decision-saved', 'after-delivered'];
 
 function run(dataDir: string, step: string): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'children', 'release-step-crash.ts'), dataDir, step], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const proc = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'children', 'step-crash.ts'), dataDir, 'decide', step], { stdio: ['ignore', 'inherit', 'inherit'] });
   return new Promise((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
 }
 

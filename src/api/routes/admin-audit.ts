@@ -1,5 +1,5 @@
 // Admin routes on the activity log: search (thread, requester, period; a page at a time with a
-// cursor), verify the chain, export as NDJSON. Reading the log is an access too (NEN 7513), so
+// cursor), verify the chain and the signed checkpoints (as `audit verify`), export as NDJSON. Reading the log is an access too (NEN 7513), so
 // each read is logged, durably, before anything of the log leaves. A request never holds the log
 // in memory: the search streams from the cursor and stops after a page or a scan budget, verify
 // and export stream the file, and one verify or export runs at a time.
@@ -7,7 +7,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { auditFor, auditPath, exportAuditLines, recordActivityAsync, verifyAuditLines, type AuditEntry } from '../../audit/index.js';
+import { auditFor, auditPath, checkpointsPath, exportAuditLines, readCheckpoints, recordActivityAsync, verifyLogAndCheckpoints, type AuditEntry, type CheckpointKeys } from '../../audit/index.js';
 import { adminActor } from './admin-auth.js';
 
 const MAX_LIMIT = 500;
@@ -48,6 +48,10 @@ function filterOf(query: Record<string, string | undefined>): Filter {
   return f;
 }
 
+function noKeys(): CheckpointKeys {
+  throw new Error('no keys were given to check them with');
+}
+
 function matches(e: AuditEntry, f: Filter): boolean {
   if (f.thread && e.thread_id !== f.thread) return false;
   if (f.requester && e.actor !== f.requester && e.requester !== f.requester && e.from !== f.requester) return false;
@@ -86,7 +90,8 @@ export async function searchLog(path: string, f: Filter, start: number, limit: n
   return { entries };
 }
 
-export function auditRoutes(dataDir: string): FastifyPluginAsync {
+/** `checkpointKeys`: our DID document's keys, to check the signed checkpoints with. */
+export function auditRoutes(dataDir: string, checkpointKeys: () => CheckpointKeys = noKeys): FastifyPluginAsync {
   const path = auditPath(dataDir);
   let streaming = 0;
   const logged = (request: FastifyRequest, what: string, f: Filter, extra: Record<string, unknown> = {}) =>
@@ -129,7 +134,10 @@ export function auditRoutes(dataDir: string): FastifyPluginAsync {
       streaming++;
       try {
         await logged(request, 'verify', {});
-        return await verifyAuditLines(auditFor(dataDir).lines());
+        // The chain, then the log against the checkpoints in the data folder: a log cut below a
+        // signed head, or rewritten with a fresh chain, verifies as a chain but not against them.
+        const { chain, checkpoints, ok } = await verifyLogAndCheckpoints(auditFor(dataDir).lines(), readCheckpoints(checkpointsPath(dataDir)), checkpointKeys);
+        return { ...chain, ok, ...(checkpoints ? { checkpoints } : {}) };
       } finally {
         streaming--;
       }

@@ -6,7 +6,7 @@
 // its routes from its own file and asks `adminActor(request)` who is acting.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { AccountStore } from '../../accounts/index.js';
-import { AuditWriteError } from '../../audit/index.js';
+import { AuditWriteError, type CheckpointKeys } from '../../audit/index.js';
 import { ReleaseError, type Deliverer, type ReleaseQueue } from '../../exchange/index.js';
 import { ActivationError, ImportBusyError } from '../../importer/index.js';
 import type { Metrics } from '../metrics.js';
@@ -38,6 +38,8 @@ export interface AdminDeps {
   /** The named accounts (shared in PostgreSQL); the data folder's file when absent. */
   accounts?: AccountStore;
   sessionStores?: (settings: SessionSettings, now: () => number) => { sessions: Sessions; limiter: SignInLimiter };
+  /** Our DID document's keys, for checking the signed audit checkpoints (admin-audit.ts). */
+  checkpointKeys?: () => CheckpointKeys;
 }
 
 const ACTIVATION_STATUS: Record<ActivationError['code'], number> = { unknown_generation: 404, reason_required: 400, already_current: 409, corrupt_generation: 409 };
@@ -95,6 +97,6 @@ export function adminRoutes(deps: AdminDeps): FastifyPluginAsync {
     await app.register(releaseRoutes(deps));
     if (deps.connections) await app.register(connectionRoutes(deps.connections));
     await app.register(dataRoutes(deps.dataDir, deps.data));
-    await app.register(auditRoutes(deps.dataDir));
+    await app.register(auditRoutes(deps.dataDir, deps.checkpointKeys));
   };
 }
