@@ -79,7 +79,7 @@ export class QueryPool implements QueryRunner {
   replaced = 0;
   /** How the last workers loaded (image or parse, ms), newest last, for metrics and tests. */
   readonly loads: LoadReport[] = [];
-  /** Generations whose image this pool wrote or hashed already: later restores skip the hash. */
+  /** Generations whose image this pool wrote or checked already: later restores skip the check. */
   private verified = new Set<string>();
   private spareTimer: NodeJS.Timeout | undefined;
   private readonly warm: number;
@@ -100,20 +100,28 @@ export class QueryPool implements QueryRunner {
   /**
    * Start (or move all workers to) a generation; resolves when the warm workers have it loaded.
    * The first parses (or restores) and writes the image; the other warm ones then restore it.
+   * Until then the current workers keep answering on the current generation.
    */
   async load(generation: string): Promise<void> {
-    this.generation = generation;
+    const fresh = [this.spawn(generation)];
+    try {
+      await fresh[0]!.ready;
+      fresh.push(...Array.from({ length: this.warm - 1 }, () => this.spawn(generation)));
+      await Promise.all(fresh.map((s) => s.ready));
+    } catch (error) {
+      for (const s of fresh) this.terminate(s);
+      throw error;
+    }
     const old = this.slots;
-    for (const s of old) clearTimeout(s.idle);
-    const first = this.spawn(generation);
-    this.slots = [first];
-    await first.ready;
-    const rest = Array.from({ length: this.warm - 1 }, () => this.spawn(generation));
-    this.slots.push(...rest);
-    await Promise.all(rest.map((s) => s.ready));
+    this.generation = generation;
+    this.slots = fresh;
     // Old workers finish what they run, then go; idle ones go now.
-    for (const s of old) if (!s.busy) this.terminate(s);
-    this.retired.push(...old.filter((s) => s.busy));
+    for (const s of old) {
+      clearTimeout(s.idle);
+      if (s.busy) this.retired.push(s);
+      else this.terminate(s);
+    }
+    for (const s of fresh) if (this.waiting.length) this.release(s);
   }
 
   private retired: Slot[] = [];
@@ -133,6 +141,7 @@ export class QueryPool implements QueryRunner {
       };
       worker.on('message', onMessage);
       worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`query worker exited (${code}) while loading`)));
     });
     // A crash inside the worker must not take the server down: log-free here, the exit handles it.
     worker.on('error', () => undefined);
@@ -146,7 +155,7 @@ export class QueryPool implements QueryRunner {
 
   /** Questions wait behind busy workers: start a spare soon, unless one is coming or none may. */
   private wantSpare(): void {
-    if (this.spareTimer || this.slots.length >= this.options.size) return;
+    if (this.spareTimer || !this.generation || this.slots.length >= this.options.size) return;
     this.spareTimer = setTimeout(() => {
       this.spareTimer = undefined;
       if (!this.waiting.length || this.slots.length >= this.options.size) return;

@@ -6,7 +6,9 @@ import '../store/oxigraph-runtime.js';
 import { parentPort } from 'node:worker_threads';
 import type { Quad, Term } from '@rdfjs/types';
 import { Writer } from 'n3';
-import { EmbeddedStore, readManifest, type LoadReport } from '../store/index.js';
+// not the store index: a worker needs neither the remote store nor the importer's helpers
+import { EmbeddedStore, type LoadReport } from '../store/embedded.js';
+import { readManifest } from '../store/generations.js';
 import { chunks, serializer, type ResultFormat } from './serialize.js';
 
 export type ToWorker =

@@ -31,7 +31,7 @@ function* fileChunks(path: string): Generator<Uint8Array> {
 export interface LoadOptions {
   /** Restore from the generation's image when it matches (only in a fresh worker or process). */
   readImage?: boolean;
-  /** Hash the image before restoring it (the first restore of it in this process). */
+  /** Checksum the image before restoring it (the first restore of it in this process). */
   verifyImage?: boolean;
   /** After parsing, write the image for the next worker or restart (errors are reported, not thrown). */
   writeImage?: boolean;

@@ -2,11 +2,12 @@
 // restores it with a file read instead of parsing and indexing the N-Triples again (about 10× faster
 // at 10k employees, see bench/serve.ts). The image is a cache: written once per generation, beside
 // its files, atomically (temp file, fsync, rename), checked against the oxigraph build that wrote it
-// and the generation it holds, hashed; anything that does not match is ignored and the N-Triples
-// are parsed as before. The N-Triples stay the dataset of record.
-import { createHash } from 'node:crypto';
+// and the generation it holds, checksummed; anything that does not match is ignored and the
+// N-Triples are parsed as before. The N-Triples (sha256 in the manifest) stay the dataset of record;
+// the image's CRC-32 is there to catch a damaged file, at 2.5× the speed of sha256 (restart time).
 import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import type oxigraph from 'oxigraph';
 import { fsyncDir, writeAll } from './files.js';
 import type { OxigraphRuntime } from './oxigraph-runtime.js';
@@ -26,7 +27,7 @@ interface Header {
   pointer: number;
   memoryBytes: number;
   tableLength: number;
-  sha256: string;
+  crc32: number;
 }
 
 export class ImageError extends Error {}
@@ -48,19 +49,19 @@ export function writeImage(dir: string, rt: OxigraphRuntime, generation: string,
   const { memory, table } = rt.instance;
   for (const f of readdirSync(dir).filter((f) => f.startsWith(`${IMAGE_FILE}.tmp-`))) rmSync(join(dir, f), { force: true });
   const bytes = new Uint8Array(memory.buffer);
-  const hash = createHash('sha256');
+  let crc = 0;
   const tmp = join(dir, `${IMAGE_FILE}.tmp-${process.pid}-${Date.now()}`);
   const fd = openSync(tmp, 'w', 0o600);
   try {
     writeAll(fd, Buffer.alloc(HEADER_BYTES));
     for (let off = 0; off < bytes.length; off += CHUNK) {
       const part = Buffer.from(bytes.buffer, off, Math.min(CHUNK, bytes.length - off)); // a view, no copy
-      hash.update(part);
+      crc = crc32(part, crc);
       writeAll(fd, part);
     }
     const header: Header = {
       magic: MAGIC, version: rt.version, generation, triples: store.size, pointer: pointerOf(store),
-      memoryBytes: bytes.length, tableLength: table.length, sha256: hash.digest('hex'),
+      memoryBytes: bytes.length, tableLength: table.length, crc32: crc,
     };
     const text = Buffer.from(JSON.stringify(header));
     if (text.length > HEADER_BYTES) throw new ImageError('header too long');
@@ -107,7 +108,7 @@ function readFully(fd: number, into: Uint8Array, position: number): void {
 
 export interface RestoreOptions {
   generation: string;
-  /** Hash the body before touching the memory (first restore of an image in this process). */
+  /** Checksum the body before touching the memory (first restore of an image in this process). */
   verify: boolean;
 }
 
@@ -126,14 +127,14 @@ export function restoreImage(dir: string, rt: OxigraphRuntime, options: RestoreO
     if (h.magic !== MAGIC || h.version !== rt.version || h.generation !== options.generation) return undefined;
     if (h.memoryBytes % PAGE !== 0 || h.memoryBytes < memory.buffer.byteLength || h.tableLength < table.length) return undefined;
     if (options.verify) {
-      const hash = createHash('sha256');
+      let crc = 0;
       const buf = Buffer.allocUnsafe(CHUNK);
       for (let off = 0; off < h.memoryBytes; off += CHUNK) {
         const part = buf.subarray(0, Math.min(CHUNK, h.memoryBytes - off));
         readFully(fd, part, HEADER_BYTES + off);
-        hash.update(part);
+        crc = crc32(part, crc);
       }
-      if (hash.digest('hex') !== h.sha256) return undefined;
+      if (crc !== h.crc32) return undefined;
     }
     // From here the instance is committed to the image: a failure leaves it unusable (the worker dies).
     memory.grow((h.memoryBytes - memory.buffer.byteLength) / PAGE);
