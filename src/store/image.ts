@@ -32,8 +32,6 @@ interface Header {
 
 export class ImageError extends Error {}
 
-type Captured = Required<OxigraphRuntime>['instance'];
-
 function pointerOf(store: oxigraph.Store): number {
   const ptr = (store as unknown as { __wbg_ptr?: unknown }).__wbg_ptr;
   if (typeof ptr !== 'number' || ptr <= 0) throw new ImageError('not a wasm-bindgen store');

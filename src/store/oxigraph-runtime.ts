@@ -48,7 +48,7 @@ function capture(): OxigraphRuntime {
     captured = new Original(module, imports);
     return captured;
   } as unknown as WasmApi['Instance'];
-  Capturing.prototype = Original.prototype;
+  Capturing.prototype = Original.prototype as unknown;
   wasmApi.Instance = Capturing;
   let oxigraph: typeof oxigraphTypes;
   try {

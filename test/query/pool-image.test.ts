@@ -20,6 +20,8 @@ const QUERIES = [
   'PREFIX time: <http://www.w3.org/2006/time#> SELECT (MAX(?n) AS ?m) WHERE { ?d time:inTemporalPosition/time:numericPosition ?n }',
 ];
 const pools: QueryPool[] = [];
+// each test starts several worker threads through tsx: minutes on a loaded 2-core machine
+const SLOW = 240_000;
 const image = () => join(generationsDir(config.dataDir), currentGenerationId(config.dataDir)!, IMAGE_FILE);
 
 async function answer(pool: QueryPool, text: string, deadlineMs?: number): Promise<string> {
@@ -58,7 +60,7 @@ describe('store image', () => {
     const restart = await started({ warm: 2 });
     expect(restart.loads.map((l) => l.source)).toEqual(['image', 'image']);
     for (const pool of [first, restart]) expect(await Promise.all(QUERIES.map((q) => answer(pool, q)))).toEqual(expected);
-  });
+  }, SLOW);
 
   it('ignores a damaged image, parses instead and writes a good one', async () => {
     await started(); // makes sure an image exists
@@ -70,7 +72,7 @@ describe('store image', () => {
     expect(pool.loads.at(-1)).toMatchObject({ source: 'parse', imageWritten: true });
     expect(JSON.parse(await answer(pool, QUERIES[0]!))).toMatchObject({ results: { bindings: [{ n: { value: '5' } }] } });
     expect((await started()).loads.at(-1)).toMatchObject({ source: 'image' });
-  });
+  }, SLOW);
 
   it('ignores an image written for another oxigraph build', async () => {
     await started();
@@ -80,7 +82,7 @@ describe('store image', () => {
     writeSync(fd, Buffer.from(header.padEnd(4096)), 0, 4096, 0);
     closeSync(fd);
     expect((await started()).loads.at(-1)).toMatchObject({ source: 'parse', imageWritten: true });
-  });
+  }, SLOW);
 });
 
 describe('warm workers and spares', () => {
@@ -100,14 +102,14 @@ describe('warm workers and spares', () => {
     // the killed warm worker came back (from the image); the idle spare went
     expect(JSON.parse(await answer(pool, QUERIES[0]!))).toMatchObject({ results: { bindings: [{ n: { value: '5' } }] } });
     await expect.poll(() => pool.workers, { timeout: 5000 }).toBe(1);
-  });
+  }, SLOW);
 
   it('never runs more workers than its size', async () => {
     const pool = await started({ warm: 1, size: 2, spareAfterMs: 50 });
     const all = await Promise.all(Array.from({ length: 6 }, () => answer(pool, QUERIES[2]!)));
     expect(new Set(all).size).toBe(1);
     expect(pool.workers).toBeLessThanOrEqual(2);
-  });
+  }, SLOW);
 
   it('moves to a new generation after an import, with a new image, and keeps the previous generation intact', async () => {
     const pool = await started({ warm: 2 });
@@ -126,5 +128,5 @@ describe('warm workers and spares', () => {
     pools.push(back);
     await back.load(old);
     expect(JSON.parse(await answer(back, QUERIES[0]!))).toMatchObject({ results: { bindings: [{ n: { value: '5' } }] } });
-  });
+  }, SLOW);
 });
