@@ -83,6 +83,8 @@ export class QueryPool implements QueryRunner {
   private verified = new Set<string>();
   private spareTimer: NodeJS.Timeout | undefined;
   private readonly warm: number;
+  /** A worker already loading the generation load() is expected to get (see prepare). */
+  private prepared: Slot | undefined;
 
   constructor(private readonly options: PoolOptions) {
     this.warm = Math.max(1, Math.min(options.size, options.warm ?? 1));
@@ -103,7 +105,10 @@ export class QueryPool implements QueryRunner {
    * Until then the current workers keep answering on the current generation.
    */
   async load(generation: string): Promise<void> {
-    const fresh = [this.spawn(generation)];
+    const prepared = this.prepared;
+    this.prepared = undefined;
+    if (prepared && prepared.generation !== generation) this.terminate(prepared);
+    const fresh = [prepared?.generation === generation ? prepared : this.spawn(generation)];
     try {
       await fresh[0]!.ready;
       fresh.push(...Array.from({ length: this.warm - 1 }, () => this.spawn(generation)));
@@ -125,6 +130,16 @@ export class QueryPool implements QueryRunner {
   }
 
   private retired: Slot[] = [];
+
+  /**
+   * Start loading the generation that load() will most likely be asked for (CURRENT) while the
+   * caller still verifies its files: the worker serves nothing until load() adopts it.
+   */
+  prepare(generation: string): void {
+    if (this.prepared || generation === this.generation) return;
+    this.prepared = this.spawn(generation);
+    this.prepared.ready.catch(() => undefined); // load() sees the failure, or never asks
+  }
 
   private spawn(generation: string, spare = false): Slot {
     const worker = newWorker();
@@ -272,7 +287,8 @@ export class QueryPool implements QueryRunner {
   async close(): Promise<void> {
     clearTimeout(this.spareTimer);
     this.spareTimer = undefined;
-    const all = [...this.slots, ...this.retired];
+    const all = [...this.slots, ...this.retired, ...(this.prepared ? [this.prepared] : [])];
+    this.prepared = undefined;
     for (const s of all) clearTimeout(s.idle);
     for (const s of all) s.closing = true;
     await Promise.all(all.map((s) => s.worker.terminate()));

@@ -9,6 +9,8 @@ export interface QueryRunner {
   readonly currentGeneration: string;
   /** Serve a generation of the data directory; resolves once it is the one queries see. */
   load(generation: string): Promise<void>;
+  /** Optionally start loading a generation that load() will probably be asked for next. */
+  prepare?(generation: string): void;
   run(request: RunRequest, sink: Sink): Promise<RunResult>;
   close(): Promise<void>;
 }

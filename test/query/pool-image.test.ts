@@ -86,6 +86,22 @@ describe('store image', () => {
 });
 
 describe('warm workers and spares', () => {
+  it('adopts the worker prepared while the caller verified the generation (restart), and drops one prepared for another', async () => {
+    await started(); // an image exists
+    const gen = currentGenerationId(config.dataDir)!;
+    const pool = new QueryPool({ dataDir: config.dataDir, size: 2, deadlineMs: 30_000, rowCap: 100_000 });
+    pools.push(pool);
+    pool.prepare(gen);
+    await pool.load(gen);
+    expect(pool.loads.map((l) => l.source)).toEqual(['image']); // one worker, the prepared one
+    expect(pool.workers).toBe(1);
+    const other = new QueryPool({ dataDir: config.dataDir, size: 1, deadlineMs: 30_000, rowCap: 100_000 });
+    pools.push(other);
+    other.prepare('g999999-not-a-generation');
+    await other.load(gen);
+    expect(JSON.parse(await answer(other, QUERIES[0]!))).toMatchObject({ results: { bindings: [{ n: { value: '5' } }] } });
+  }, SLOW);
+
   it('keeps one worker warm, stops a runaway at its deadline while a spare answers, and lets the spare go when idle', async () => {
     const pool = await started({ warm: 1, size: 2, spareAfterMs: 100, spareIdleMs: 500 });
     expect(pool.workers).toBe(1);
