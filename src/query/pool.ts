@@ -110,7 +110,12 @@ export class QueryPool implements QueryRunner {
     if (prepared && prepared.generation !== generation) this.terminate(prepared);
     const fresh = [prepared?.generation === generation ? prepared : this.spawn(generation)];
     try {
-      await fresh[0]!.ready;
+      // a worker that died restoring the image (it removes a bad one): once more, parsing
+      await fresh[0]!.ready.catch(() => {
+        this.terminate(fresh[0]!);
+        fresh[0] = this.spawn(generation, false, false);
+        return fresh[0].ready;
+      });
       fresh.push(...Array.from({ length: this.warm - 1 }, () => this.spawn(generation)));
       await Promise.all(fresh.map((s) => s.ready));
     } catch (error) {
@@ -141,7 +146,7 @@ export class QueryPool implements QueryRunner {
     this.prepared.ready.catch(() => undefined); // load() sees the failure, or never asks
   }
 
-  private spawn(generation: string, spare = false): Slot {
+  private spawn(generation: string, spare = false, readImage = true): Slot {
     const worker = newWorker();
     const slot: Slot = { worker, generation, busy: false, ready: Promise.resolve(), spare };
     slot.ready = new Promise((resolve, reject) => {
@@ -164,7 +169,7 @@ export class QueryPool implements QueryRunner {
       if (!slot.closing && !slot.busy && this.slots.includes(slot)) this.replace(slot);
     });
     const image = this.options.image !== false;
-    worker.postMessage({ type: 'load', dataDir: this.options.dataDir, generation, image: { read: image, write: image, verify: !this.verified.has(generation) } } satisfies ToWorker);
+    worker.postMessage({ type: 'load', dataDir: this.options.dataDir, generation, image: { read: image && readImage, write: image, verify: !this.verified.has(generation) } } satisfies ToWorker);
     return slot;
   }
 

@@ -30,6 +30,8 @@ interface Header {
   crc32: number;
 }
 
+type Opened = Header & { path: string };
+
 export class ImageError extends Error {}
 
 function pointerOf(store: oxigraph.Store): number {
@@ -85,14 +87,19 @@ export function writeImage(dir: string, rt: OxigraphRuntime, generation: string,
   return HEADER_BYTES + bytes.length;
 }
 
-function readHeader(fd: number): Header {
+/** The header, or undefined when it is short, unreadable or not one of ours. */
+function readHeader(fd: number): Header | undefined {
   const head = Buffer.alloc(HEADER_BYTES);
-  if (readSync(fd, head, 0, HEADER_BYTES, 0) !== HEADER_BYTES) throw new ImageError('short header');
+  if (readSync(fd, head, 0, HEADER_BYTES, 0) !== HEADER_BYTES) return undefined;
+  let h: Partial<Header>;
   try {
-    return JSON.parse(head.toString('utf8').trimEnd()) as Header;
+    h = JSON.parse(head.toString('utf8').trimEnd()) as Partial<Header>;
   } catch {
-    throw new ImageError('unreadable header');
+    return undefined;
   }
+  const numbers = [h.triples, h.pointer, h.memoryBytes, h.tableLength, h.crc32];
+  if (h.magic !== MAGIC || !numbers.every((n) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0)) return undefined;
+  return h as Header;
 }
 
 function readFully(fd: number, into: Uint8Array, position: number): void {
@@ -122,7 +129,7 @@ export function restoreImage(dir: string, rt: OxigraphRuntime, options: RestoreO
   const fd = openSync(path, 'r');
   try {
     const h = readHeader(fd);
-    if (h.magic !== MAGIC || h.version !== rt.version || h.generation !== options.generation) return undefined;
+    if (!h || h.version !== rt.version || h.generation !== options.generation) return undefined;
     if (h.memoryBytes % PAGE !== 0 || h.memoryBytes < memory.buffer.byteLength || h.tableLength < table.length) return undefined;
     if (options.verify) {
       let crc = 0;
@@ -134,7 +141,17 @@ export function restoreImage(dir: string, rt: OxigraphRuntime, options: RestoreO
       }
       if (crc !== h.crc32) return undefined;
     }
-    // From here the instance is committed to the image: a failure leaves it unusable (the worker dies).
+    // From here the instance is committed to the image: a failure leaves it unusable (the worker
+    // dies, see below) and the image goes, so that the next worker parses instead.
+    return commit(fd, { ...h, path }, rt);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function commit(fd: number, h: Opened, rt: OxigraphRuntime): oxigraph.Store {
+  const { memory, table } = rt.instance!;
+  try {
     memory.grow((h.memoryBytes - memory.buffer.byteLength) / PAGE);
     if (table.length < h.tableLength) table.grow(h.tableLength - table.length);
     // Through a staging buffer, copying only pages that are not all zero: the grown memory is zero
@@ -154,7 +171,8 @@ export function restoreImage(dir: string, rt: OxigraphRuntime, options: RestoreO
     (store as unknown as { __wbg_ptr: number }).__wbg_ptr = h.pointer;
     if (store.size !== h.triples) throw new ImageError(`restored store has ${store.size} triples, image says ${h.triples}`);
     return store;
-  } finally {
-    closeSync(fd);
+  } catch (error) {
+    rmSync(h.path, { force: true });
+    throw error;
   }
 }

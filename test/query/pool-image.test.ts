@@ -74,6 +74,17 @@ describe('store image', () => {
     expect((await started()).loads.at(-1)).toMatchObject({ source: 'image' });
   }, SLOW);
 
+  it('parses in a fresh worker when a restore fails half-way (the image goes)', async () => {
+    await started();
+    const header = readFileSync(image()).subarray(0, 4096).toString('utf8').replace(/"triples":(\d+)/, (_, n: string) => `"triples":${Number(n) + 1}`);
+    const fd = openSync(image(), 'r+');
+    writeSync(fd, Buffer.from(header.padEnd(4096)), 0, 4096, 0);
+    closeSync(fd);
+    const pool = await started();
+    expect(pool.loads.at(-1)).toMatchObject({ source: 'parse', imageWritten: true });
+    expect(JSON.parse(await answer(pool, QUERIES[0]!))).toMatchObject({ results: { bindings: [{ n: { value: '5' } }] } });
+  }, SLOW);
+
   it('ignores an image written for another oxigraph build', async () => {
     await started();
     const bytes = readFileSync(image());
