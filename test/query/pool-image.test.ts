@@ -118,7 +118,7 @@ describe('warm workers and spares', () => {
     expect(pool.workers).toBe(1);
     let stoppedAt = 0;
     // long enough for a spare to restore the image on a loaded CI machine
-    const runaway = answer(pool, RUNAWAY, 15_000).then(() => 'answered', (e: unknown) => e).finally(() => (stoppedAt = Date.now()));
+    const runaway = answer(pool, RUNAWAY, 30_000).then(() => 'answered', (e: unknown) => e).finally(() => (stoppedAt = Date.now()));
     const other = JSON.parse(await answer(pool, QUERIES[0]!)) as unknown;
     const otherAt = Date.now();
     expect(other).toMatchObject({ results: { bindings: [{ n: { value: '5' } }] } });
