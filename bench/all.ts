@@ -1,4 +1,4 @@
-// `npm run bench`: every benchmark (import, query, verify, e2e) at each size, each in its own
+// `npm run bench`: every benchmark (import, query, verify, e2e, serve) at each size, each in its own
 // process, gathered into one table where each figure stands next to the baseline measured in the
 // same run, as a ratio. Writes <out-dir>/bench.md and <out-dir>/bench.json.
 //   npm run bench -- [--sizes 1000,10000] [--large] [--runs 3] [--budget 10000] [--out-dir bench-results]
@@ -53,6 +53,8 @@ type QueryResult = {
   peakRssMb: number;
 };
 type E2eResult = { ours: { rps: number; p99: number }; baseline: { rps: number; p99: number }; ratio: number; audit: { verifies: boolean; threadsComplete: number; threadsExpected: number }; peakRssMb: number };
+type ServePhase = { readyMs: number; loadMs: number; rssMb: number; peakRssMb: number; source?: string; workers?: number };
+type ServeResult = { baseline: ServePhase; first: ServePhase; restart: ServePhase; busy: ServePhase; readyRatio: number; rssRatio: number };
 type VerifyResult = { presentationsPerSecond: number; rawEd25519VerifiesPerSecond: number; ratioToRaw: number; peakRssMb: number };
 
 const results: Record<string, unknown> = {};
@@ -85,7 +87,12 @@ for (const employees of sizes) {
     target: '',
     peakRssMb: e2e.peakRssMb,
   });
-  results[employees] = { import: imp, query, e2e };
+  const serve = bench<ServeResult>('serve', ['--employees', String(employees)], `serve-${employees}`);
+  rows.push(
+    { benchmark: 'serve', size: k(employees), figure: `RSS at ready after a restart (${serve.restart.source}) vs bare Oxigraph bulk load of the same N-Triples in a fresh process; with a spare worker behind a runaway: ${serve.busy.rssMb} MB`, ours: `${serve.restart.rssMb} MB`, baseline: `${serve.baseline.rssMb} MB`, ratio: serve.rssRatio, target: employees === 10_000 ? '≤ 1.5 GB' : '', peakRssMb: serve.restart.peakRssMb },
+    { benchmark: 'serve', size: k(employees), figure: `time to ready after a restart (process start to /ready) vs the same bulk load; first start on a generation (parse, write image): ${s(serve.first.readyMs)}`, ours: s(serve.restart.readyMs), baseline: s(serve.baseline.readyMs), ratio: serve.readyRatio, target: employees === 10_000 ? '≤ 10 s' : '', peakRssMb: serve.first.peakRssMb },
+  );
+  results[employees] = { import: imp, query, e2e, serve };
 }
 const verify = bench<VerifyResult>('verify', ['--runs', runs], 'verify');
 rows.push({ benchmark: 'verify', size: '–', figure: 'VP + VC verification (all rules) vs raw Ed25519 verify, one core', ours: `${Math.round(verify.presentationsPerSecond)}/s`, baseline: `${Math.round(verify.rawEd25519VerifiesPerSecond)}/s`, ratio: verify.ratioToRaw, target: '≥ 0.25', peakRssMb: verify.peakRssMb });

@@ -74,6 +74,7 @@ export async function startDatastation(config: Config, options: StartOptions): P
   const load = async () => {
     const current = currentGenerationId(config.dataDir);
     if (!current || current === manifest?.id) return;
+    pool.prepare?.(current); // its store image loads while the generation's files are verified
     const next = await latestGoodGeneration(config.dataDir, (id, e) => console.error(`skipping generation ${id}: ${e.message}`));
     if (next.id === manifest?.id) return;
     await pool.load(next.id);

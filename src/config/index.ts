@@ -106,14 +106,16 @@ export const configSchema = z.strictObject({
     }),
   query: z
     .strictObject({
-      /** Worker threads holding the dataset; each holds a full copy in memory. */
+      /** At most this many worker threads; each holds a full copy of the dataset (1.4 GB at 10k employees). */
       workers: z.number().int().min(1).max(32).default(2),
+      /** Workers kept loaded; the others start (from the store image) only while questions wait. */
+      warmWorkers: z.number().int().min(1).max(32).default(1),
       deadlineMs: z.number().int().min(100).default(60_000),
       rowCap: z.number().int().min(1).default(1_000_000),
       maxQueryBytes: z.number().int().min(1024).default(256 * 1024),
       maxDepth: z.number().int().min(4).default(128),
     })
-    .default({ workers: 2, deadlineMs: 60_000, rowCap: 1_000_000, maxQueryBytes: 256 * 1024, maxDepth: 128 }),
+    .default({ workers: 2, warmWorkers: 1, deadlineMs: 60_000, rowCap: 1_000_000, maxQueryBytes: 256 * 1024, maxDepth: 128 }),
   /** Where the dataset is queried: in-process Oxigraph (default) or a SPARQL 1.1 server (src/store/remote). */
   store: z.discriminatedUnion('kind', [z.strictObject({ kind: z.literal('embedded') }), remoteStoreConfig]).default({ kind: 'embedded' }),
   /** Shared state: files in the data folder (default) or PostgreSQL (src/config/state.ts, src/state). */
@@ -345,6 +347,7 @@ const ENV: Record<string, string> = {
   DATASTATION_MAPPINGS_DIR: 'mappingsDir',
   DATASTATION_SHACL: 'import.shacl',
   DATASTATION_QUERY_WORKERS: 'query.workers',
+  DATASTATION_QUERY_WARM_WORKERS: 'query.warmWorkers',
   DATASTATION_QUERY_DEADLINE_MS: 'query.deadlineMs',
   DATASTATION_DOMAIN: 'identity.domain',
   DATASTATION_TRUST_LIST: 'trust.trustList',
@@ -368,7 +371,7 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
   node[keys.at(-1)!] = value;
 }
 
-const NUMERIC = new Set(['query.workers', 'query.deadlineMs', 'server.port', 'admin.port']);
+const NUMERIC = new Set(['query.workers', 'query.warmWorkers', 'query.deadlineMs', 'server.port', 'admin.port']);
 
 function envValue(path: string, raw: string): unknown {
   if (raw === 'true' || raw === 'false') return raw === 'true';

@@ -1,7 +1,12 @@
 // Worker threads that hold the dataset and run queries with a deadline. Oxigraph's query() is
 // synchronous and cannot be cancelled, so a query past its deadline is stopped by terminating its
 // worker; a fresh worker loads the current generation while the others keep serving.
+// Each worker holds a whole copy of the store (1.6 GB at 10k employees: WebAssembly memory cannot
+// be shared between threads), so only `warm` workers stay loaded; while questions wait behind busy
+// workers, spares up to `size` start and stop again when idle. A worker after the first restores the
+// generation's store image (store/image.ts) in seconds instead of parsing the N-Triples again.
 import { Worker } from 'node:worker_threads';
+import type { LoadReport } from '../store/index.js';
 import { QueryError } from './errors.js';
 import type { ResultFormat } from './serialize.js';
 import type { FromWorker, ToWorker } from './worker.js';
@@ -9,9 +14,18 @@ import type { QueryRunner } from './runner.js';
 
 export interface PoolOptions {
   dataDir: string;
+  /** At most this many workers (each a copy of the store). */
   size: number;
   deadlineMs: number;
   rowCap: number;
+  /** Workers kept loaded (default 1, at most `size`); the others are spares started on demand. */
+  warm?: number;
+  /** Start a spare when a question has waited this long behind busy workers (default 500 ms). */
+  spareAfterMs?: number;
+  /** Stop a spare after it has been idle this long (default 30 s). */
+  spareIdleMs?: number;
+  /** Write and restore the generation's store image (default true). */
+  image?: boolean;
 }
 
 export interface RunRequest {
@@ -46,6 +60,9 @@ interface Slot {
   busy: boolean;
   /** Set before we terminate it ourselves; any other exit is a crash to recover from. */
   closing?: boolean;
+  /** Started on demand beyond the warm ones; stops when idle. */
+  spare?: boolean;
+  idle?: NodeJS.Timeout;
 }
 
 /** Compiled: worker.js beside this file. From sources (tests, tsx): worker.ts, loaded through tsx. */
@@ -65,56 +82,135 @@ export class QueryPool implements QueryRunner {
   private nextId = 1;
   /** Workers replaced so far (deadline or engine failure), for metrics and tests. */
   replaced = 0;
+  /** How the last workers loaded (image or parse, ms), newest last, for metrics and tests. */
+  readonly loads: LoadReport[] = [];
+  /** Generations whose image this pool wrote or checked already: later restores skip the check. */
+  private verified = new Set<string>();
+  private spareTimer: NodeJS.Timeout | undefined;
+  private readonly warm: number;
+  /** A worker already loading the generation load() is expected to get (see prepare). */
+  private prepared: Slot | undefined;
 
-  constructor(private readonly options: PoolOptions) {}
+  constructor(private readonly options: PoolOptions) {
+    this.warm = Math.max(1, Math.min(options.size, options.warm ?? 1));
+  }
+
+  /** Workers alive now (warm, spares and those still loading). */
+  get workers(): number {
+    return this.slots.length;
+  }
 
   get currentGeneration(): string {
     return this.generation;
   }
 
-  /** Start (or move all workers to) a generation; resolves when every worker has it loaded. */
+  /**
+   * Start (or move all workers to) a generation; resolves when the warm workers have it loaded.
+   * The first parses (or restores) and writes the image; the other warm ones then restore it.
+   * Until then the current workers keep answering on the current generation.
+   */
   async load(generation: string): Promise<void> {
-    this.generation = generation;
+    const prepared = this.prepared;
+    this.prepared = undefined;
+    if (prepared && prepared.generation !== generation) this.terminate(prepared);
+    const fresh = [prepared?.generation === generation ? prepared : this.spawn(generation)];
+    try {
+      // a worker that died restoring the image (it removes a bad one): once more, parsing
+      await fresh[0]!.ready.catch(() => {
+        this.terminate(fresh[0]!);
+        fresh[0] = this.spawn(generation, false, false);
+        return fresh[0].ready;
+      });
+      fresh.push(...Array.from({ length: this.warm - 1 }, () => this.spawn(generation)));
+      await Promise.all(fresh.map((s) => s.ready));
+    } catch (error) {
+      for (const s of fresh) this.terminate(s);
+      throw error;
+    }
     const old = this.slots;
-    this.slots = Array.from({ length: this.options.size }, () => this.spawn(generation));
-    await Promise.all(this.slots.map((s) => s.ready));
+    this.generation = generation;
+    this.slots = fresh;
     // Old workers finish what they run, then go; idle ones go now.
-    for (const s of old) if (!s.busy) this.terminate(s);
-    this.retired.push(...old.filter((s) => s.busy));
+    for (const s of old) {
+      clearTimeout(s.idle);
+      if (s.busy) this.retired.push(s);
+      else this.terminate(s);
+    }
+    for (const s of fresh) if (this.waiting.length) this.release(s);
   }
 
   private retired: Slot[] = [];
 
-  private spawn(generation: string): Slot {
+  /**
+   * Start loading the generation that load() will most likely be asked for (CURRENT) while the
+   * caller still verifies its files: the worker serves nothing until load() adopts it.
+   */
+  prepare(generation: string): void {
+    if (this.prepared || generation === this.generation) return;
+    this.prepared = this.spawn(generation);
+    this.prepared.ready.catch(() => undefined); // load() sees the failure, or never asks
+  }
+
+  private spawn(generation: string, spare = false, readImage = true): Slot {
     const worker = newWorker();
-    const slot: Slot = { worker, generation, busy: false, ready: Promise.resolve() };
+    const slot: Slot = { worker, generation, busy: false, ready: Promise.resolve(), spare };
     slot.ready = new Promise((resolve, reject) => {
       const onMessage = (m: FromWorker) => {
         if (m.type === 'ready') {
           worker.off('message', onMessage);
+          if (m.load.source === 'image' || m.load.imageWritten) this.verified.add(generation);
+          this.loads.push(m.load);
+          if (this.loads.length > 32) this.loads.shift();
           resolve();
         }
       };
       worker.on('message', onMessage);
       worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`query worker exited (${code}) while loading`)));
     });
     // A crash inside the worker must not take the server down: log-free here, the exit handles it.
     worker.on('error', () => undefined);
     worker.on('exit', () => {
       if (!slot.closing && !slot.busy && this.slots.includes(slot)) this.replace(slot);
     });
-    worker.postMessage({ type: 'load', dataDir: this.options.dataDir, generation } satisfies ToWorker);
+    const image = this.options.image !== false;
+    worker.postMessage({ type: 'load', dataDir: this.options.dataDir, generation, image: { read: image && readImage, write: image, verify: !this.verified.has(generation) } } satisfies ToWorker);
     return slot;
+  }
+
+  /** Questions wait behind busy workers: start a spare soon, unless one is coming or none may. */
+  private wantSpare(): void {
+    if (this.spareTimer || !this.generation || this.slots.length >= this.options.size) return;
+    this.spareTimer = setTimeout(() => {
+      this.spareTimer = undefined;
+      if (!this.waiting.length || this.slots.length >= this.options.size) return;
+      const spare = this.spawn(this.generation, true);
+      spare.busy = true; // not picked by acquire() while it loads; release() hands it the next question
+      this.slots.push(spare);
+      spare.ready.then(() => this.release(spare), () => this.drop(spare));
+    }, this.options.spareAfterMs ?? 500);
+  }
+
+  /** A spare no longer needed (idle, or killed at a deadline): its memory goes with it. */
+  private drop(slot: Slot): void {
+    clearTimeout(slot.idle);
+    this.slots = this.slots.filter((s) => s !== slot);
+    this.terminate(slot);
+    if (this.waiting.length) this.wantSpare();
   }
 
   private async acquire(): Promise<Slot> {
     const free = this.slots.find((s) => !s.busy);
     if (free) {
       free.busy = true;
+      clearTimeout(free.idle);
       await free.ready;
       return free;
     }
-    return new Promise<Slot>((resolve) => this.waiting.push(resolve));
+    return new Promise<Slot>((resolve) => {
+      this.waiting.push(resolve);
+      this.wantSpare();
+    });
   }
 
   private release(slot: Slot): void {
@@ -128,6 +224,9 @@ export class QueryPool implements QueryRunner {
     if (next) {
       slot.busy = true;
       void slot.ready.then(() => next(slot));
+    } else if (slot.spare && this.slots.includes(slot)) {
+      slot.idle = setTimeout(() => this.drop(slot), this.options.spareIdleMs ?? 30_000);
+      slot.idle.unref();
     }
   }
 
@@ -145,6 +244,7 @@ export class QueryPool implements QueryRunner {
       this.retired = this.retired.filter((s) => s !== slot); // an old generation's worker: just gone
       return;
     }
+    if (slot.spare) return this.drop(slot); // started again only if questions still wait
     const fresh = this.spawn(this.generation);
     this.slots[index] = fresh;
     const next = this.waiting.shift();
@@ -202,7 +302,11 @@ export class QueryPool implements QueryRunner {
   }
 
   async close(): Promise<void> {
-    const all = [...this.slots, ...this.retired];
+    clearTimeout(this.spareTimer);
+    this.spareTimer = undefined;
+    const all = [...this.slots, ...this.retired, ...(this.prepared ? [this.prepared] : [])];
+    this.prepared = undefined;
+    for (const s of all) clearTimeout(s.idle);
     for (const s of all) s.closing = true;
     await Promise.all(all.map((s) => s.worker.terminate()));
     this.slots = [];

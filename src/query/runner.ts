@@ -9,6 +9,8 @@ export interface QueryRunner {
   readonly currentGeneration: string;
   /** Serve a generation of the data directory; resolves once it is the one queries see. */
   load(generation: string): Promise<void>;
+  /** Optionally start loading a generation that load() will probably be asked for next. */
+  prepare?(generation: string): void;
   run(request: RunRequest, sink: Sink): Promise<RunResult>;
   close(): Promise<void>;
 }
@@ -17,5 +19,5 @@ export interface QueryRunner {
 export function createRunner(config: Config, workers = config.query.workers): QueryRunner {
   const { dataDir, query } = config;
   if (config.store.kind === 'sparql') return new RemoteRunner(new RemoteStore(config.store), { dataDir, deadlineMs: query.deadlineMs, rowCap: query.rowCap });
-  return new QueryPool({ dataDir, size: workers, deadlineMs: query.deadlineMs, rowCap: query.rowCap });
+  return new QueryPool({ dataDir, size: workers, warm: Math.min(workers, query.warmWorkers), deadlineMs: query.deadlineMs, rowCap: query.rowCap });
 }

@@ -1,20 +1,25 @@
 // A query worker: holds one generation of the dataset in its own Oxigraph store and runs one query
 // at a time. It can be terminated at any moment (deadline) without harming the server.
+// First import: oxigraph's WebAssembly instance must be created (and captured) by the runtime
+// module, so that this fresh worker can restore a store image into it.
+import '../store/oxigraph-runtime.js';
 import { parentPort } from 'node:worker_threads';
 import type { Quad, Term } from '@rdfjs/types';
 import { Writer } from 'n3';
-import { EmbeddedStore, readManifest } from '../store/index.js';
+// not the store index: a worker needs neither the remote store nor the importer's helpers
+import { EmbeddedStore, type LoadReport } from '../store/embedded.js';
+import { readManifest } from '../store/generations.js';
 import { chunks, serializer, type ResultFormat } from './serialize.js';
 import { countBindings, isSelect, splitHead, textChunks } from './native-json.js';
 
 export type ToWorker =
-  | { type: 'load'; dataDir: string; generation: string }
+  | { type: 'load'; dataDir: string; generation: string; image: { read: boolean; verify: boolean; write: boolean } }
   | { type: 'run'; id: number; text: string; format: ResultFormat; vars: string[]; rowCap: number }
   | { type: 'more'; id: number }
   | { type: 'cancel'; id: number };
 
 export type FromWorker =
-  | { type: 'ready'; generation: string; triples: number }
+  | { type: 'ready'; generation: string; triples: number; load: LoadReport }
   /** `result` on the first chunk only: the size of the result the chunks serialise. */
   | { type: 'chunk'; id: number; data: string; result?: { rows: number; engineMs: number } }
   | { type: 'end'; id: number; rows: number; engineMs: number }
@@ -54,8 +59,9 @@ function* results(result: unknown, format: ResultFormat, vars: string[]): Genera
 
 port.on('message', (message: ToWorker) => {
   if (message.type === 'load') {
-    store = EmbeddedStore.load(message.dataDir, readManifest(message.dataDir, message.generation));
-    post({ type: 'ready', generation: message.generation, triples: store.size });
+    const { image } = message;
+    store = EmbeddedStore.load(message.dataDir, readManifest(message.dataDir, message.generation), { readImage: image.read, verifyImage: image.verify, writeImage: image.write });
+    post({ type: 'ready', generation: message.generation, triples: store.size, load: store.report });
     return;
   }
   if (message.type === 'more') {

@@ -1,5 +1,7 @@
 export type { DatasetStore, QueryResult } from './store.js';
 export { EmbeddedStore } from './embedded.js';
+export type { LoadOptions, LoadReport } from './embedded.js';
+export { IMAGE_FILE } from './image.js';
 export {
   GenerationWriter,
   GenerationError,

@@ -26,7 +26,8 @@ async function collect(text: string, format: 'json' | 'csv' | 'tsv' = 'json', de
 
 beforeAll(async () => {
   await runImport(config, { inputs: [writeFixture(WORKED_EXAMPLE)] });
-  pool = new QueryPool({ dataDir: config.dataDir, size: 2, deadlineMs: 30_000, rowCap: 100_000 });
+  // two warm workers: the deadline test below needs the second one answering at once
+  pool = new QueryPool({ dataDir: config.dataDir, size: 2, warm: 2, deadlineMs: 30_000, rowCap: 100_000 });
   await pool.load(currentGenerationId(config.dataDir)!);
 });
 afterAll(() => pool.close());

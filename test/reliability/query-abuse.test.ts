@@ -13,7 +13,7 @@ const config = testConfig();
 let pool: QueryPool;
 beforeAll(async () => {
   await runImport(config, { inputs: [EXAMPLE_DIR] });
-  pool = new QueryPool({ dataDir: config.dataDir, size: 3, deadlineMs: 2500, rowCap: 100_000 });
+  pool = new QueryPool({ dataDir: config.dataDir, size: 3, warm: 3, deadlineMs: 2500, rowCap: 100_000 });
   await pool.load(currentGenerationId(config.dataDir)!);
 }, 60_000);
 afterAll(() => pool.close());
