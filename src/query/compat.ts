@@ -12,6 +12,7 @@ import { calendarLookups } from './calendar.js';
 import { locationJoins } from './joins.js';
 import { valuesLexicalForms } from './lexical.js';
 import { exactProduct } from './exact.js';
+import { renumberBlankNodes } from './blank-nodes.js';
 
 type Node = Record<string, unknown>;
 // The AST is walked structurally; these are the fields the rewrites read.
@@ -227,7 +228,8 @@ function canonical(node: unknown): unknown {
   const entries = Object.entries(node).filter(([k, v]) => k !== 'prefixes' && v !== undefined);
   return Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, canonical(v)]));
 }
-const same = (a: unknown, b: unknown) => JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+// Up to a renaming of blank nodes: the parser names them afresh on every parse (blank-nodes.ts).
+const same = (a: unknown, b: unknown) => renumberBlankNodes(JSON.stringify(canonical(a))) === renumberBlankNodes(JSON.stringify(canonical(b)));
 
 const ARITHMETIC = new Set(['+', '-', '*', '/']);
 const PRECEDENCE: Record<string, number> = { '+': 1, '-': 1, '*': 2, '/': 2 };

@@ -23,10 +23,6 @@ export const KNOWN: Record<string, string> = {
   // STR() of an integer-valued xsd:decimal: XPath 2.0+ casting (what SPARQL 1.1 cites) writes the
   // integer form "0"; Jena writes XSD 1.0's canonical "0.0". Same value; KNOWN-ISSUES 13.
   'zorgkantoren-inkoopondersteuning-en-beleidsontwikkeling 14.2': 'STR of a zero decimal: "0" (XPath casting, Oxigraph) vs "0.0" (XSD 1.0 canonical, Jena)',
-  // An engine defect of ours, not a difference of convention: the layer + Oxigraph leave every sum of
-  // the published text unbound (blank-node subjects with date-plus-duration arithmetic in one group),
-  // Jena gives the planned hours. KNOWN-ISSUES 16; remove this entry when the engine is fixed.
-  'igj-contextinformatie-t-b-v-aangekondigd-inspectiebezoek 1.2.3': 'engine defect: sums unbound on layer + Oxigraph, planned hours on Jena (KNOWN-ISSUES 16)',
 };
 
 let pool: QueryPool | undefined;
