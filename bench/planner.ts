@@ -33,7 +33,8 @@ if (!dataDir) {
   for (const dir of OFFICIAL) if (existsSync(join(conformance, dir))) installProfile(join(conformance, dir), join(dataDir, 'profiles'));
 }
 const registry = ProfileRegistry.load([join(dataDir, 'profiles')]);
-const pool = new QueryPool({ dataDir, size: 1, deadlineMs: deadline, rowCap: 10_000_000 });
+// Two workers: after a deadline the next query runs on the other while the killed one reloads.
+const pool = new QueryPool({ dataDir, size: Number(arg('workers', '2')), deadlineMs: deadline, rowCap: 10_000_000 });
 await pool.load(currentGenerationId(dataDir)!);
 
 type Timing = { ms: number | null; rows: number | null; error?: string };

@@ -2,7 +2,9 @@
 // for all data (see its file) and only changes how Oxigraph 0.5 evaluates a shape. One hook for
 // compat.ts, after the join-order rewrites of joins.ts.
 import { existsSemiJoins } from './planner-exists.js';
+import { optionalSubSelects } from './planner-optional.js';
 
 export function plannerRewrites(ast: unknown): void {
   existsSemiJoins(ast);
+  optionalSubSelects(ast);
 }
