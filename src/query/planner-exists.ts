@@ -29,7 +29,7 @@ function mentioned(node: unknown, into = new Set<string>()): Set<string> {
 
 /** Variables a triple pattern binds whenever it matches (path end points included). */
 function tripleVariables(t: Triple, into: Set<string>): Set<string> {
-  for (const term of [t.subject, t.predicate as Term, t.object]) if ((term)?.termType === 'Variable') into.add((term).value);
+  for (const term of [t.subject, t.predicate as Term, t.object]) if (term?.termType === 'Variable') into.add(term.value);
   return into;
 }
 
