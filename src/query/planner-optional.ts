@@ -2,8 +2,9 @@
 // OPTIONALs). Oxigraph 0.5 may evaluate such a left join as a loop: the body once per outer row,
 // in a join order fixed before the row is known: the sick-leave OPTIONAL of NZa 1.1, ZK 11.x and
 // VWS 4.2 (VALUES, a BGP, calendar lookups, nested OPTIONALs) runs once per agreement, every sick
-// period each time. Measured: NZa kostenonderzoek 1.1 at 1k employees > 20 s → 4.7 s, at 10k
-// > 20 s → under 20 s; ZK 11.1 and VWS 4.2 stay over their deadlines (other costs remain). joins.ts rewrite 3 handles a BGP-only body; this one any body without zero-length paths:
+// period each time. Measured at 1k employees (bench/planner.ts, loaded machine): NZa 1.1 > 20 s →
+// 4.7 s, ZK 11.1 16.1 → 3.5 s, 11.2 19.0 → 4.6 s, 11.3 4.2 → 1.4 s, 11.4 3.2 → 1.5 s; at 10k ZK
+// 11.1 and VWS 4.2 stay over their deadlines (other costs remain). joins.ts rewrite 3 handles a BGP-only body; this one any body without zero-length paths:
 //   OPTIONAL { P… FILTER(f)… }  →  OPTIONAL { { SELECT * WHERE { P… } } FILTER(f)… }
 // Exact for all data: a group is evaluated bottom-up (its patterns never see the outer row), and
 // `SELECT *` projects every variable in scope of P, so the sub-select has exactly the solutions
