@@ -10,6 +10,7 @@ import { parseSparql, type ParsedQuery } from './police.js';
 import { clone } from './ast.js';
 import { calendarLookups } from './calendar.js';
 import { locationJoins } from './joins.js';
+import { plannerRewrites } from './planner-rewrites.js';
 import { valuesLexicalForms } from './lexical.js';
 import { exactProduct } from './exact.js';
 import { renumberBlankNodes } from './blank-nodes.js';
@@ -253,11 +254,12 @@ function hasArithmeticChain(node: unknown): boolean {
  * nested operation explicit in parentheses (defect 1), and the regenerated text must parse back
  * to the rewritten query; if the generator cannot say it faithfully, the text runs as written.
  */
-export function compatibleText(ast: ParsedQuery, options: { calendarLookups?: boolean; joins?: boolean; original?: string } = {}): string {
+export function compatibleText(ast: ParsedQuery, options: { calendarLookups?: boolean; joins?: boolean; planner?: boolean; original?: string } = {}): string {
   const rewritten = rewriteNode(ast);
   valuesLexicalForms(rewritten);
   if (options.calendarLookups !== false) calendarLookups(rewritten);
   if (options.joins !== false) locationJoins(rewritten);
+  if (options.planner !== false) plannerRewrites(rewritten);
   const original = options.original;
   if (original !== undefined && !hasArithmeticChain(ast) && same(rewritten, ast)) return original;
   let text: string;

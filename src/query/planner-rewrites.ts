@@ -1,0 +1,10 @@
+// The planner rewrites added for issue 15 ("fast on the embedded engine"): each keeps every answer
+// for all data (see its file) and only changes how Oxigraph 0.5 evaluates a shape. One hook for
+// compat.ts, after the join-order rewrites of joins.ts.
+import { existsSemiJoins } from './planner-exists.js';
+import { optionalSubSelects } from './planner-optional.js';
+
+export function plannerRewrites(ast: unknown): void {
+  existsSemiJoins(ast);
+  optionalSubSelects(ast);
+}
