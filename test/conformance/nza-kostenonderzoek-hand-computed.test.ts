@@ -12,6 +12,7 @@ import type { ProfileRegistry } from '../../src/profiles/index.js';
 import { prepareQuery } from '../../src/query/index.js';
 import { EmbeddedStore } from '../../src/store/index.js';
 import { importWithProfile, selectRows } from '../helpers.js';
+import { refereeAfterAll, refereed } from './referee.js';
 
 const OFFICIAL = join(packageRoot(), '..', 'shared', 'conformance', 'nza-kostenonderzoek-1.1.1');
 
@@ -42,17 +43,21 @@ const FIXTURE = {
 };
 
 let store: EmbeddedStore;
+let fixtureDir: string;
+refereeAfterAll();
 let registry: ProfileRegistry | undefined;
 
 beforeAll(async () => {
   const { dataDir, registry: installed } = await importWithProfile(FIXTURE, OFFICIAL);
   store = await EmbeddedStore.open(dataDir);
+  fixtureDir = dataDir;
   registry = installed;
 }, 60_000);
 
 async function total(indicator: string): Promise<number> {
   const ind = registry!.indicator(registry!.list()[0]!.id, indicator);
-  const rows = await selectRows(store, prepareQuery(ind.text, ind.parameters, { start_periode: '2024-01-01', eind_periode: '2024-12-31' }).engineText);
+  const prepared = prepareQuery(ind.text, ind.parameters, { start_periode: '2024-01-01', eind_periode: '2024-12-31' });
+  const rows = refereed(`nza-kostenonderzoek ${indicator}`, fixtureDir, prepared, await selectRows(store, prepared.engineText));
   expect(rows).toHaveLength(1);
   return Number(Object.values(rows[0]!)[0]);
 }

@@ -13,6 +13,7 @@ import type { ProfileRegistry } from '../../src/profiles/index.js';
 import { prepareQuery } from '../../src/query/index.js';
 import { EmbeddedStore } from '../../src/store/index.js';
 import { importWithProfile, selectRows } from '../helpers.js';
+import { refereeAfterAll, refereed } from './referee.js';
 
 const OFFICIAL = join(packageRoot(), '..', 'shared', 'conformance', 'nza-kostenonderzoek-1.1.1');
 
@@ -53,11 +54,14 @@ const FIXTURE = {
 };
 
 let store: EmbeddedStore;
+let fixtureDir: string;
+refereeAfterAll();
 let registry: ProfileRegistry | undefined;
 
 beforeAll(async () => {
   const { dataDir, registry: installed } = await importWithProfile(FIXTURE, OFFICIAL);
   store = await EmbeddedStore.open(dataDir);
+  fixtureDir = dataDir;
   registry = installed;
 }, 60_000);
 
@@ -100,7 +104,8 @@ describe('absence through the person (our own query)', () => {
 describe.runIf(existsSync(OFFICIAL))('NZa kostenonderzoek 1.1 hand-computed, official text', () => {
   it('absence 28 of 547.5 fte-days in 2023: about 5.1142 %', async () => {
     const ind = registry!.indicator(registry!.list()[0]!.id, '1.1');
-    const rows = await selectRows(store, prepareQuery(ind.text, ind.parameters, {}).engineText);
+    const prepared = prepareQuery(ind.text, ind.parameters, {});
+    const rows = refereed('nza-kostenonderzoek 1.1', fixtureDir, prepared, await selectRows(store, prepared.engineText));
     expect(rows).toHaveLength(1);
     expect(Number(rows[0]!.teller)).toBeCloseTo(28, 6);
     expect(Number(rows[0]!.noemer)).toBeCloseTo(547.5, 6);
@@ -121,7 +126,8 @@ describe.runIf(existsSync(OFFICIAL))('NZa kostenonderzoek 1.1 hand-computed, off
 describe.runIf(existsSync(OFFICIAL))('NZa kostenonderzoek 3.2 hand-computed, official text', () => {
   it('salary costs 36000 over 638/365 fte: about 20595.61 per fte', async () => {
     const ind = registry!.indicator(registry!.list()[0]!.id, '3.2');
-    const rows = await selectRows(store, prepareQuery(ind.text, ind.parameters, { start_periode_datum: '2024-01-01', eind_periode_datum: '2024-12-31' }).engineText);
+    const prepared = prepareQuery(ind.text, ind.parameters, { start_periode_datum: '2024-01-01', eind_periode_datum: '2024-12-31' });
+    const rows = refereed('nza-kostenonderzoek 3.2', fixtureDir, prepared, await selectRows(store, prepared.engineText));
     expect(rows).toHaveLength(1);
     expect(Number(rows[0]!.teller)).toBe(36000);
     expect(Number(rows[0]!.noemer)).toBeCloseTo(638 / 365, 6);
