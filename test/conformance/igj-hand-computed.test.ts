@@ -1,5 +1,5 @@
 // Hand-computed IGJ values on small export fixtures, with our own queries (always) and the official
-// IGJ aangekondigd 1.0.0 texts when ../shared/conformance is present. Like hand-computed.test.ts:
+// IGJ aangekondigd 1.0.0 texts (and onaangekondigd 1.2.0's for 1.1.1, 1.1.3) when ../shared/conformance is present. Like hand-computed.test.ts:
 // the fixtures go through our own mappings; the official texts are read where they are.
 import { refereeAfterAll, refereed } from './referee.js';
 import { existsSync } from 'node:fs';
@@ -14,6 +14,10 @@ import { WORKED_EXAMPLE } from '../fixtures/worked-example.js';
 import { generationWithCalendar, oxigraphRows, tempDir, testConfig, writeFixture } from '../helpers.js';
 
 const OFFICIAL = join(packageRoot(), '..', 'shared', 'conformance', 'igj-aangekondigd-1.0.0');
+// The unannounced-visit profile shares the indicators; its 1.1.1 and 1.1.3 (which differs in
+// comments and layout) are checked on the same fixtures.
+const UNANNOUNCED = join(packageRoot(), '..', 'shared', 'conformance', 'igj-onaangekondigd-1.2.0');
+const OFFICIAL_SOURCES = [...(existsSync(OFFICIAL) ? ['official'] : []), ...(existsSync(UNANNOUNCED) ? ['onaangekondigd'] : [])];
 const OWN = join(packageRoot(), 'test', 'conformance', 'own-indicators-igj');
 const PERS = 'http://purl.org/ozo/onz-pers#';
 const SUBCLASS = 'http://www.w3.org/2000/01/rdf-schema#subClassOf';
@@ -94,7 +98,7 @@ beforeAll(async () => {
   const rosterConfig = testConfig();
   await runImport(rosterConfig, { inputs: [writeFixture(ROSTER)] });
   rosterStore = await generationWithCalendar(rosterConfig.dataDir, '2024-01-01', '2024-12-31');
-  for (const [source, dir] of [['official', OFFICIAL], ['own', OWN]] as const) {
+  for (const [source, dir] of [['official', OFFICIAL], ['onaangekondigd', UNANNOUNCED], ['own', OWN]] as const) {
     if (!existsSync(dir)) continue;
     const installed = tempDir(`ds-igj-${source}-`);
     installProfile(dir, installed);
@@ -106,7 +110,7 @@ function answer(source: string, indicator: string, values: Record<string, unknow
   const registry = registries.get(source)!;
   const ind = registry.indicator(registry.list()[0]!.id, indicator);
   const prepared = prepareQuery(ind.text, ind.parameters, values);
-  return refereed(`igj-aangekondigd ${source} ${indicator}`, on, prepared, oxigraphRows(on, prepared.engineText));
+  return refereed(`igj ${source} ${indicator}`, on, prepared, oxigraphRows(on, prepared.engineText));
 }
 refereeAfterAll();
 
@@ -158,7 +162,7 @@ const CLIENT_CASES: [string, number[]][] = [
 ];
 const clients = (rows: Record<string, string>[]) => (rows.length === 1 ? CLIENT_COLUMNS.map((c) => Number(rows[0]![c])) : rows);
 
-describe.each([...(existsSync(OFFICIAL) ? ['official'] : []), 'own'])('IGJ 1.1.1 hand-computed, %s query', (source) => {
+describe.each([...OFFICIAL_SOURCES, 'own'])('IGJ 1.1.1 hand-computed, %s query', (source) => {
   it.each(CLIENT_CASES)('vestiging %s', (vestigingsnummer, expected) => {
     expect(clients(answer(source, '1.1.1', { peildatum: '2024-06-30', vestigingsnummer }))).toEqual(expected);
   });
@@ -173,6 +177,7 @@ describe.each([...(existsSync(OFFICIAL) ? ['official'] : []), 'own'])('IGJ 1.1.1
 const SHIFT_COLUMNS = ['Aantal_ZV_PIL_dag', 'Aantal_ZV_PIL_avond', 'Aantal_ZV_PIL_nacht', 'Aantal_ZV_PNIL_dag', 'Aantal_ZV_PNIL_avond', 'Aantal_ZV_PNIL_nacht'];
 const shifts = (rows: Record<string, string>[], label: string) => SHIFT_COLUMNS.map((c) => Number(rows.find((r) => r.kwalificatieniveau === label)?.[c] ?? NaN));
 
+// onaangekondigd's 1.4.1 reads realised worked periods, not the roster: igj-shifts-hand-computed.test.ts
 describe.each([...(existsSync(OFFICIAL) ? ['official'] : []), 'own'])('IGJ 1.4.1 hand-computed, %s query', (source) => {
   it.each(['Niveau 3', 'Totaal'])('%s on 2024-03-01 at V1', (label) => {
     const rows = answer(source, '1.4.1', { peildatum: '2024-03-01', vestigingsnummer: '000000000001' }, rosterStore);
@@ -196,7 +201,7 @@ const ZVW_CASES: [string, number[]][] = [
   ['000000000002', [1, 1, 0, 0]],
 ];
 
-describe.each([...(existsSync(OFFICIAL) ? ['official'] : []), 'own'])('IGJ 1.1.3 hand-computed, %s query', (source) => {
+describe.each([...OFFICIAL_SOURCES, 'own'])('IGJ 1.1.3 hand-computed, %s query', (source) => {
   it.each(ZVW_CASES)('vestiging %s', (vestigingsnummer, expected) => {
     const rows = answer(source, '1.1.3', { peildatum: '2024-06-30', vestigingsnummer }, rosterStore);
     expect(rows.length === 1 ? ZVW_COLUMNS.map((c) => Number(rows[0]![c] ?? 0)) : rows).toEqual(expected);
