@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -82,4 +83,18 @@ export async function generationWithCalendar(dataDir: string, from: string, to: 
 /** SELECT rows of a bare Oxigraph store as plain objects of lexical values. */
 export function oxigraphRows(store: oxigraph.Store, text: string): Record<string, string>[] {
   return (store.query(text) as Map<string, Term>[]).map((row) => Object.fromEntries([...row.entries()].map(([k, v]) => [k, v.value])));
+}
+
+/** A TypeScript script run as a child process (tsx), its stdout collected line by line (for kill -9 tests). */
+export function scriptChild(script: string, args: string[]): { proc: ChildProcess; lines: string[]; done: Promise<number | null> } {
+  const proc = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines: string[] = [];
+  let rest = '';
+  proc.stdout.on('data', (chunk: Buffer) => {
+    const parts = (rest + chunk.toString()).split('\n');
+    rest = parts.pop()!;
+    lines.push(...parts);
+  });
+  const done = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  return { proc, lines, done };
 }

@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
-import { AuditWriteError } from './errors.js';
+import { AuditWriteError, guardAuditWrite } from './errors.js';
 import { FileLock } from './lock.js';
 import { buildEntry } from './entry.js';
 import { lastNewlineEnd, lineEndingAt, readBytes } from './tail.js';
@@ -207,15 +207,7 @@ export class AuditLog {
   }
 
   private guard<T>(fn: () => T): T {
-    try {
-      const result = fn();
-      this.lastFailure = undefined;
-      return result;
-    } catch (error) {
-      const failure = error instanceof AuditWriteError ? error : new AuditWriteError(`the audit log could not be written: ${(error as Error).message}`);
-      this.lastFailure = failure.message;
-      throw failure;
-    }
+    return guardAuditWrite(fn, (failure) => (this.lastFailure = failure));
   }
 
   private flush(): void {

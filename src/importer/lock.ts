@@ -6,7 +6,8 @@ export class ImportBusyError extends Error {
   readonly code = 'import_busy';
 }
 
-function alive(pid: number): boolean {
+/** Whether a process with this id runs (EPERM: it runs, as another user). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

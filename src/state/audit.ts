@@ -2,7 +2,7 @@
 // `audit verify` and export work unchanged on them), one chain per tenant. An entry is
 // acknowledged only once its transaction committed. Group commit as in the file log: entries
 // arriving while a group is being committed go together in the next transaction.
-import { AuditWriteError } from '../audit/errors.js';
+import { AuditWriteError, guardAuditWrite } from '../audit/errors.js';
 import { GENESIS, type AuditEntry, type AuditInput } from '../audit/log.js';
 import type { AuditSink } from '../audit/sink.js';
 import type { StateClient } from './client.js';
@@ -92,15 +92,7 @@ export class PgAuditLog implements AuditSink {
   }
 
   private guard<T>(fn: () => T): T {
-    try {
-      const result = fn();
-      this.lastFailure = undefined;
-      return result;
-    } catch (error) {
-      const failure = error instanceof AuditWriteError ? error : new AuditWriteError(`the audit log could not be written: ${(error as Error).message}`);
-      this.lastFailure = failure.message;
-      throw failure;
-    }
+    return guardAuditWrite(fn, (failure) => (this.lastFailure = failure));
   }
 
   /** /ready: the database answers and the app role may read and add entries. */

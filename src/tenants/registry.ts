@@ -6,6 +6,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { alive } from '../importer/lock.js';
 import { writeFileDurable } from '../store/index.js';
 
 export const REGISTRY_FILE = 'tenants.json';
@@ -78,14 +79,6 @@ export function findTenant(deploymentDir: string, id: string): TenantEntry {
   return entry;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * One change of the registry at a time (two `tenants add` at once would each write the list

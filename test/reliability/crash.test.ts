@@ -2,26 +2,16 @@
 // and during manual-release state changes. After each kill the audit chain verifies, every entry
 // a writer had acknowledged (fsynced) is still there, and the release queue holds every item,
 // readable, in a consistent state. kill -9 during an import is in test/store.test.ts.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { auditPath, findEntriesSync, recordActivity, verifyAuditLog } from '../../src/audit/index.js';
 import { ReleaseQueue } from '../../src/exchange/index.js';
-import { tempDir } from '../helpers.js';
+import { scriptChild, tempDir } from '../helpers.js';
 
-const child = (script: string, args: string[]) => {
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'children', script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines: string[] = [];
-  let rest = '';
-  proc.stdout.on('data', (chunk: Buffer) => {
-    const parts = (rest + chunk.toString()).split('\n');
-    rest = parts.pop()!;
-    lines.push(...parts);
-  });
-  return { proc, lines };
-};
+const child = (script: string, args: string[]) => scriptChild(join(import.meta.dirname, 'children', script), args);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const exited = (proc: ChildProcess) => (proc.exitCode !== null || proc.signalCode !== null ? Promise.resolve() : new Promise((r) => proc.once('exit', r)));
 /** Wait until the child has printed something (tsx start-up takes a while), then a random moment more. */

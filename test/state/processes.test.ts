@@ -3,34 +3,20 @@
 // kill -9 mid-appends loses no acknowledged entry; a release queued on one is decided on the
 // other (and only once when both try); a used message id or challenge is refused on the other;
 // a token and a session made on one are honoured, and ended, on the other.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditLines } from '../../src/audit/index.js';
 import { openState, releaseQueue } from '../../src/state/index.js';
-import { tempDir } from '../helpers.js';
+import { scriptChild, tempDir } from '../helpers.js';
 import { freshSchema, pgConfig, skipReason } from './support.js';
 
 const skip = skipReason();
 if (skip) console.warn(`test/state/processes.test.ts skipped: ${skip}`);
 
-interface Child {
-  proc: ChildProcess;
-  lines: string[];
-  done: Promise<number | null>;
-}
+type Child = ReturnType<typeof scriptChild>;
 
 function child(job: string, state: Record<string, unknown>, args: string[], dataDir = tempDir('ds-pg-proc-')): Child {
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'children', 'actor.ts'), job, JSON.stringify(state), dataDir, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines: string[] = [];
-  let rest = '';
-  proc.stdout.on('data', (chunk: Buffer) => {
-    const parts = (rest + chunk.toString()).split('\n');
-    rest = parts.pop()!;
-    lines.push(...parts);
-  });
-  const done = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
-  return { proc, lines, done };
+  return scriptChild(join(import.meta.dirname, 'children', 'actor.ts'), [job, JSON.stringify(state), dataDir, ...args]);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
