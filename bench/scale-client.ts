@@ -17,11 +17,11 @@ export async function startServe(cli: string, configFile: string, deployment: st
   const proc = spawn(process.execPath, [cli, '-c', configFile, '-d', deployment, 'serve'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DATASTATION_PORT: '0', DATASTATION_ADMIN_PORT: '0' } });
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
   let err = '';
-  proc.stderr!.on('data', (c: Buffer) => void (err = (err + c.toString()).slice(-4000)));
+  proc.stderr.on('data', (c: Buffer) => void (err = (err + c.toString()).slice(-4000)));
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`serve did not start in 300 s: ${err}`)), 300_000);
-    proc.stdout!.on('data', (c: Buffer) => {
+    proc.stdout.on('data', (c: Buffer) => {
       out += c.toString();
       const m = /serving \d+ tenant\(s\) on (http:\/\/\S+?)[\s(]/.exec(out);
       if (m) {
