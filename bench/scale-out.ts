@@ -82,8 +82,11 @@ for (const [i, id] of ids.entries()) {
 const did = new Map(readRegistry(deployment).map((t) => [t.id, t.did]));
 const vc = await parties.issueQuestion(beheer, requester, indicatorClaims(tenantConfig(base, ids[0]!), 'demo', 'agreements-by-kind'));
 
-// Each third request of five is addressed to the next tenant on this tenant's path, each fifth carries a token nobody issued.
-const plan = (): Planned[] => Array.from({ length: requests }, (_, i) => ({ i, tenant: ids[i % ids.length]!, kind: i % 5 === 2 ? 'mismatch' : i % 5 === 4 ? 'badtoken' : 'good' }));
+// Of five requests three are good, one is addressed to the next tenant on this tenant's path, one
+// carries a token nobody issued; shifted by one each round over the tenants, so that every tenant
+// gets every kind whatever the number of tenants.
+const kindOf = (i: number) => (i + Math.floor(i / ids.length)) % 5;
+const plan = (): Planned[] => Array.from({ length: requests }, (_, i) => ({ i, tenant: ids[i % ids.length]!, kind: kindOf(i) === 2 ? 'mismatch' : kindOf(i) === 4 ? 'badtoken' : 'good' }));
 const tokens = new Map<string, string>();
 async function message(p: Planned, thread: string): Promise<string> {
   const to = p.kind === 'mismatch' ? did.get(ids[(ids.indexOf(p.tenant) + 1) % ids.length]!)! : did.get(p.tenant)!;
@@ -192,7 +195,7 @@ for (const id of ids) {
   lacking += goodLacking + badLacking;
   const answeredThreads = [...activities.entries()].filter(([t, a]) => a.includes('answer-sent') && all.some((p) => t.startsWith(`${p.prefix}-`))).length;
   unacknowledgedAnswered += answeredThreads - acked('good').length;
-  const ok = goodLacking === 0 && badLacking === 0 && answeredThreads >= acked('good').length && answeredThreads <= tried('good').length && mismatchEntries >= acked('mismatch').length && mismatchEntries <= tried('mismatch').length;
+  const ok = acked('good').length > 0 && acked('mismatch').length > 0 && acked('badtoken').length > 0 && goodLacking === 0 && badLacking === 0 && answeredThreads >= acked('good').length && answeredThreads <= tried('good').length && mismatchEntries >= acked('mismatch').length && mismatchEntries <= tried('mismatch').length;
   auditOk &&= ok;
   perTenant.push(`${id}: answer-sent ${answeredThreads} (acknowledged ${acked('good').length}), tenant_mismatch ${mismatchEntries} (acknowledged ${acked('mismatch').length}), bad token refused ${acked('badtoken').length - badLacking}/${acked('badtoken').length}`);
 }
