@@ -3,7 +3,9 @@
 // signature verification, then a fixed answer: no audit, no query) and a bare fastify route.
 // The ratio to lean-verify is the price of the audit log and the query (target ≥ 0.5).
 // Afterwards the audit log must verify and hold exactly the expected entries for every request.
-//   npm run bench:e2e -- [--employees 10000] [--requests 400] [--connections 8] [--indicator staff-pro-rata] [--out result.json] [--cpu-prof-dir dir]
+//   npm run bench:e2e -- [--employees 10000] [--requests 400] [--connections 8] [--indicator staff-pro-rata] [--answer-cache-bytes 0] [--out result.json] [--cpu-prof-dir dir]
+// The answer cache (query.answerCacheBytes, on by default) answers a repeated question on the same
+// generation without the engine; --answer-cache-bytes 0 makes every question run the query.
 // --cpu-prof-dir writes one V8 CPU profile per phase (ours.cpuprofile, lean.cpuprofile; this
 // process is the server and the load generator both); read them with bench/profile-top.ts.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,6 +14,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
 import { auditPath, exportAuditLog, verifyAuditLog } from '../src/audit/index.js';
+import type { QueryPool } from '../src/query/index.js';
 import { SCOPE } from '../src/trust/index.js';
 import { arg, writeResult } from './args.js';
 import { benchWorld } from './world.js';
@@ -21,6 +24,7 @@ const requests = Number(arg('requests', '400'));
 const connections = Number(arg('connections', '8'));
 // agreements-by-kind is cheap (measures the exchange); staff-pro-rata measures the query engine too.
 const indicator = arg('indicator', 'agreements-by-kind');
+const answerCacheBytes = arg('answer-cache-bytes', '');
 
 // Answered at once (the synchronous exchange is what is measured; the product default is release
 // by hand); the small-number check runs on every answer, and flagged cells go with a logged count.
@@ -29,7 +33,7 @@ const world = await benchWorld(
   'e2e',
   employees,
   indicator,
-  { 'exchange.ratePerMinute': 1_000_000, 'query.workers': 2, 'exchange.defaultRelease': 'auto', 'exchange.smallCells': 'allow-with-reason' },
+  { 'exchange.ratePerMinute': 1_000_000, 'query.workers': 2, 'exchange.defaultRelease': 'auto', 'exchange.smallCells': 'allow-with-reason', ...(answerCacheBytes ? { 'query.answerCacheBytes': Number(answerCacheBytes) } : {}) },
   () => (threadsBeforeServer = new Set(threadCpuMs().keys())),
 );
 const { config, ds, url, accessToken: access_token } = world;
@@ -58,6 +62,15 @@ function mainThreadCpuMs(): number {
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in USER_HZ (100)
   } catch {
     return NaN;
+  }
+}
+
+/** A thread's name (Linux: libuv-worker for the pool, the worker's name for a worker thread), else ''. */
+function threadName(tid: number): string {
+  try {
+    return readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim();
+  } catch {
+    return '';
   }
 }
 
@@ -104,7 +117,7 @@ async function load(target: string, path: string, amount: number, make: () => { 
   // the share of the time the event loop was not waiting for events (CPU, or blocked in a synchronous call)
   const eventLoopUtilization = performance.eventLoopUtilization(elu).utilization;
   const byThread = [...threadCpuMs()].map(([tid, ms]) => ({ tid, ms: ms - (threads.get(tid) ?? 0), started: tid === process.pid ? 'main' : threadsBeforeServer.has(tid) ? 'before-server' : 'with-server' })).filter((t) => t.ms > 0).sort((a, b) => b.ms - a.ms);
-  process.stderr.write(`  CPU ms by thread: ${byThread.map((t) => `${t.tid}(${t.started}) ${t.ms}`).join(', ')}\n`);
+  process.stderr.write(`  CPU ms by thread: ${byThread.map((t) => `${t.tid}(${threadName(t.tid)}, ${t.started}) ${t.ms}`).join(', ')}\n`);
   return { rps: amount / seconds, cpuMsPerRequest, eventLoopUtilization, autocannonSeconds: result.duration, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts };
 }
 
@@ -128,7 +141,10 @@ async function profiled<T>(name: string, run: () => Promise<T>): Promise<T> {
 let next = 0;
 let nextWarm = 0;
 if (warmup) await load(url, '/api/verifiedsparql', warmup, () => ({ body: warmBodies[nextWarm++]!, headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' } }));
+const answers = 'answers' in ds.pool ? (ds.pool as QueryPool).answers : undefined;
+const hitsBefore = answers?.hits ?? 0;
 const ours = await profiled('ours', () => load(url, '/api/verifiedsparql', requests, () => ({ body: bodies[next++]!, headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' } })));
+const cacheHits = (answers?.hits ?? 0) - hitsBefore;
 
 // lean-verify: the same token check and signature verification as the exchange, nothing else
 const lean = Fastify({ bodyLimit: config.trust.maxJwtBytes * 2 });
@@ -166,7 +182,8 @@ const result = {
   employees,
   requests,
   connections,
-  ours,
+  answerCacheBytes: config.query.answerCacheBytes,
+  ours: { ...ours, answerCacheHits: cacheHits },
   leanVerify,
   baseline,
   ratio: ours.rps / baseline.rps,
@@ -176,7 +193,8 @@ const result = {
 console.log(`End-to-end benchmark: ${employees} employees, ${requests} credentialed requests (demo ${indicator}), ${connections} connections`);
 console.log('| what | requests/s | p99 latency | non-2xx | errors |');
 console.log('|---|---|---|---|---|');
-console.log(`| POST /api/verifiedsparql (token, VP + VC verify, query, audit fsync) | ${ours.rps.toFixed(2)} | ${ours.p99} ms | ${ours.non2xx} | ${ours.errors} |`);
+const cacheNote = config.query.answerCacheBytes ? `answer cache: ${cacheHits}/${requests} from the cache` : 'answer cache off: the engine ran every question';
+console.log(`| POST /api/verifiedsparql (token, VP + VC verify, query, audit fsync; ${cacheNote}) | ${ours.rps.toFixed(2)} | ${ours.p99} ms | ${ours.non2xx} | ${ours.errors} |`);
 console.log(`| baseline: lean-verify route (token + VP + VC verify, no audit, no query) | ${leanVerify.rps.toFixed(1)} | ${leanVerify.p99} ms | ${leanVerify.non2xx} | ${leanVerify.errors} |`);
 console.log(`| baseline: bare fastify route | ${baseline.rps.toFixed(1)} | ${baseline.p99} ms | ${baseline.non2xx} | ${baseline.errors} |`);
 const cpu = (r: typeof ours) => `${r.cpuMsPerRequest.mainThread.toFixed(2)} ms main thread, ${r.cpuMsPerRequest.process.toFixed(2)} ms all threads, event loop ${(100 * r.eventLoopUtilization).toFixed(0)} % busy`;

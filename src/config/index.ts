@@ -114,8 +114,10 @@ export const configSchema = z.strictObject({
       rowCap: z.number().int().min(1).default(1_000_000),
       maxQueryBytes: z.number().int().min(1024).default(256 * 1024),
       maxDepth: z.number().int().min(4).default(128),
+      /** Bytes of small answers kept for the generation served (src/query/answer-cache.ts); 0 keeps none. */
+      answerCacheBytes: z.number().int().min(0).max(1024 * 1024 * 1024).default(16 * 1024 * 1024),
     })
-    .default({ workers: 2, warmWorkers: 1, deadlineMs: 60_000, rowCap: 1_000_000, maxQueryBytes: 256 * 1024, maxDepth: 128 }),
+    .default({ workers: 2, warmWorkers: 1, deadlineMs: 60_000, rowCap: 1_000_000, maxQueryBytes: 256 * 1024, maxDepth: 128, answerCacheBytes: 16 * 1024 * 1024 }),
   /** Where the dataset is queried: in-process Oxigraph (default) or a SPARQL 1.1 server (src/store/remote). */
   store: z.discriminatedUnion('kind', [z.strictObject({ kind: z.literal('embedded') }), remoteStoreConfig]).default({ kind: 'embedded' }),
   /** Shared state: files in the data folder (default) or PostgreSQL (src/config/state.ts, src/state). */
@@ -349,6 +351,7 @@ const ENV: Record<string, string> = {
   DATASTATION_QUERY_WORKERS: 'query.workers',
   DATASTATION_QUERY_WARM_WORKERS: 'query.warmWorkers',
   DATASTATION_QUERY_DEADLINE_MS: 'query.deadlineMs',
+  DATASTATION_QUERY_ANSWER_CACHE_BYTES: 'query.answerCacheBytes',
   DATASTATION_DOMAIN: 'identity.domain',
   DATASTATION_TRUST_LIST: 'trust.trustList',
   DATASTATION_HOST: 'server.host',
@@ -371,7 +374,7 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
   node[keys.at(-1)!] = value;
 }
 
-const NUMERIC = new Set(['query.workers', 'query.warmWorkers', 'query.deadlineMs', 'server.port', 'admin.port']);
+const NUMERIC = new Set(['query.workers', 'query.warmWorkers', 'query.deadlineMs', 'query.answerCacheBytes', 'server.port', 'admin.port']);
 
 function envValue(path: string, raw: string): unknown {
   if (raw === 'true' || raw === 'false') return raw === 'true';

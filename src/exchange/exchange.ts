@@ -56,6 +56,8 @@ interface Answered {
   json: string;
   rows: number;
   ms: number;
+  /** From the answer cache (src/query/answer-cache.ts): the engine answered this text on this generation before. */
+  cached?: true;
 }
 
 export class Exchange {
@@ -180,8 +182,8 @@ export class Exchange {
           thresholdBytes: Math.max(config.exchange.auditMaxContentBytes, 64 * 1024),
           prefix: prefix + resultset.open(question.id),
           suffix: resultset.close() + suffix,
-          beforeFirstByte: async ({ rows }) => {
-            trail.add({ thread_id, actor: trust.did, activity: 'executed', indicator: question.id, generation, rows, ms: Math.round(performance.now() - t0) });
+          beforeFirstByte: async ({ rows, cached }) => {
+            trail.add({ thread_id, actor: trust.did, activity: 'executed', indicator: question.id, generation, rows, ms: Math.round(performance.now() - t0), ...(cached ? { cached } : {}) });
             trail.addLast({ thread_id, actor: trust.did, activity: 'answer-started', to: subject, release: 'auto', rule: rule.rule, generation });
             await trail.durable();
           },
@@ -204,7 +206,7 @@ export class Exchange {
         }
         answers = [{ question, json: started.json, rows: started.result.rows, ms: started.result.totalMs }];
       } else answers = await (early ?? Promise.all(questions.map((q) => this.run(q))));
-      for (const a of answers) trail.add({ thread_id, actor: trust.did, activity: 'executed', indicator: a.question.id, generation, rows: a.rows, ms: Math.round(a.ms) });
+      for (const a of answers) trail.add({ thread_id, actor: trust.did, activity: 'executed', indicator: a.question.id, generation, rows: a.rows, ms: Math.round(a.ms), ...(a.cached ? { cached: a.cached } : {}) });
       const body = responseText(trust.did, message, answers, config);
       const small = answers.flatMap((a, i) => smallCellsIn(a, counted[i], minGroupSize));
       // An automatic answer with small numbers waits for a person, unless they may go with a reason.
@@ -296,7 +298,7 @@ export class Exchange {
   private async run(question: Question): Promise<Answered> {
     const parts: string[] = [];
     const result = await this.deps.pool.run(this.request(question), (chunk) => void parts.push(chunk));
-    return { question, json: parts.join(''), rows: result.rows, ms: result.totalMs };
+    return { question, json: parts.join(''), rows: result.rows, ms: result.totalMs, ...(result.cached ? { cached: result.cached } : {}) };
   }
 }
 

@@ -54,14 +54,14 @@ export class AnswerStream extends Readable {
 
 export interface AnswerPlan {
   /** Start the query; `onResult` is called with its size before the first chunk. */
-  run(sink: Sink, onResult: (info: { rows: number; engineMs: number }) => void): Promise<RunResult>;
+  run(sink: Sink, onResult: (info: { rows: number; engineMs: number; cached?: true }) => void): Promise<RunResult>;
   /** Bytes of result collected before the answer streams instead. */
   thresholdBytes: number;
   /** The message text before and after the SPARQL JSON result. */
   prefix: string;
   suffix: string;
   /** Log what is about to be sent; resolves once durable. A failure here means nothing was sent. */
-  beforeFirstByte(info: { rows: number; engineMs: number }): Promise<void>;
+  beforeFirstByte(info: { rows: number; engineMs: number; cached?: true }): Promise<void>;
   /** Log what was sent; resolves once durable, before the last bytes go. */
   beforeLastBytes(sent: { sha256: string; bytes: number }, result: RunResult): Promise<void>;
   /** The stream was cut off (the error says why); log it. */

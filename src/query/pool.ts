@@ -11,6 +11,7 @@ import { QueryError } from './errors.js';
 import type { ResultFormat } from './serialize.js';
 import type { FromWorker, ToWorker } from './worker.js';
 import type { QueryRunner } from './runner.js';
+import { AnswerCache } from './answer-cache.js';
 
 export interface PoolOptions {
   dataDir: string;
@@ -26,6 +27,8 @@ export interface PoolOptions {
   spareIdleMs?: number;
   /** Write and restore the generation's store image (default true). */
   image?: boolean;
+  /** Bytes of answers kept for the generation served (answer-cache.ts); 0 keeps none (default). */
+  answerCacheBytes?: number;
 }
 
 export interface RunRequest {
@@ -41,13 +44,15 @@ export interface RunRequest {
    * Called once the engine has the result and before the first chunk, with its size; the first
    * chunk waits for it (a reply that streams logs the execution before any byte leaves).
    */
-  onResult?: (info: { rows: number; engineMs: number }) => void | Promise<void>;
+  onResult?: (info: { rows: number; engineMs: number; cached?: true }) => void | Promise<void>;
 }
 
 export interface RunResult {
   rows: number;
   engineMs: number;
   totalMs: number;
+  /** Answered from the answer cache: the engine ran this text on this generation before. */
+  cached?: true;
 }
 
 /** Receives chunks in order; returning a promise holds the next chunk back (backpressure). */
@@ -91,8 +96,11 @@ export class QueryPool implements QueryRunner {
   /** A worker already loading the generation load() is expected to get (see prepare). */
   private prepared: Slot | undefined;
 
+  readonly answers: AnswerCache;
+
   constructor(private readonly options: PoolOptions) {
     this.warm = Math.max(1, Math.min(options.size, options.warm ?? 1));
+    this.answers = new AnswerCache(options.answerCacheBytes ?? 0);
   }
 
   /** Workers alive now (warm, spares and those still loading). */
@@ -129,6 +137,7 @@ export class QueryPool implements QueryRunner {
     }
     const old = this.slots;
     this.generation = generation;
+    this.answers.serve(generation);
     this.slots = fresh;
     // Old workers finish what they run, then go; idle ones go now.
     for (const s of old) {
@@ -256,6 +265,13 @@ export class QueryPool implements QueryRunner {
 
   async run(request: RunRequest, sink: Sink): Promise<RunResult> {
     const started = performance.now();
+    const key = this.answers.key(this.generation, request);
+    const hit = this.answers.get(key);
+    if (hit) {
+      await request.onResult?.({ rows: hit.rows, engineMs: hit.engineMs, cached: true });
+      await sink(hit.data);
+      return { rows: hit.rows, engineMs: hit.engineMs, totalMs: performance.now() - started, cached: true };
+    }
     const slot = await this.acquire();
     const id = this.nextId++;
     const deadlineMs = request.deadlineMs ?? this.options.deadlineMs;
@@ -289,6 +305,18 @@ export class QueryPool implements QueryRunner {
               finish(() => reject(error instanceof Error ? error : new Error(String(error))), true);
             },
           );
+        } else if (m.type === 'end' && m.data !== undefined) {
+          // The whole result in one message: the worker is free at once, the consumer still decides.
+          const data = m.data;
+          const done = { rows: m.rows, engineMs: m.engineMs };
+          this.answers.set(key, slot.generation, { data, ...done });
+          finish(() => {
+            const first = request.onResult ? Promise.resolve(request.onResult(done)) : Promise.resolve();
+            first.then(() => sink(data)).then(
+              () => resolve({ ...done, totalMs: performance.now() - started }),
+              (error: unknown) => reject(error instanceof Error ? error : new Error(String(error))),
+            );
+          }, true);
         } else if (m.type === 'end') {
           finish(() => resolve({ rows: m.rows, engineMs: m.engineMs, totalMs: performance.now() - started }), true);
         } else if (m.type === 'error') {

@@ -19,5 +19,5 @@ export interface QueryRunner {
 export function createRunner(config: Config, workers = config.query.workers): QueryRunner {
   const { dataDir, query } = config;
   if (config.store.kind === 'sparql') return new RemoteRunner(new RemoteStore(config.store), { dataDir, deadlineMs: query.deadlineMs, rowCap: query.rowCap });
-  return new QueryPool({ dataDir, size: workers, warm: Math.min(workers, query.warmWorkers), deadlineMs: query.deadlineMs, rowCap: query.rowCap });
+  return new QueryPool({ dataDir, size: workers, warm: Math.min(workers, query.warmWorkers), deadlineMs: query.deadlineMs, rowCap: query.rowCap, answerCacheBytes: query.answerCacheBytes });
 }

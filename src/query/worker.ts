@@ -22,7 +22,8 @@ export type FromWorker =
   | { type: 'ready'; generation: string; triples: number; load: LoadReport }
   /** `result` on the first chunk only: the size of the result the chunks serialise. */
   | { type: 'chunk'; id: number; data: string; result?: { rows: number; engineMs: number } }
-  | { type: 'end'; id: number; rows: number; engineMs: number }
+  /** `data`: the whole result when it is one chunk (one message instead of chunk, more, end). */
+  | { type: 'end'; id: number; rows: number; engineMs: number; data?: string }
   | { type: 'error'; id: number; code: 'result_too_large' | 'engine_failure' | 'unparseable_query'; message: string; fatal: boolean };
 
 const port = parentPort!;
@@ -97,16 +98,25 @@ port.on('message', (message: ToWorker) => {
     return;
   }
   const it = native ? textChunks(native.head, native.json, native.from) : results(result, format, vars);
+  // A result of one chunk goes with `end`: each message is a hop between threads, and a small
+  // answer (most indicators) would otherwise take four of them.
+  let step = it.next();
+  let following = step.done ? step : it.next();
+  if (following.done) {
+    post({ type: 'end', id, rows, engineMs, ...(step.done ? {} : { data: step.value }) });
+    return;
+  }
   let first = true;
   const next = () => {
-    const step = it.next();
     if (step.done) {
       pending = undefined;
       post({ type: 'end', id, rows, engineMs });
-    } else {
-      post({ type: 'chunk', id, data: step.value, ...(first ? { result: { rows, engineMs } } : {}) });
-      first = false;
+      return;
     }
+    post({ type: 'chunk', id, data: step.value, ...(first ? { result: { rows, engineMs } } : {}) });
+    first = false;
+    step = following;
+    following = following.done ? following : it.next();
   };
   pending = { id, next };
   next();
