@@ -1,12 +1,12 @@
 // Named admin accounts in the data directory (identity/accounts.json, 0600, written durably and
 // under a lock, so the CLI and a running server never see half a file or lose a change). Every
 // change is logged before it is written (NEN 7513); a change that cannot be logged is not made.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { FileLock } from '../audit/lock.js';
 import { recordActivity } from '../audit/index.js';
-import { writeFileDurable } from '../store/index.js';
+import { readJsonFile, writeFileDurable, type JsonFile } from '../store/index.js';
 import { hashPassword, passwordProblem, type PasswordHash } from './password.js';
 
 export const ROLES = ['operator', 'viewer'] as const;
@@ -40,7 +40,7 @@ export function accountsPath(dataDir: string): string {
 }
 
 export class AccountStore {
-  private cache: { raw: string; accounts: Account[] } | undefined;
+  private cache: JsonFile<z.infer<typeof fileSchema>> | undefined;
 
   constructor(readonly dataDir: string) {}
 
@@ -54,17 +54,10 @@ export class AccountStore {
    * comparison of the few KiB, not of mtime: two changes within one clock tick look alike there.
    */
   list(): Account[] {
-    if (!existsSync(this.path)) return [];
-    const raw = readFileSync(this.path, 'utf8');
-    if (this.cache?.raw === raw) return this.cache.accounts;
-    let parsed: z.infer<typeof fileSchema>;
-    try {
-      parsed = fileSchema.parse(JSON.parse(raw));
-    } catch {
-      throw new AccountError('bad_file', `${this.path} is not a valid accounts file`);
-    }
-    this.cache = { raw, accounts: parsed.accounts };
-    return parsed.accounts;
+    const read = readJsonFile(this.path, fileSchema, (problem) => (problem.kind === 'unreadable' ? problem.error : new AccountError('bad_file', `${this.path} is not a valid accounts file`)), this.cache);
+    if (!read) return [];
+    this.cache = read;
+    return read.value.accounts;
   }
 
   get(name: string): Account | undefined {

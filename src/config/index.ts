@@ -6,8 +6,10 @@ import { z } from 'zod';
 import { dateFormatProblem } from '../ingest/index.js';
 import { loadMappings } from '../mapping/index.js';
 import { packageRoot } from './package-root.js';
-import { remoteStoreConfig } from '../store/remote/engines.js';
+import { adminSchema } from './admin.js';
+import { exchangeSchema } from './exchange.js';
 import { stateConfig } from './state.js';
+import { storeSchema } from './store.js';
 import { tenantsSchema } from './tenants.js';
 
 export { packageRoot } from './package-root.js';
@@ -118,8 +120,8 @@ export const configSchema = z.strictObject({
       answerCacheBytes: z.number().int().min(0).max(1024 * 1024 * 1024).default(16 * 1024 * 1024),
     })
     .default({ workers: 2, warmWorkers: 1, deadlineMs: 60_000, rowCap: 1_000_000, maxQueryBytes: 256 * 1024, maxDepth: 128, answerCacheBytes: 16 * 1024 * 1024 }),
-  /** Where the dataset is queried: in-process Oxigraph (default) or a SPARQL 1.1 server (src/store/remote). */
-  store: z.discriminatedUnion('kind', [z.strictObject({ kind: z.literal('embedded') }), remoteStoreConfig]).default({ kind: 'embedded' }),
+  /** Where the dataset is queried: in-process Oxigraph (default) or a SPARQL 1.1 server (src/config/store.ts, src/store/remote). */
+  store: storeSchema,
   /** Shared state: files in the data folder (default) or PostgreSQL (src/config/state.ts, src/state). */
   state: stateConfig,
   identity: z
@@ -165,74 +167,8 @@ export const configSchema = z.strictObject({
       trustedProxies: z.array(z.string()).default([]),
     })
     .prefault({}),
-  exchange: z
-    .strictObject({
-      // Release policy: the first matching rule decides; otherwise `defaultRelease`. KIK-V: the
-      // organisation checks each answer and approves it before it leaves, so by hand by default.
-      defaultRelease: z.enum(['auto', 'manual']).default('manual'),
-      release: z
-        .array(
-          z.strictObject({
-            profile: z.string().optional(),
-            indicator: z.string().optional(),
-            requester: z.string().optional(),
-            mode: z.enum(['auto', 'manual']),
-          }),
-        )
-        .default([]),
-      // reply_url must be https; plain http only for loopback tests.
-      allowHttpReplyUrl: z.boolean().default(false),
-      // reply_url must resolve to public addresses only; loopback allowed for tests and the demo.
-      allowLoopbackReplyUrl: z.boolean().default(false),
-      deliveryAttempts: z.number().int().min(1).max(20).default(6),
-      deliveryBackoffMs: z.number().int().min(10).default(2000),
-      deliveryTimeoutMs: z.number().int().min(100).default(10_000),
-      // Message content above this size is logged as sha256 + size instead of inline.
-      auditMaxContentBytes: z.number().int().min(0).default(64 * 1024),
-      // One audit entry's JSON line at most; larger detail fields are logged as sha256 + size.
-      auditMaxEntryBytes: z.number().int().min(4096).default(128 * 1024),
-      // Small numbers: a counted cell above 0 and below this may point at persons (the common
-      // statistical small-cell threshold: counts 1-4 are not published). 0 or 1: no check.
-      minGroupSize: z.number().int().min(0).max(1000).default(5),
-      // What approval does with such cells: refuse until corrected, remove them from what is sent,
-      // or release them with a logged reason. An automatic answer with such cells waits for a person
-      // (except under allow-with-reason).
-      smallCells: z.enum(['block', 'suppress', 'allow-with-reason']).default('block'),
-      // Rows shown to the operator before a manual release.
-      previewRows: z.number().int().min(0).default(20),
-      ratePerMinute: z.number().int().min(1).default(120),
-      // Authenticated questions in the datastation at once: per requester (running or waiting),
-      // running in all, waiting in all; beyond, 429 requester_busy / 503 server_busy with Retry-After.
-      concurrency: z
-        .strictObject({
-          perRequester: z.number().int().min(1).default(8),
-          running: z.number().int().min(1).default(16),
-          queued: z.number().int().min(0).default(64),
-          retryAfterSeconds: z.number().int().min(1).max(3600).default(2),
-        })
-        .prefault({}),
-      // How parameter values are put into a data graph for the credential's paramsSHACL (our
-      // convention; the KIK-V form is not published): <focus> a <targetClass>; <namespace><name> value.
-      paramsShacl: z
-        .object({
-          namespace: z.string().url().default('https://kik-v.nl/parameters#'),
-          targetClass: z.string().url().default('https://kik-v.nl/parameters#Parameters'),
-          focus: z.string().url().default('urn:kikv:parameters'),
-        })
-        .prefault({}),
-      // DIDComm v2 plaintext message types. The KIK-V URIs come from implementer code, not from
-      // KIK-V text (nuts-interop.md §5.1, §9): configurable, and several request types may be accepted.
-      didcomm: z
-        .object({
-          requestTypes: z.array(z.string().min(1)).min(1).default(['https://www.kik-v.nl/validated-query-request/1.0/request']),
-          responseType: z.string().min(1).default('https://www.kik-v.nl/validated-query-request/1.0/response'),
-          problemReportType: z.string().min(1).default('https://didcomm.org/report-problem/2.0/problem-report'),
-          // Body.vp is Base64 JSON-LD; its decoded size is bounded before parsing.
-          maxPresentationBytes: z.number().int().min(1024).default(512 * 1024),
-        })
-        .prefault({}),
-    })
-    .prefault({}),
+  /** Answering questions and releasing answers (src/config/exchange.ts). */
+  exchange: exchangeSchema,
   audit: z
     .strictObject({
       // The running server signs the chain head with the organisation's key after this many new
@@ -240,28 +176,8 @@ export const configSchema = z.strictObject({
       checkpointEvery: z.number().int().min(0).default(1000),
     })
     .prefault({}),
-  admin: z
-    .strictObject({
-      // The admin API listens apart from the requester API (loopback by default) and needs the
-      // admin token ($DATASTATION_ADMIN_TOKEN, or this file, created by `datastation init`).
-      host: z.string().default('127.0.0.1'),
-      port: z.number().int().min(0).max(65535).default(8444),
-      tokenFile: z.string().optional(),
-      // Sessions of named accounts (`datastation accounts`): in memory, so a restart signs everyone
-      // out; bounded in number; expire after idle minutes and absolute hours. Sign-in attempts are
-      // limited per client address and failures per account, in a sliding window of minutes.
-      session: z
-        .strictObject({
-          idleMinutes: z.number().int().min(1).max(24 * 60).default(30),
-          absoluteHours: z.number().int().min(1).max(7 * 24).default(8),
-          maxSessions: z.number().int().min(1).max(100_000).default(1000),
-          signInPerIp: z.number().int().min(1).max(1000).default(10),
-          signInFailuresPerAccount: z.number().int().min(1).max(1000).default(5),
-          signInWindowMinutes: z.number().int().min(1).max(24 * 60).default(15),
-        })
-        .prefault({}),
-    })
-    .prefault({}),
+  /** The admin API and the console's sessions (src/config/admin.ts). */
+  admin: adminSchema,
   trust: z
     .strictObject({
       // Issuer trust list (YAML/JSON): beheerorganisatie DIDs per question-credential type.

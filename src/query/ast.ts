@@ -1,4 +1,5 @@
-// Small helpers over the sparqljs AST shared by the rewrites (compat.ts, calendar.ts, joins.ts).
+// Small helpers over the sparqljs AST shared by the rewrites (compat.ts, calendar.ts, joins.ts,
+// planner-exists.ts, planner-optional.ts).
 
 /** The AST as the rewrites walk it: plain objects, RDF terms (with termType) as leaves. */
 export type Node = Record<string, unknown> & { type?: string; operator?: string; termType?: string; value?: string };
@@ -32,4 +33,34 @@ export function expressionVariables(e: unknown, into = new Set<string>()): Set<s
   if (node.type === 'operation' && (node.operator === 'exists' || node.operator === 'notexists' || VOLATILE.has(node.operator!))) return undefined;
   for (const [key, value] of Object.entries(node)) if ((key === 'args' || key === 'expression') && !expressionVariables(value, into)) return undefined;
   return into;
+}
+
+/** A list of graph patterns, as opposed to the other arrays of the AST (triples, terms, expressions). */
+function isPatternList(list: unknown): list is Node[] {
+  return Array.isArray(list) && list.every((x) => typeof x === 'object' && x !== null && 'type' in x);
+}
+
+/**
+ * Visit every group's pattern list bottom-up (inner lists first): a query's `where` (sub-selects
+ * too) and the `patterns` of groups, OPTIONAL, MINUS, UNION, GRAPH and SERVICE. With
+ * `intoExpressions` also those under FILTER, BIND and other expressions (the bodies of FILTER
+ * EXISTS / NOT EXISTS); without, expressions are not entered (an EXISTS body is evaluated with the
+ * outer row substituted, which some rewrites must not assume away). `visit` gets the list and the
+ * node holding it; it may change the list in place, or return a new one to take its place.
+ */
+export function walkPatternLists(node: unknown, visit: (patterns: Node[], owner: Node) => Node[] | undefined, options: { intoExpressions: boolean }): void {
+  if (Array.isArray(node)) {
+    for (const n of node) walkPatternLists(n, visit, options);
+    return;
+  }
+  if (node === null || typeof node !== 'object' || 'termType' in node) return;
+  const n = node as Node;
+  if (!options.intoExpressions && (n.type === 'operation' || n.type === 'filter' || n.type === 'bind')) return;
+  for (const [key, value] of Object.entries(n)) if (key !== 'prefixes') walkPatternLists(value, visit, options);
+  for (const key of ['where', 'patterns'] as const) {
+    const list = n[key];
+    if (!isPatternList(list)) continue;
+    const replaced = visit(list, n);
+    if (replaced) n[key] = replaced;
+  }
 }

@@ -21,7 +21,7 @@
 // Measured on the 10k-employee generator organisation: ZK 1.2's location block 5.3 s → 0.5 s; the
 // block joined to the agreements > 100 s → 0.7 s (bench/README.md, bench:conformance).
 import sparqljs from 'sparqljs';
-import { clone, expressionVariables, type Node, type Term, type Triple } from './ast.js';
+import { clone, expressionVariables, walkPatternLists, type Node, type Term, type Triple } from './ast.js';
 
 
 const parser = new sparqljs.Parser();
@@ -71,28 +71,17 @@ function holdsUnionWithKeyedBlock(pattern: Node): boolean {
   return pattern.type === 'union' && (pattern.patterns as Node[]).some((branch) => branch.type === 'group' && (branch.patterns as Node[]).some((p) => keyedBlocks.has(p)));
 }
 
-/** Walk the AST bottom-up and apply the three rewrites. */
-export function locationJoins(node: unknown): void {
-  if (Array.isArray(node)) {
-    for (const n of node) locationJoins(n);
-    return;
-  }
-  if (node === null || typeof node !== 'object' || 'termType' in node) return;
-  const n = node as Node;
-  for (const [key, value] of Object.entries(n)) if (key !== 'prefixes') locationJoins(value);
-  if (n.type === 'union') return; // its branches are groups, handled on their own
-  for (const key of ['where', 'patterns'] as const) {
-    const list = n[key];
-    if (!Array.isArray(list) || !list.every((x) => typeof x === 'object' && x !== null && 'type' in x)) continue;
-    const patterns = list as Node[];
+/** Walk the AST bottom-up (FILTER EXISTS bodies too) and apply the three rewrites. */
+export function locationJoins(ast: unknown): void {
+  walkPatternLists(ast, (patterns, owner) => {
+    if (owner.type === 'union') return undefined; // its branches are groups, handled on their own
     bindOncePerKey(patterns);
-    if (n.type === 'optional') optionalOnce(patterns);
+    if (owner.type === 'optional') optionalOnce(patterns);
     // Rewrite 2: the group's patterns joined with each branch of a UNION that holds a keyed block.
     const at = patterns.findIndex(holdsUnionWithKeyedBlock);
-    if (at >= 0 && patterns.length > 1) {
-      const union = patterns[at]!;
-      const branches = (union.patterns as Node[]).map((branch) => ({ type: 'group', patterns: patterns.map((p, i) => (i === at ? branch : clone(p))) }));
-      n[key] = [{ type: 'union', patterns: branches }];
-    }
-  }
+    if (at < 0 || patterns.length < 2) return undefined;
+    const union = patterns[at]!;
+    const branches = (union.patterns as Node[]).map((branch) => ({ type: 'group', patterns: patterns.map((p, i) => (i === at ? branch : clone(p))) }));
+    return [{ type: 'union', patterns: branches }];
+  }, { intoExpressions: true });
 }

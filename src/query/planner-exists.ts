@@ -14,7 +14,7 @@
 // is mentioned by G without being certainly bound (OPTIONAL, BIND, VALUES with UNDEF, UNION,
 // sub-select: the row may lack it, and EXISTS would then leave it free), inside an OPTIONAL (its
 // FILTER reads the left side's bindings too), or when P shares no variable with G.
-import { clone, type Node, type Term, type Triple } from './ast.js';
+import { clone, walkPatternLists, type Node, type Term, type Triple } from './ast.js';
 
 /** Every variable named anywhere under a node (deep, conservative: sub-select internals too). */
 function mentioned(node: unknown, into = new Set<string>()): Set<string> {
@@ -67,20 +67,10 @@ function rewriteGroup(patterns: Node[]): Node[] {
   return out;
 }
 
-/** Walk the AST and apply the rewrite to every group except OPTIONAL bodies. */
-export function existsSemiJoins(node: unknown): void {
-  if (Array.isArray(node)) {
-    for (const n of node) existsSemiJoins(n);
-    return;
-  }
-  if (node === null || typeof node !== 'object' || 'termType' in node) return;
-  const n = node as Node;
-  // Not into expressions: an EXISTS pattern's groups are evaluated with the outer row substituted.
-  if (n.type === 'operation' || n.type === 'filter' || n.type === 'bind') return;
-  for (const [key, value] of Object.entries(n)) if (key !== 'prefixes') existsSemiJoins(value);
-  if (n.type === 'optional') return;
-  for (const key of ['where', 'patterns'] as const) {
-    const list = n[key];
-    if (Array.isArray(list) && list.every((x) => typeof x === 'object' && x !== null && 'type' in x)) n[key] = rewriteGroup(list as Node[]);
-  }
+/**
+ * Walk the AST and apply the rewrite to every group except OPTIONAL bodies; not into expressions:
+ * an EXISTS pattern's groups are evaluated with the outer row substituted.
+ */
+export function existsSemiJoins(ast: unknown): void {
+  walkPatternLists(ast, (patterns, owner) => (owner.type === 'optional' ? undefined : rewriteGroup(patterns)), { intoExpressions: false });
 }

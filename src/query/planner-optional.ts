@@ -14,7 +14,7 @@
 // `*` or `?` path (evaluated without bindings it would enumerate every node of the graph), when P
 // is a single triple pattern or BGP (joins.ts), or when P is already a single sub-select.
 import sparqljs from 'sparqljs';
-import type { Node } from './ast.js';
+import { walkPatternLists, type Node } from './ast.js';
 
 const parser = new sparqljs.Parser();
 
@@ -31,31 +31,22 @@ function isSubSelect(p: Node): boolean {
   return p.type === 'query' || (p.type === 'group' && (p.patterns as Node[]).length === 1 && (p.patterns as Node[])[0]!.type === 'query');
 }
 
-/** The rewrite on one OPTIONAL (in place). */
-function optionalAsSubSelect(optional: Node): void {
-  const patterns = optional.patterns as Node[];
+/** The rewrite on one OPTIONAL's pattern list: the new list, or undefined when it does not apply. */
+function optionalAsSubSelect(patterns: Node[]): Node[] | undefined {
   const body = patterns.filter((p) => p.type !== 'filter');
   const filters = patterns.filter((p) => p.type === 'filter');
-  if (!body.length || body.every((p) => p.type === 'bgp') || (body.length === 1 && isSubSelect(body[0]!))) return;
-  if (hasZeroLengthPath(body)) return;
+  if (!body.length || body.every((p) => p.type === 'bgp') || (body.length === 1 && isSubSelect(body[0]!))) return undefined;
+  if (hasZeroLengthPath(body)) return undefined;
   // Only the shapes seen to loop: a body with its own OPTIONAL, VALUES or sub-select. A
   // lookup plus a BIND (IGJ 1.1.1) is cheap per row and was measured slower as a hash join.
-  if (!body.some((p) => p.type === 'optional' || p.type === 'values' || isSubSelect(p))) return;
+  if (!body.some((p) => p.type === 'optional' || p.type === 'values' || isSubSelect(p))) return undefined;
   // From a parsed template, so the wildcard is the parser's own term.
   const group = (parser.parse('SELECT * WHERE { { SELECT * WHERE { } } }') as unknown as { where: Node[] }).where[0]!;
   (group.patterns as Node[])[0]!.where = body;
-  optional.patterns = [group, ...filters];
+  return [group, ...filters];
 }
 
 /** Walk the AST bottom-up and rewrite every OPTIONAL that qualifies (not inside expressions). */
-export function optionalSubSelects(node: unknown): void {
-  if (Array.isArray(node)) {
-    for (const n of node) optionalSubSelects(n);
-    return;
-  }
-  if (node === null || typeof node !== 'object' || 'termType' in node) return;
-  const n = node as Node;
-  if (n.type === 'operation' || n.type === 'filter' || n.type === 'bind') return;
-  for (const [key, value] of Object.entries(n)) if (key !== 'prefixes') optionalSubSelects(value);
-  if (n.type === 'optional') optionalAsSubSelect(n);
+export function optionalSubSelects(ast: unknown): void {
+  walkPatternLists(ast, (patterns, owner) => (owner.type === 'optional' ? optionalAsSubSelect(patterns) : undefined), { intoExpressions: false });
 }

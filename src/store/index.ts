@@ -16,5 +16,7 @@ export {
 export type { Manifest, FileEntry, SourceEntry } from './generations.js';
 export { loadTbox, loadReference, calendarQuads, superclassIndex, withSuperclassTypes, yearSpan, ontologyVersions, ledgerCodeQuads, ledgerParent } from './base.js';
 export { writeFileDurable } from './files.js';
+export { readJsonFile } from './json-file.js';
+export type { JsonFile, JsonFileProblem } from './json-file.js';
 export { RemoteStore, RemoteStoreError, ENGINES, ENGINE_PROFILES, remoteStoreConfig, generationGraph } from './remote/index.js';
 export type { Engine, EngineProfile, RemoteStoreConfig, RemoteErrorCode } from './remote/index.js';

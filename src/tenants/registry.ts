@@ -7,7 +7,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, write
 import { join } from 'node:path';
 import { z } from 'zod';
 import { alive } from '../importer/lock.js';
-import { writeFileDurable } from '../store/index.js';
+import { readJsonFile, writeFileDurable } from '../store/index.js';
 
 export const REGISTRY_FILE = 'tenants.json';
 
@@ -49,24 +49,21 @@ export function tenantDir(deploymentDir: string, id: string): string {
 
 export function readRegistry(deploymentDir: string): TenantEntry[] {
   const file = registryPath(deploymentDir);
-  if (!existsSync(file)) return [];
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch {
-    throw new TenantError('not_a_deployment', `${file} is not JSON`);
-  }
-  const parsed = registrySchema.safeParse(raw);
-  if (!parsed.success) throw new TenantError('not_a_deployment', `${file} is not a tenant registry: ${parsed.error.issues[0]?.message ?? 'bad shape'}`);
+  const read = readJsonFile(file, registrySchema, (problem) =>
+    problem.kind === 'bad_shape'
+      ? new TenantError('not_a_deployment', `${file} is not a tenant registry: ${problem.issue ?? 'bad shape'}`)
+      : new TenantError('not_a_deployment', `${file} is not JSON`),
+  );
+  if (!read) return [];
   const ids = new Set<string>();
   const dids = new Set<string>();
-  for (const t of parsed.data.tenants) {
+  for (const t of read.value.tenants) {
     // Routing by DID needs each DID (and each id) once.
     if (ids.has(t.id) || dids.has(t.did)) throw new TenantError('not_a_deployment', `${file} names tenant ${t.id} or DID ${t.did} twice`);
     ids.add(t.id);
     dids.add(t.did);
   }
-  return parsed.data.tenants;
+  return read.value.tenants;
 }
 
 export function writeRegistry(deploymentDir: string, tenants: TenantEntry[]): void {
