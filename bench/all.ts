@@ -1,7 +1,7 @@
 // `npm run bench`: every benchmark (import, query, verify, e2e, serve) at each size, each in its own
 // process, gathered into one table where each figure stands next to the baseline measured in the
 // same run, as a ratio. Writes <out-dir>/bench.md and <out-dir>/bench.json.
-//   npm run bench -- [--sizes 1000,10000] [--large] [--runs 3] [--budget 10000] [--out-dir bench-results]
+//   npm run bench -- [--sizes 1000,10000] [--large] [--runs 3] [--budget 10000] [--native-deadline 60000] [--out-dir bench-results]
 // --large adds 50k employees. The sub-benchmarks print their detailed tables as they go.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { arg } from './args.js';
 const sizes = arg('sizes', '1000,10000').split(',').map(Number).concat(process.argv.includes('--large') ? [50_000] : []);
 const runs = arg('runs', '3');
 const budget = arg('budget', '10000');
+const nativeDeadline = arg('native-deadline', '60000');
 const outDir = arg('out-dir', 'bench-results');
 mkdirSync(outDir, { recursive: true });
 const here = dirname(fileURLToPath(import.meta.url));
@@ -53,6 +54,23 @@ type QueryResult = {
   peakRssMb: number;
 };
 type PlannerResult = { limitMs: number; deadline: number; total: number; oursUnder: number; bareUnder: number; peakRssMb: number };
+type NativeResult = {
+  skipped?: string;
+  total: number;
+  deadline: number;
+  embeddedUnder: number;
+  nativeUnder: number;
+  bothFinished: number;
+  medianRatio: number | null;
+  agree: number;
+  disagree: string[];
+  refused: number;
+  nativeDeadlines: number;
+  nativeRestarts: number;
+  embeddedLoad: { ms: number; peakRssMb: number };
+  nativeLoad: { ms: number; peakRssMb: number };
+  peakRssMb: number;
+};
 type E2eResult = { ours: { rps: number; p99: number }; baseline: { rps: number; p99: number }; ratio: number; audit: { verifies: boolean; threadsComplete: number; threadsExpected: number }; peakRssMb: number };
 type ServePhase = { readyMs: number; loadMs: number; rssMb: number; peakRssMb: number; source?: string; workers?: number };
 type ServeResult = { baseline: ServePhase; first: ServePhase; restart: ServePhase; busy: ServePhase; readyRatio: number; rssRatio: number };
@@ -83,6 +101,17 @@ for (const employees of sizes) {
   if (planner.total) {
     rows.push({ benchmark: 'query', size: k(employees), figure: `official queries under 2 s (of ${planner.total}; deadline ${s(planner.deadline)}): ours vs the bare validated text on bare Oxigraph`, ours: String(planner.oursUnder), baseline: String(planner.bareUnder), ratio: planner.bareUnder ? planner.oursUnder / planner.bareUnder : NaN, target: '= total', peakRssMb: planner.peakRssMb });
   }
+  // The same official queries on the native Oxigraph server vs the embedded engine (bench/native.ts;
+  // skipped, with a message, where scripts/ci/oxigraph-server.sh has not installed the server).
+  const native = bench<NativeResult>('native', ['--employees', String(employees), '--runs', runs, '--deadline', nativeDeadline], `native-${employees}`);
+  if (!native.skipped) {
+    const both = `deadline ${s(native.deadline)}; ${native.refused} refused by the engine profile, ${native.nativeDeadlines} past the deadline on native (server restarted ${native.nativeRestarts}×)`;
+    rows.push(
+      { benchmark: 'native', size: k(employees), figure: `official queries under 2 s (of ${native.total}; ${both}): native Oxigraph server vs embedded`, ours: String(native.nativeUnder), baseline: String(native.embeddedUnder), ratio: native.embeddedUnder ? native.nativeUnder / native.embeddedUnder : NaN, target: '(reference)', peakRssMb: native.nativeLoad.peakRssMb },
+      { benchmark: 'native', size: k(employees), figure: `median query time native/embedded over the ${native.bothFinished} both finished; answers agree on ${native.agree}${native.disagree.length ? `, differ on ${native.disagree.join(', ')}` : ''}`, ours: '', baseline: '', ratio: native.medianRatio ?? NaN, target: '(reference)', peakRssMb: native.nativeLoad.peakRssMb },
+      { benchmark: 'native', size: k(employees), figure: `load: Graph Store bulk POST into the server (RocksDB) vs the embedded worker's load; peak RSS: server process vs the embedded benchmark process ${Math.round(native.embeddedLoad.peakRssMb)} MB`, ours: s(native.nativeLoad.ms), baseline: s(native.embeddedLoad.ms), ratio: native.nativeLoad.ms / native.embeddedLoad.ms, target: '', peakRssMb: native.nativeLoad.peakRssMb },
+    );
+  }
   const e2e = bench<E2eResult>('e2e', ['--employees', String(employees)], `e2e-${employees}`);
   rows.push({
     benchmark: 'e2e',
@@ -99,7 +128,7 @@ for (const employees of sizes) {
     { benchmark: 'serve', size: k(employees), figure: `RSS at ready after a restart (${serve.restart.source}) vs bare Oxigraph bulk load of the same N-Triples in a fresh process; with a spare worker behind a runaway: ${serve.busy.rssMb} MB`, ours: `${serve.restart.rssMb} MB`, baseline: `${serve.baseline.rssMb} MB`, ratio: serve.rssRatio, target: employees === 10_000 ? '≤ 1.5 GB' : '', peakRssMb: serve.restart.peakRssMb },
     { benchmark: 'serve', size: k(employees), figure: `time to ready after a restart (process start to /ready) vs the same bulk load; first start on a generation (parse, write image): ${s(serve.first.readyMs)}`, ours: s(serve.restart.readyMs), baseline: s(serve.baseline.readyMs), ratio: serve.readyRatio, target: employees === 10_000 ? '≤ 10 s' : '', peakRssMb: serve.first.peakRssMb },
   );
-  results[employees] = { import: imp, query, planner, e2e, serve };
+  results[employees] = { import: imp, query, planner, native, e2e, serve };
 }
 const verify = bench<VerifyResult>('verify', ['--runs', runs], 'verify');
 rows.push({ benchmark: 'verify', size: '–', figure: 'VP + VC verification (all rules) vs raw Ed25519 verify, one core', ours: `${Math.round(verify.presentationsPerSecond)}/s`, baseline: `${Math.round(verify.rawEd25519VerifiesPerSecond)}/s`, ratio: verify.ratioToRaw, target: '≥ 0.25', peakRssMb: verify.peakRssMb });
