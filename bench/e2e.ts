@@ -1,7 +1,9 @@
 // Credentialed indicator requests per second and p99 latency over real HTTP (autocannon), next to
-// two baselines measured in the same run: a lean-verify route (the same token check and VP + VC
-// signature verification, then a fixed answer: no audit, no query) and a bare fastify route.
-// The ratio to lean-verify is the price of the audit log and the query (target ≥ 0.5).
+// three baselines measured in the same run: a lean-verify route (the same token check and VP + VC
+// signature verification, then a fixed answer: no audit, no query), lean-verify plus the same query
+// on the same pool (no audit, no replay state, no release) and a bare fastify route.
+// The ratio to lean-verify is the price of the audit log and the query (target ≥ 0.5); the ratio to
+// lean-verify + query is the price of what the exchange adds around the engine: durability.
 // Afterwards the audit log must verify and hold exactly the expected entries for every request.
 //   npm run bench:e2e -- [--employees 10000] [--requests 400] [--connections 8] [--indicator staff-pro-rata] [--answer-cache-bytes 0] [--out result.json] [--cpu-prof-dir dir]
 // The answer cache (query.answerCacheBytes, on by default) answers a repeated question on the same
@@ -14,7 +16,9 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
 import { auditPath, exportAuditLog, verifyAuditLog } from '../src/audit/index.js';
-import type { QueryPool } from '../src/query/index.js';
+import { profileRoots } from '../src/cli/engine.js';
+import { ProfileRegistry } from '../src/profiles/index.js';
+import { prepareQuery, type QueryPool } from '../src/query/index.js';
 import { SCOPE } from '../src/trust/index.js';
 import { arg, writeResult } from './args.js';
 import { benchWorld } from './world.js';
@@ -49,11 +53,13 @@ async function messages(prefix: string, count = requests): Promise<string[]> {
 const bodies = await messages('bench');
 // fresh presentations for the lean route (the exchange's replay cache has seen the others)
 const leanBodies = await messages('lean');
+const leanQueryBodies = await messages('lean-query');
 // Warm-up requests (not measured) for both routes before their measured phase: the first requests
 // of a fresh process pay for compiling the code and the query workers' first queries.
 const warmup = Number(arg('warmup', '0'));
 const warmBodies = await messages('warm', warmup);
 const leanWarmBodies = await messages('lean-warm', warmup);
+const leanQueryWarmBodies = await messages('lean-query-warm', warmup);
 
 /** CPU ms of this process's main thread (Linux: /proc; the server's event loop and the load generator), else NaN. */
 function mainThreadCpuMs(): number {
@@ -160,6 +166,25 @@ let nextLeanWarm = 0;
 if (warmup) await load(leanUrl, '/lean', warmup, () => ({ body: leanWarmBodies[nextLeanWarm++]!, headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' } }));
 const leanVerify = await profiled('lean', () => load(leanUrl, '/lean', requests, () => ({ body: leanBodies[nextLean++]!, headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' } })));
 await lean.close();
+
+// lean-verify + query: the same checks, then the indicator's prepared text on the same pool
+const question = ProfileRegistry.load(profileRoots(config)).indicator('demo', indicator);
+const withQuery = Fastify({ bodyLimit: config.trust.maxJwtBytes * 2 });
+withQuery.post('/lean-query', async (request, reply) => {
+  const message = request.body as { from: string; body: { message: string; parameters?: Record<string, unknown> } };
+  ds.trust.tokens.check(request.headers.authorization, SCOPE, message.from);
+  await ds.trust.verifier.verify(message.body.message, message.from);
+  const prepared = prepareQuery(question.text, question.parameters, message.body.parameters ?? {});
+  const parts: string[] = [];
+  await ds.pool.run({ text: prepared.engineText, vars: prepared.vars, format: 'json' }, (chunk) => void parts.push(chunk));
+  return reply.type('application/json').send(`{"type":"v1/basic-message/response","body":{"resultset":${parts.join('')}}}`);
+});
+const withQueryUrl = await withQuery.listen({ host: '127.0.0.1', port: 0 });
+let nextLq = 0;
+let nextLqWarm = 0;
+if (warmup) await load(withQueryUrl, '/lean-query', warmup, () => ({ body: leanQueryWarmBodies[nextLqWarm++]!, headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' } }));
+const leanQuery = await profiled('lean-query', () => load(withQueryUrl, '/lean-query', requests, () => ({ body: leanQueryBodies[nextLq++]!, headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' } })));
+await withQuery.close();
 await ds.close();
 
 const bare = Fastify();
@@ -185,9 +210,11 @@ const result = {
   answerCacheBytes: config.query.answerCacheBytes,
   ours: { ...ours, answerCacheHits: cacheHits },
   leanVerify,
+  leanQuery,
   baseline,
   ratio: ours.rps / baseline.rps,
   ratioToLeanVerify: ours.rps / leanVerify.rps,
+  ratioToLeanQuery: ours.rps / leanQuery.rps,
   audit: { verifies: verified.ok, threadsComplete: complete, threadsExpected: requests },
 };
 console.log(`End-to-end benchmark: ${employees} employees, ${requests} credentialed requests (demo ${indicator}), ${connections} connections`);
@@ -196,10 +223,12 @@ console.log('|---|---|---|---|---|');
 const cacheNote = config.query.answerCacheBytes ? `answer cache: ${cacheHits}/${requests} from the cache` : 'answer cache off: the engine ran every question';
 console.log(`| POST /api/verifiedsparql (token, VP + VC verify, query, audit fsync; ${cacheNote}) | ${ours.rps.toFixed(2)} | ${ours.p99} ms | ${ours.non2xx} | ${ours.errors} |`);
 console.log(`| baseline: lean-verify route (token + VP + VC verify, no audit, no query) | ${leanVerify.rps.toFixed(1)} | ${leanVerify.p99} ms | ${leanVerify.non2xx} | ${leanVerify.errors} |`);
+console.log(`| baseline: lean-verify + query (the same pool and answer cache; no audit, no replay state) | ${leanQuery.rps.toFixed(1)} | ${leanQuery.p99} ms | ${leanQuery.non2xx} | ${leanQuery.errors} |`);
 console.log(`| baseline: bare fastify route | ${baseline.rps.toFixed(1)} | ${baseline.p99} ms | ${baseline.non2xx} | ${baseline.errors} |`);
 const cpu = (r: typeof ours) => `${r.cpuMsPerRequest.mainThread.toFixed(2)} ms main thread, ${r.cpuMsPerRequest.process.toFixed(2)} ms all threads, event loop ${(100 * r.eventLoopUtilization).toFixed(0)} % busy`;
-console.log(`CPU per request (server and load generator share the process): ours ${cpu(ours)}; lean-verify ${cpu(leanVerify)}; bare ${cpu(baseline)}`);
+console.log(`CPU per request (server and load generator share the process): ours ${cpu(ours)}; lean-verify ${cpu(leanVerify)}; lean-verify + query ${cpu(leanQuery)}; bare ${cpu(baseline)}`);
 console.log(`ratio to lean-verify: ${result.ratioToLeanVerify.toFixed(4)} (target ≥ 0.5)`);
+console.log(`ratio to lean-verify + query: ${result.ratioToLeanQuery.toFixed(4)} (the price of durability around the engine)`);
 console.log(`ratio to bare route: ${result.ratio.toFixed(4)}`);
 console.log(`audit log: ${verified.ok ? 'verifies' : 'BROKEN'}; ${complete}/${requests} threads hold exactly the 6 expected entries`);
 writeResult(result);

@@ -83,6 +83,8 @@ function newWorker(): Worker {
 export class QueryPool implements QueryRunner {
   private slots: Slot[] = [];
   private waiting: ((slot: Slot) => void)[] = [];
+  /** When each waiting question began to wait (same order as `waiting`). */
+  private waitingSince: number[] = [];
   private generation = '';
   private nextId = 1;
   /** Workers replaced so far (deadline or engine failure), for metrics and tests. */
@@ -188,16 +190,21 @@ export class QueryPool implements QueryRunner {
   }
 
   /** Questions wait behind busy workers: start a spare soon, unless one is coming or none may. */
-  private wantSpare(): void {
+  private wantSpare(delayMs = this.options.spareAfterMs ?? 500): void {
     if (this.spareTimer || !this.generation || this.slots.length >= this.options.size) return;
     this.spareTimer = setTimeout(() => {
       this.spareTimer = undefined;
       if (!this.waiting.length || this.slots.length >= this.options.size) return;
+      // Only the oldest question's wait counts: under steady load something is always queued for
+      // a moment, and a spare restoring its image then costs more CPU than it saves.
+      const waited = performance.now() - this.waitingSince[0]!;
+      const after = this.options.spareAfterMs ?? 500;
+      if (waited < after) return this.wantSpare(after - waited);
       const spare = this.spawn(this.generation, true);
       spare.busy = true; // not picked by acquire() while it loads; release() hands it the next question
       this.slots.push(spare);
       spare.ready.then(() => this.release(spare), () => this.drop(spare));
-    }, this.options.spareAfterMs ?? 500);
+    }, delayMs);
   }
 
   /** A spare no longer needed (idle, or killed at a deadline): its memory goes with it. */
@@ -218,8 +225,14 @@ export class QueryPool implements QueryRunner {
     }
     return new Promise<Slot>((resolve) => {
       this.waiting.push(resolve);
+      this.waitingSince.push(performance.now());
       this.wantSpare();
     });
+  }
+
+  private nextWaiting(): ((slot: Slot) => void) | undefined {
+    this.waitingSince.shift();
+    return this.waiting.shift();
   }
 
   private release(slot: Slot): void {
@@ -229,7 +242,7 @@ export class QueryPool implements QueryRunner {
       this.terminate(slot);
       return;
     }
-    const next = this.waiting.shift();
+    const next = this.nextWaiting();
     if (next) {
       slot.busy = true;
       void slot.ready.then(() => next(slot));
@@ -256,7 +269,7 @@ export class QueryPool implements QueryRunner {
     if (slot.spare) return this.drop(slot); // started again only if questions still wait
     const fresh = this.spawn(this.generation);
     this.slots[index] = fresh;
-    const next = this.waiting.shift();
+    const next = this.nextWaiting();
     if (next) {
       fresh.busy = true;
       void fresh.ready.then(() => next(fresh));

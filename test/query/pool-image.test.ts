@@ -131,6 +131,19 @@ describe('warm workers and spares', () => {
     await expect.poll(() => pool.workers, { timeout: 5000 }).toBe(1);
   }, SLOW);
 
+  it('starts no spare while every question waits only briefly, however long the load lasts', async () => {
+    const pool = await started({ warm: 1, size: 2, spareAfterMs: 1500 });
+    const loadsBefore = pool.loads.length;
+    // four clients keep one worker busy for 4 s: something is nearly always queued, each for ms
+    const until = Date.now() + 4000;
+    const client = async () => {
+      while (Date.now() < until) await answer(pool, QUERIES[0]!);
+    };
+    await Promise.all([client(), client(), client(), client()]);
+    expect(pool.workers).toBe(1);
+    expect(pool.loads.length).toBe(loadsBefore);
+  }, SLOW);
+
   it('never runs more workers than its size', async () => {
     const pool = await started({ warm: 1, size: 2, spareAfterMs: 50 });
     const all = await Promise.all(Array.from({ length: 6 }, () => answer(pool, QUERIES[2]!)));
