@@ -111,7 +111,7 @@ export const configSchema = z.strictObject({
       /** At most this many worker threads; each holds a full copy of the dataset (1.4 GB at 10k employees). */
       workers: z.number().int().min(1).max(32).default(2),
       /** Workers kept loaded; the others start (from the store image) only while questions wait. */
-      warmWorkers: z.number().int().min(1).max(32).default(1),
+      warmWorkers: z.number().int().min(0).max(32).default(1),
       deadlineMs: z.number().int().min(100).default(60_000),
       rowCap: z.number().int().min(1).default(1_000_000),
       maxQueryBytes: z.number().int().min(1024).default(256 * 1024),

@@ -5,6 +5,8 @@
 // be shared between threads), so only `warm` workers stay loaded; while questions wait behind busy
 // workers, spares up to `size` start and stop again when idle. A worker after the first restores the
 // generation's store image (store/image.ts) in seconds instead of parsing the N-Triples again.
+// With `warm` 0 (a deployment of many organisations, most of them idle) no copy stays loaded: the
+// first worker of a generation writes the image and goes when idle, and a question starts one.
 import { Worker } from 'node:worker_threads';
 import type { LoadReport } from '../store/index.js';
 import { QueryError } from './errors.js';
@@ -19,7 +21,7 @@ export interface PoolOptions {
   size: number;
   deadlineMs: number;
   rowCap: number;
-  /** Workers kept loaded (default 1, at most `size`); the others are spares started on demand. */
+  /** Workers kept loaded (default 1, at most `size`; 0: none, one starts when a question comes); the others are spares started on demand. */
   warm?: number;
   /** Start a spare when a question has waited this long behind busy workers (default 500 ms). */
   spareAfterMs?: number;
@@ -101,7 +103,7 @@ export class QueryPool implements QueryRunner {
   readonly answers: AnswerCache;
 
   constructor(private readonly options: PoolOptions) {
-    this.warm = Math.max(1, Math.min(options.size, options.warm ?? 1));
+    this.warm = Math.max(0, Math.min(options.size, options.warm ?? 1));
     this.answers = new AnswerCache(options.answerCacheBytes ?? 0);
   }
 
@@ -132,6 +134,8 @@ export class QueryPool implements QueryRunner {
         return fresh[0].ready;
       });
       fresh.push(...Array.from({ length: this.warm - 1 }, () => this.spawn(generation)));
+      // none warm: the worker that proved the generation loads (and wrote its image) is a spare
+      if (this.warm === 0) fresh[0]!.spare = true;
       await Promise.all(fresh.map((s) => s.ready));
     } catch (error) {
       for (const s of fresh) this.terminate(s);
@@ -147,7 +151,7 @@ export class QueryPool implements QueryRunner {
       if (s.busy) this.retired.push(s);
       else this.terminate(s);
     }
-    for (const s of fresh) if (this.waiting.length) this.release(s);
+    for (const s of fresh) if (this.waiting.length || s.spare) this.release(s);
   }
 
   private retired: Slot[] = [];
@@ -190,7 +194,7 @@ export class QueryPool implements QueryRunner {
   }
 
   /** Questions wait behind busy workers: start a spare soon, unless one is coming or none may. */
-  private wantSpare(delayMs = this.options.spareAfterMs ?? 500): void {
+  private wantSpare(delayMs = this.slots.length ? (this.options.spareAfterMs ?? 500) : 0): void {
     if (this.spareTimer || !this.generation || this.slots.length >= this.options.size) return;
     this.spareTimer = setTimeout(() => {
       this.spareTimer = undefined;
@@ -198,7 +202,7 @@ export class QueryPool implements QueryRunner {
       // Only the oldest question's wait counts: under steady load something is always queued for
       // a moment, and a spare restoring its image then costs more CPU than it saves.
       const waited = performance.now() - this.waitingSince[0]!;
-      const after = this.options.spareAfterMs ?? 500;
+      const after = this.slots.length ? (this.options.spareAfterMs ?? 500) : 0;
       if (waited < after) return this.wantSpare(after - waited);
       const spare = this.spawn(this.generation, true);
       spare.busy = true; // not picked by acquire() while it loads; release() hands it the next question

@@ -144,6 +144,19 @@ describe('warm workers and spares', () => {
     expect(pool.loads.length).toBe(loadsBefore);
   }, SLOW);
 
+  it('with none warm, keeps no copy loaded when idle and starts one from the image for a question', async () => {
+    const pool = await started({ warm: 0, size: 2, spareIdleMs: 300 });
+    // the worker that loaded the generation goes once idle
+    await expect.poll(() => pool.workers, { timeout: 10_000 }).toBe(0);
+    const loadsBefore = pool.loads.length;
+    expect(JSON.parse(await answer(pool, QUERIES[0]!))).toMatchObject({ results: { bindings: [{ n: { value: '5' } }] } });
+    expect(pool.loads.slice(loadsBefore).map((l) => l.source)).toEqual(['image']);
+    await expect.poll(() => pool.workers, { timeout: 10_000 }).toBe(0);
+    // a runaway is still stopped at its deadline, and the next question still gets an answer
+    expect(await answer(pool, RUNAWAY, 1000).catch((e: unknown) => e)).toMatchObject({ code: 'deadline_exceeded' });
+    expect(JSON.parse(await answer(pool, QUERIES[0]!))).toMatchObject({ results: { bindings: [{ n: { value: '5' } }] } });
+  }, SLOW);
+
   it('never runs more workers than its size', async () => {
     const pool = await started({ warm: 1, size: 2, spareAfterMs: 50 });
     const all = await Promise.all(Array.from({ length: 6 }, () => answer(pool, QUERIES[2]!)));
