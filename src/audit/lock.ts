@@ -1,6 +1,11 @@
 // The lock file that serialises appends by several processes (server, CLI release/import).
 // Held by this process as a whole: nested holders in the process (a sync append while a group
 // commit's fsync is in flight) share it, because JavaScript runs them one at a time.
+// With `lingerMs`, a release waits for the end of the current turn of the event loop: the next
+// group commit (started in the same callback) takes it over without unlinking and recreating the
+// file — two metadata operations on the main thread that wait for the journal while fsyncs run.
+// It is really released at least every `lingerMs`, so that other processes get their turn and the
+// file's age never looks stale.
 import { closeSync, openSync, readFileSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { AuditWriteError } from './errors.js';
 
@@ -8,8 +13,13 @@ const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
 export class FileLock {
   private depth = 0;
+  private since = 0;
+  private lingering: NodeJS.Immediate | undefined;
 
-  constructor(readonly path: string) {}
+  constructor(
+    readonly path: string,
+    private readonly lingerMs = 0,
+  ) {}
 
   get held(): boolean {
     return this.depth > 0;
@@ -17,12 +27,18 @@ export class FileLock {
 
   acquire(): void {
     if (this.depth++ > 0) return;
+    if (this.lingering) {
+      clearImmediate(this.lingering);
+      this.lingering = undefined;
+      return;
+    }
     const deadline = Date.now() + 10_000;
     for (;;) {
       try {
         const fd = openSync(this.path, 'wx');
         writeSync(fd, String(process.pid));
         closeSync(fd);
+        this.since = Date.now();
         return;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
@@ -44,7 +60,22 @@ export class FileLock {
 
   release(): void {
     if (--this.depth > 0) return;
+    if (this.lingerMs > 0 && Date.now() - this.since < this.lingerMs) {
+      this.lingering = setImmediate(() => {
+        this.lingering = undefined;
+        if (this.depth === 0) unlinkSync(this.path);
+      });
+      return;
+    }
     unlinkSync(this.path);
+  }
+
+  /** Let go of a lingering hold now (closing). */
+  close(): void {
+    if (!this.lingering) return;
+    clearImmediate(this.lingering);
+    this.lingering = undefined;
+    if (this.depth === 0) unlinkSync(this.path);
   }
 
   with<T>(fn: () => T): T {

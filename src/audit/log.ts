@@ -32,6 +32,8 @@ export interface AuditEntry {
 export type AuditInput = { actor: string; activity: string; thread_id?: string | undefined } & Record<string, unknown>;
 
 export const GENESIS = '0'.repeat(64);
+/** How long group commits may hand the lock file on to each other before it is really released. */
+const LOCK_LINGER_MS = 100;
 /** Default cap on one entry (its JSON line); larger details are replaced by their hash and size. */
 export const DEFAULT_MAX_ENTRY_BYTES = 128 * 1024;
 
@@ -113,7 +115,7 @@ export class AuditLog {
   private constructor(readonly path: string) {
     fs.mkdirSync(join(path, '..'), { recursive: true });
     this.fd = fs.openSync(path, 'a+');
-    this.lock = new FileLock(`${path}.lock`);
+    this.lock = new FileLock(`${path}.lock`, LOCK_LINGER_MS);
     this.lock.with(() => this.catchUp());
   }
 
@@ -202,6 +204,7 @@ export class AuditLog {
   }
 
   close(): void {
+    this.lock.close();
     fs.closeSync(this.fd);
     AuditLog.open.delete(this.path);
   }
