@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { AuditWriteError } from '../audit/index.js';
 import type { Config } from '../config/index.js';
-import { addTenant, isDeployment, listTenants, removeTenant, tenantConfig, TenantError } from '../tenants/index.js';
+import { addTenant, deploymentConfig, isDeployment, listTenants, removeTenant, tenantConfig, TenantError } from '../tenants/index.js';
 import { CliError } from './errors.js';
 
 const cliActor = () => `cli:${process.env.USER ?? 'unknown'}`;
@@ -37,7 +37,15 @@ export function configForCommand(base: Config, tenant: string | undefined, comma
   if (command && !DEPLOYMENT_COMMANDS.has(command) && isDeployment(base.dataDir)) {
     throw new CliError(`${base.dataDir} is a deployment of several organisations: pass --tenant <id> (see "datastation tenants list")`, 'tenant_required');
   }
-  return base;
+  // The deployment's own state (its audit chain of refusals) is keyed `_deployment`, never a tenant's.
+  return isDeployment(base.dataDir) ? deploymentConfig(base) : base;
+}
+
+/** `audit verify --deployment` and the like: the deployment's own chain, never a tenant's. */
+export function deploymentConfigForCommand(base: Config, tenant: string | undefined): Config {
+  if (tenant !== undefined) throw new CliError('--deployment is the deployment\'s own audit chain: leave out --tenant', 'bad_tenant');
+  if (!isDeployment(base.dataDir)) throw new CliError(`--deployment needs a deployment directory (with tenants.json); ${base.dataDir} is not one`, 'not_a_deployment');
+  return deploymentConfig(base);
 }
 
 export function registerTenantCommands(program: Command, config: () => Config): void {

@@ -10,3 +10,5 @@ export { startDeployment } from './host.js';
 export type { Deployment, DeploymentOptions, RunningTenant } from './host.js';
 export { TENANT_MISMATCH, UNKNOWN_TENANT } from './guard.js';
 export { postgresProbe, postgresUrl, readiness } from './readiness.js';
+export { DEPLOYMENT_TENANT, deploymentConfig, RefusalLog } from './refusals.js';
+export type { Refusal } from './refusals.js';
