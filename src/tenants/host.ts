@@ -13,7 +13,7 @@ import type { Config } from '../config/index.js';
 import { auditFor } from '../audit/index.js';
 import { openState } from '../state/index.js';
 import { loadIdentity } from '../trust/index.js';
-import { configFor } from './config.js';
+import { configFor, routingDid } from './config.js';
 import { adminHandler, requesterHandler, type Routable } from './front.js';
 import { tenantGuard } from './guard.js';
 import { postgresProbe, postgresUrl, readiness, storeProbe, type Probe, type ReadyReport } from './readiness.js';
@@ -23,6 +23,8 @@ import { deploymentConfig, RefusalLog, type Refusal } from './refusals.js';
 export interface RunningTenant extends Routable {
   config: Config;
   ds: Datastation;
+  /** Its DID in tenants.json (its did:web); `did` is what requests are addressed to (in nuts mode its node's DID). */
+  registered: string;
 }
 
 export interface DeploymentOptions extends Omit<StartOptions, 'profileRoots' | 'env'> {
@@ -62,11 +64,15 @@ export async function startDeployment(base: Config, options: DeploymentOptions):
     const config = configFor(base, { ...entry, addedAt: '' });
     const identity = loadIdentity(config);
     if (!identity) throw new Error(`tenant ${entry.id} has no identity (run "datastation tenants add" again)`);
+    // Routing by DID needs each once: two tenants with one Nuts DID would be one organisation.
+    const did = routingDid(config, { ...entry, addedAt: '' });
+    const clash = [...tenants.values()].find((t) => t.did === did);
+    if (clash) throw new Error(`tenant ${entry.id} has the DID ${did} of tenant ${clash.id}`);
     const ds = await startDatastation(config, { ...options, profileRoots: options.profileRoots(config), env: {} });
-    ds.app.addHook('preHandler', tenantGuard({ id: entry.id, did: entry.did, dataDir: config.dataDir, trust: ds.trust, others: () => [...tenants.values()].filter((t) => t.id !== entry.id).map((t) => t.ds.trust) }));
+    ds.app.addHook('preHandler', tenantGuard({ id: entry.id, did, dataDir: config.dataDir, trust: ds.trust, others: () => [...tenants.values()].filter((t) => t.id !== entry.id).map((t) => t.ds.trust) }));
     ds.metrics.registry.setDefaultLabels({ tenant: entry.id });
     await Promise.all([ds.app.ready(), ds.admin.ready()]);
-    tenants.set(entry.id, { id: entry.id, did: entry.did, config, ds, app: ds.app, admin: ds.admin, document: identity.document });
+    tenants.set(entry.id, { id: entry.id, did, registered: entry.did, config, ds, app: ds.app, admin: ds.admin, document: identity.document });
   };
 
   let syncing: Promise<void> = Promise.resolve();
@@ -75,7 +81,7 @@ export async function startDeployment(base: Config, options: DeploymentOptions):
   const syncOnce = async () => {
     const wanted = readRegistry(base.dataDir);
     for (const [id, t] of tenants) {
-      if (wanted.some((w) => w.id === id && w.did === t.did)) continue;
+      if (wanted.some((w) => w.id === id && w.did === t.registered)) continue;
       tenants.delete(id); // no new request reaches it; then it finishes and stops
       await t.ds.close().catch((e: Error) => console.error(`tenant ${id}: stopping failed: ${e.message}`));
     }
