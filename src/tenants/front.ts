@@ -232,7 +232,7 @@ export function adminHandler(deps: AdminFrontDeps): (req: IncomingMessage, res: 
     const path = (req.url ?? '').split('?')[0];
     if (req.method !== 'GET' || (path !== '/metrics' && path !== '/ready')) return refuse(404, 'not_found', '(no route)');
     // The deployment's own views: every tenant's figures, so only with the deployment's token.
-    if (!sameToken(req.headers.authorization, deps.token)) return refuse(401, 'sign_in_required', path!);
+    if (!sameToken(req.headers.authorization, deps.token)) return refuse(401, 'sign_in_required', path);
     const work =
       path === '/metrics'
         ? deps.metrics().then(({ contentType, text }) => {

@@ -2,7 +2,6 @@
 // reached) is one entry with fixed codes and no input; a flood from one address grows the log by
 // a bounded amount; `audit verify --deployment` finds it intact, and a tampered entry exits 2;
 // a refusal that cannot be logged is 503 audit_unavailable.
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,8 +9,8 @@ import { auditPath, exportAuditLog, type AuditEntry } from '../../src/audit/inde
 import { packageRoot, type Config } from '../../src/config/index.js';
 import { addTenant, startDeployment, type Deployment } from '../../src/tenants/index.js';
 import { tempDir, testConfig } from '../helpers.js';
+import { cli } from '../tenants/support.js';
 
-const CLI = join(packageRoot(), 'src', 'cli', 'main.ts');
 const PER_MINUTE = 4;
 const MARK = 'markq7zx';
 
@@ -20,14 +19,6 @@ let d: Deployment;
 let url: string;
 let adminUrl: string;
 let clock = Date.UTC(2026, 0, 1, 12, 0, 1);
-
-function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: packageRoot(), env: { ...process.env, DATASTATION_CONFIG: '', DATASTATION_ADMIN_TOKEN: '' }, encoding: 'utf8', timeout: 60_000 }, (error, stdout, stderr) => {
-      done({ status: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr });
-    });
-  });
-}
 
 async function entries(dataDir: string): Promise<AuditEntry[]> {
   const all: AuditEntry[] = [];
@@ -67,14 +58,14 @@ describe("the deployment's audit chain", () => {
     for (const send of cases) {
       const { status, code, logged } = await written(send);
       expect(logged).toHaveLength(1);
-      expect(logged[0]).toMatchObject({ actor: 'unknown', activity: 'request-refused', code: 'unknown_tenant', status: 404, client: expect.stringMatching(/127\.0\.0\.1/) });
+      expect(logged[0]).toMatchObject({ actor: 'unknown', activity: 'request-refused', code: 'unknown_tenant', status: 404, client: expect.stringMatching(/127\.0\.0\.1/) as unknown });
       expect(JSON.stringify(logged[0])).not.toContain(MARK);
       expect(JSON.stringify(logged[0]).length).toBeLessThan(600);
       expect({ status, code }).toEqual({ status: 404, code: 'unknown_tenant' });
       seen.push(logged[0]!);
     }
     expect(seen.map((e) => [e.listener, e.route])).toEqual([['requester', '/tenants/*'], ['requester', '/api/verifiedsparql'], ['admin', '/tenants/*']]);
-    expect(seen[1]).toMatchObject({ to_count: 1, to_sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(seen[1]).toMatchObject({ to_count: 1, to_sha256: expect.stringMatching(/^[0-9a-f]{64}$/) as unknown });
     // the tenant's own chain is not where these go
     expect((await entries(join(base.dataDir, 'tenants', 'a'))).length).toBe(tenantBefore);
   });

@@ -1,29 +1,19 @@
 // A deployment with its state in PostgreSQL: the refusals its front makes go to the audit chain
 // of the reserved tenant `_deployment` in the database (none to a file), apart from every
 // tenant's; `audit verify --deployment` reads and verifies that chain, and an edited row exits 2.
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
 import { auditPath } from '../../src/audit/index.js';
 import { packageRoot } from '../../src/config/index.js';
 import { addTenant, DEPLOYMENT_TENANT, startDeployment } from '../../src/tenants/index.js';
-import { stringify } from 'yaml';
-import { writeFileSync } from 'node:fs';
 import { tempDir, testConfig } from '../helpers.js';
 import { ADMIN_URL, connect, freshSchema, requireUrls, skipReason } from './support.js';
+import { cli } from '../tenants/support.js';
 
 const skip = skipReason();
 if (skip) console.warn(`test/state/deployment-audit: skipped: ${skip}`);
-const CLI = join(packageRoot(), 'src', 'cli', 'main.ts');
-
-function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: packageRoot(), env: { ...process.env, DATASTATION_CONFIG: '', DATASTATION_ADMIN_TOKEN: '' }, encoding: 'utf8', timeout: 60_000 }, (error, stdout, stderr) => {
-      done({ status: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr });
-    });
-  });
-}
 
 describe.skipIf(!!skip)("a deployment's own audit chain in PostgreSQL", () => {
   let fresh: Awaited<ReturnType<typeof freshSchema>>;
@@ -61,7 +51,7 @@ describe.skipIf(!!skip)("a deployment's own audit chain in PostgreSQL", () => {
     writeFileSync(file, stringify({ dataDir: dir, state: fresh.state }));
     const intact = await cli(['--config', file, 'audit', 'verify', '--deployment']);
     expect(intact.stderr).toBe('');
-    expect(intact).toMatchObject({ status: 0, stdout: expect.stringContaining('audit log intact: 2 entries') });
+    expect(intact).toMatchObject({ status: 0, stdout: expect.stringContaining('audit log intact: 2 entries') as unknown });
 
     // the owner can still edit a row (the app role cannot): verify finds it
     const owner = await connect(ADMIN_URL!, fresh.schema);
