@@ -11,7 +11,7 @@ import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Registry } f
 import { adminToken, startDatastation, tlsOptions, type Datastation, type StartOptions } from '../api/index.js';
 import type { Config } from '../config/index.js';
 import { auditFor } from '../audit/index.js';
-import { openState } from '../state/index.js';
+import { startState } from '../state/index.js';
 import { loadIdentity } from '../trust/index.js';
 import { configFor, routingDid } from './config.js';
 import { adminHandler, requesterHandler, type Routable } from './front.js';
@@ -103,6 +103,10 @@ export async function startDeployment(base: Config, options: DeploymentOptions):
       .catch(() => undefined)
       .then(syncOnce)
       .finally(() => (lastReady = undefined)));
+  // The deployment's own chain: <deployment>/audit/, or PostgreSQL under `_deployment` (opened
+  // first: with state.migrateUrl it migrates, as each tenant would).
+  const ownState = await startState(deploymentConfig(base));
+  const refusalLog = new RefusalLog(base.dataDir, base.tenants.refusalLog, options.refusalClock);
   await sync();
 
   const shared = new Map<string, Probe>();
@@ -136,9 +140,6 @@ export async function startDeployment(base: Config, options: DeploymentOptions):
     return { contentType: merged.contentType, text: await merged.metrics() };
   };
 
-  // The deployment's own chain: <deployment>/audit/, or PostgreSQL under `_deployment`.
-  const ownState = openState(deploymentConfig(base));
-  const refusalLog = new RefusalLog(base.dataDir, base.tenants.refusalLog, options.refusalClock);
   const refused = (refusal: Refusal) => {
     refusals.inc({ code: refusal.code });
     return refusalLog.record(refusal);
