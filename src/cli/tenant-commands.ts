@@ -59,13 +59,17 @@ export function registerTenantCommands(program: Command, config: () => Config): 
     .option('--name <name>', 'the organisation name (with --kvk and --iri-base: written to its tenant.yaml)')
     .option('--kvk <number>', 'KvK number')
     .option('--iri-base <iri>', 'base for IRIs minted from source keys')
-    .action(async (id: string, opts: { did?: string; trustList?: string; name?: string; kvk?: string; iriBase?: string }) => {
+    .option('--nuts-did <did>', "its DID at the Nuts node (trust.mode nuts, over the deployment's trust.nuts): requests are routed by it")
+    .option('--nuts-subject <id>', 'Nuts v6: its subject at the node')
+    .action(async (id: string, opts: { did?: string; trustList?: string; name?: string; kvk?: string; iriBase?: string; nutsDid?: string; nutsSubject?: string }) => {
+      if (opts.nutsSubject && !opts.nutsDid) throw new CliError('--nuts-subject goes with --nuts-did');
       const organisation = opts.name || opts.kvk || opts.iriBase ? organisationOf(opts) : undefined;
       const { entry, created } = await addTenant(config(), id, {
         actor: cliActor(),
         ...(opts.did ? { did: opts.did } : {}),
         ...(opts.trustList ? { trustList: opts.trustList } : {}),
         ...(organisation ? { organisation } : {}),
+        ...(opts.nutsDid ? { nuts: { did: opts.nutsDid, ...(opts.nutsSubject ? { subjectId: opts.nutsSubject } : {}) } } : {}),
       }).catch(asRefusal);
       for (const c of created) console.log(`created ${c}`);
       console.log(`tenant ${entry.id} added: ${entry.did}`);

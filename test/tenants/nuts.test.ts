@@ -2,7 +2,7 @@
 // checked whole), and the guard's question "whose organisation is this token for?" in Nuts v6,
 // answered by a STAND-IN node (test/nuts/stand-in-node.ts): the subject of the token's
 // authorization server URL.
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyRequest } from 'fastify';
 import { stringify } from 'yaml';
@@ -48,6 +48,16 @@ describe("a tenant's Nuts identity", () => {
     writeFileSync(file, stringify({ trust: { trustList: '/etc/other.yaml' } }));
     expect(() => tenantConfig(base, 'c')).toThrow(/unknown key/);
     writeFileSync(file, '{}\n');
+  });
+
+  it('is given by tenants add: checked whole, and never another tenant\'s DID', async () => {
+    await addTenant(base, 'd', { actor: 'test', nuts: { did: 'did:web:zorg-d.example', subjectId: 'zorg-d' } });
+    expect(tenantConfig(base, 'd').trust).toMatchObject({ mode: 'nuts', nuts: { did: 'did:web:zorg-d.example', subjectId: 'zorg-d', internalUrl: node.url } });
+    await expect(addTenant(base, 'e', { actor: 'test', nuts: { did: 'did:web:zorg-a.example' } })).rejects.toMatchObject({ code: 'tenant_exists' });
+    // a deployment without the node's settings: a DID alone is not a Nuts identity
+    const bare = testConfig(join(tempDir('ds-tenants-nuts-bare-'), 'deployment'));
+    await expect(addTenant(bare, 'x', { actor: 'test', nuts: { did: 'did:nuts:x' } })).rejects.toMatchObject({ code: 'bad_tenant', message: expect.stringMatching(/internalUrl/) as unknown });
+    expect(existsSync(join(bare.dataDir, 'tenants', 'x'))).toBe(false);
   });
 
   it("v6: a token granted for A's subject, sent to B, is another tenant's; B's own is not", async () => {
