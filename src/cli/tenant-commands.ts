@@ -83,7 +83,7 @@ export function registerTenantCommands(program: Command, config: () => Config): 
       const list = refusal(() => listTenants(cfg));
       if (opts.json) return console.log(JSON.stringify(list, null, 2));
       if (!list.length) return console.log(isDeployment(cfg.dataDir) ? '(no tenants)' : `${cfg.dataDir} is not a deployment directory (no tenants.json)`);
-      for (const t of list) console.log(`${t.id}  ${t.did}  generation ${t.generation ?? '(none)'}  open releases ${t.openReleases}  added ${t.addedAt}`);
+      for (const t of list) console.log(`${t.id}  ${t.did}${t.nutsDid ? ` (Nuts: ${t.nutsDid})` : ''}  generation ${t.generation ?? '(none)'}  open releases ${t.openReleases}  added ${t.addedAt}`);
     });
   tenants
     .command('remove')

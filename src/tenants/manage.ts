@@ -74,18 +74,14 @@ function nutsOf(base: Config, tenants: TenantEntry[], nuts: NonNullable<AddOptio
   const whole = nutsSchema.safeParse({ ...base.trust.nuts, ...own });
   if (!whole.success) throw new TenantError('bad_tenant', `its Nuts settings over the deployment's trust.nuts are not complete: ${whole.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   for (const t of tenants) {
-    let did: string | undefined;
-    try {
-      did = routingDid(configFor(base, t), t);
-    } catch {
-      continue; // a tenant whose tenant.yaml is invalid does not start: it holds no DID
-    }
-    if (did === nuts.did) throw new TenantError('tenant_exists', `tenant ${t.id} has the DID ${nuts.did}`);
+    if ((nutsDidOf(base, t) ?? t.did) === nuts.did) throw new TenantError('tenant_exists', `tenant ${t.id} has the DID ${nuts.did}`);
   }
   return own;
 }
 
 export interface TenantSummary extends TenantEntry {
+  /** In nuts mode: the node DID requests are addressed (and routed) to. */
+  nutsDid?: string;
   generation?: string;
   openReleases: number;
 }
@@ -94,8 +90,18 @@ export function listTenants(base: Config): TenantSummary[] {
   return readRegistry(base.dataDir).map((t) => {
     const dir = tenantDir(base.dataDir, t.id);
     const generation = currentGenerationId(dir);
-    return { ...t, ...(generation ? { generation } : {}), openReleases: existsSync(dir) ? new ReleaseQueue(dir).open().length : 0 };
+    const nutsDid = nutsDidOf(base, t);
+    return { ...t, ...(nutsDid ? { nutsDid } : {}), ...(generation ? { generation } : {}), openReleases: existsSync(dir) ? new ReleaseQueue(dir).open().length : 0 };
   });
+}
+
+function nutsDidOf(base: Config, entry: TenantEntry): string | undefined {
+  try {
+    const did = routingDid(configFor(base, entry), entry);
+    return did === entry.did ? undefined : did;
+  } catch {
+    return undefined; // its tenant.yaml is invalid: `serve` says why
+  }
 }
 
 export function removeTenant(base: Config, id: string, options: { force: boolean; actor: string; reason?: string }): Promise<{ movedTo: string }> {

@@ -8,7 +8,7 @@ import type { FastifyRequest } from 'fastify';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/index.js';
-import { addTenant, routingDid, tenantConfig } from '../../src/tenants/index.js';
+import { addTenant, listTenants, routingDid, tenantConfig } from '../../src/tenants/index.js';
 import { mismatch } from '../../src/tenants/guard.js';
 import { createTrust } from '../../src/trust/index.js';
 import { tempDir, testConfig } from '../helpers.js';
@@ -53,6 +53,7 @@ describe("a tenant's Nuts identity", () => {
   it('is given by tenants add: checked whole, and never another tenant\'s DID', async () => {
     await addTenant(base, 'd', { actor: 'test', nuts: { did: 'did:web:zorg-d.example', subjectId: 'zorg-d' } });
     expect(tenantConfig(base, 'd').trust).toMatchObject({ mode: 'nuts', nuts: { did: 'did:web:zorg-d.example', subjectId: 'zorg-d', internalUrl: node.url } });
+    expect(listTenants(base).map((t) => [t.id, t.nutsDid])).toEqual([['a', 'did:web:zorg-a.example'], ['b', 'did:web:zorg-b.example'], ['c', undefined], ['d', 'did:web:zorg-d.example']]);
     await expect(addTenant(base, 'e', { actor: 'test', nuts: { did: 'did:web:zorg-a.example' } })).rejects.toMatchObject({ code: 'tenant_exists' });
     // a deployment without the node's settings: a DID alone is not a Nuts identity
     const bare = testConfig(join(tempDir('ds-tenants-nuts-bare-'), 'deployment'));
