@@ -22,7 +22,7 @@ import { registerAccountCommands } from './account-commands.js';
 import { registerGenerationCommands } from './generation-commands.js';
 import { registerStateCommands } from './state-commands.js';
 import { openState } from '../state/index.js';
-import { configForCommand, registerTenantCommands } from './tenant-commands.js';
+import { configForCommand, deploymentConfigForCommand, registerTenantCommands } from './tenant-commands.js';
 import { runDemo } from './demo.js';
 import { adminToken } from '../api/index.js';
 
@@ -59,6 +59,13 @@ function baseConfig(): Config {
 function config(): Config {
   const cfg = configForCommand(baseConfig(), program.opts<GlobalOptions>().tenant, commandName);
   // With state in PostgreSQL, every command's audit entries and release decisions go there (per tenant).
+  openState(cfg);
+  return cfg;
+}
+
+/** A deployment directory's own configuration (`audit verify --deployment`). */
+function deploymentConfig(): Config {
+  const cfg = deploymentConfigForCommand(baseConfig(), program.opts<GlobalOptions>().tenant);
   openState(cfg);
   return cfg;
 }
@@ -151,7 +158,7 @@ program
 registerQueryCommands(program, config);
 registerCredentialCommands(program, config);
 registerServeCommand(program, config);
-registerOperatorCommands(program, config);
+registerOperatorCommands(program, config, deploymentConfig);
 registerAskCommand(program, config);
 registerNutsCommands(program, config);
 registerConnectionCommands(program, config);

@@ -43,7 +43,11 @@ async function logged(id: string, action: () => Promise<ReleaseItem>): Promise<R
   }
 }
 
-export function registerOperatorCommands(program: Command, config: () => Config): void {
+/**
+ * `deployment`: the configuration of a deployment directory's own audit chain (the refusals its
+ * front made), for `audit verify|export --deployment`.
+ */
+export function registerOperatorCommands(program: Command, config: () => Config, deployment: () => Config = config): void {
   const release = program.command('release').description('answers waiting for manual release (the running server delivers decided ones)');
   release
     .command('list')
@@ -114,10 +118,12 @@ export function registerOperatorCommands(program: Command, config: () => Config)
     .command('verify')
     .description('recompute the hash chain and check it against the signed checkpoints; exit 2 at the first edited, removed or reordered entry, or a cut or rewritten log')
     .option('--checkpoints <file>', "signed checkpoints to check against (an auditor's copy); default <dataDir>/audit/checkpoints.jsonl")
-    .action(async (opts: { checkpoints?: string }) => {
-      const cfg = config();
+    .option('--deployment', "the deployment directory's own chain (the refusals of its front), not a tenant's")
+    .action(async (opts: { checkpoints?: string; deployment?: boolean }) => {
+      const cfg = opts.deployment ? deployment() : config();
       const path = auditPath(cfg.dataDir);
-      if (cfg.state.kind === 'files' && !existsSync(path)) {
+      // A deployment's own chain starts with its first refusal: none yet is an empty, intact chain.
+      if (cfg.state.kind === 'files' && !existsSync(path) && !opts.deployment) {
         console.error(`no audit log at ${path}: nothing was logged in this data directory (is --data-dir right?)`);
         process.exitCode = 2;
         return;
@@ -153,8 +159,10 @@ export function registerOperatorCommands(program: Command, config: () => Config)
     .option('-t, --thread <id>')
     .option('--from <iso-time>')
     .option('--to <iso-time>')
-    .action(async (opts: { thread?: string; from?: string; to?: string }) => {
+    .option('--deployment', "the deployment directory's own chain, not a tenant's")
+    .action(async (opts: { thread?: string; from?: string; to?: string; deployment?: boolean }) => {
       const filter = { ...(opts.thread ? { thread: opts.thread } : {}), ...(opts.from ? { from: new Date(opts.from) } : {}), ...(opts.to ? { to: new Date(opts.to) } : {}) };
-      for await (const entry of exportAuditLines(auditFor(config().dataDir).lines(), filter)) process.stdout.write(safeJson(entry) + '\n');
+      const cfg = opts.deployment ? deployment() : config();
+      for await (const entry of exportAuditLines(auditFor(cfg.dataDir).lines(), filter)) process.stdout.write(safeJson(entry) + '\n');
     });
 }

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { AuditWriteError } from '../audit/index.js';
 import type { Config } from '../config/index.js';
-import { addTenant, isDeployment, listTenants, removeTenant, tenantConfig, TenantError } from '../tenants/index.js';
+import { addTenant, deploymentConfig, isDeployment, listTenants, removeTenant, tenantConfig, TenantError } from '../tenants/index.js';
 import { CliError } from './errors.js';
 
 const cliActor = () => `cli:${process.env.USER ?? 'unknown'}`;
@@ -37,7 +37,15 @@ export function configForCommand(base: Config, tenant: string | undefined, comma
   if (command && !DEPLOYMENT_COMMANDS.has(command) && isDeployment(base.dataDir)) {
     throw new CliError(`${base.dataDir} is a deployment of several organisations: pass --tenant <id> (see "datastation tenants list")`, 'tenant_required');
   }
-  return base;
+  // The deployment's own state (its audit chain of refusals) is keyed `_deployment`, never a tenant's.
+  return isDeployment(base.dataDir) ? deploymentConfig(base) : base;
+}
+
+/** `audit verify --deployment` and the like: the deployment's own chain, never a tenant's. */
+export function deploymentConfigForCommand(base: Config, tenant: string | undefined): Config {
+  if (tenant !== undefined) throw new CliError('--deployment is the deployment\'s own audit chain: leave out --tenant', 'bad_tenant');
+  if (!isDeployment(base.dataDir)) throw new CliError(`--deployment needs a deployment directory (with tenants.json); ${base.dataDir} is not one`, 'not_a_deployment');
+  return deploymentConfig(base);
 }
 
 export function registerTenantCommands(program: Command, config: () => Config): void {
@@ -51,13 +59,17 @@ export function registerTenantCommands(program: Command, config: () => Config): 
     .option('--name <name>', 'the organisation name (with --kvk and --iri-base: written to its tenant.yaml)')
     .option('--kvk <number>', 'KvK number')
     .option('--iri-base <iri>', 'base for IRIs minted from source keys')
-    .action(async (id: string, opts: { did?: string; trustList?: string; name?: string; kvk?: string; iriBase?: string }) => {
+    .option('--nuts-did <did>', "its DID at the Nuts node (trust.mode nuts, over the deployment's trust.nuts): requests are routed by it")
+    .option('--nuts-subject <id>', 'Nuts v6: its subject at the node')
+    .action(async (id: string, opts: { did?: string; trustList?: string; name?: string; kvk?: string; iriBase?: string; nutsDid?: string; nutsSubject?: string }) => {
+      if (opts.nutsSubject && !opts.nutsDid) throw new CliError('--nuts-subject goes with --nuts-did');
       const organisation = opts.name || opts.kvk || opts.iriBase ? organisationOf(opts) : undefined;
       const { entry, created } = await addTenant(config(), id, {
         actor: cliActor(),
         ...(opts.did ? { did: opts.did } : {}),
         ...(opts.trustList ? { trustList: opts.trustList } : {}),
         ...(organisation ? { organisation } : {}),
+        ...(opts.nutsDid ? { nuts: { did: opts.nutsDid, ...(opts.nutsSubject ? { subjectId: opts.nutsSubject } : {}) } } : {}),
       }).catch(asRefusal);
       for (const c of created) console.log(`created ${c}`);
       console.log(`tenant ${entry.id} added: ${entry.did}`);
@@ -71,7 +83,7 @@ export function registerTenantCommands(program: Command, config: () => Config): 
       const list = refusal(() => listTenants(cfg));
       if (opts.json) return console.log(JSON.stringify(list, null, 2));
       if (!list.length) return console.log(isDeployment(cfg.dataDir) ? '(no tenants)' : `${cfg.dataDir} is not a deployment directory (no tenants.json)`);
-      for (const t of list) console.log(`${t.id}  ${t.did}  generation ${t.generation ?? '(none)'}  open releases ${t.openReleases}  added ${t.addedAt}`);
+      for (const t of list) console.log(`${t.id}  ${t.did}${t.nutsDid ? ` (Nuts: ${t.nutsDid})` : ''}  generation ${t.generation ?? '(none)'}  open releases ${t.openReleases}  added ${t.addedAt}`);
     });
   tenants
     .command('remove')

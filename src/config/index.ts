@@ -22,7 +22,7 @@ const csvOptions = z.strictObject({
 
 // The Nuts node beside the datastation (nuts-interop.md). Names marked ⚠ there come from one
 // implementer's code, not from KIK-V text: they are defaults here, not constants.
-const nutsSchema = z
+export const nutsSchema = z
   .object({
     version: z.enum(['v5', 'v6']).default('v5'),
     // The node's internal API (never expose it publicly), e.g. http://127.0.0.1:8081.

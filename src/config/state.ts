@@ -26,7 +26,8 @@ export const postgresStateConfig = z.strictObject({
   /** The role the migrations grant to (INSERT and SELECT only on the audit table); default: the url's user. */
   appRole: identifier.optional(),
   /** The tenant this process serves (multi-tenancy passes its own; every table is keyed by it). */
-  tenant: z.string().min(1).max(100).default('default'),
+  // `_deployment` is a deployment's own audit chain (src/tenants/refusals.ts), never a tenant's.
+  tenant: z.string().min(1).max(100).refine((t) => t !== '_deployment', 'the tenant _deployment is reserved for a deployment\'s own audit chain').default('default'),
   poolSize: z.number().int().min(1).max(100).default(10),
   /** A statement taking longer fails (the process never hangs on a stuck database). */
   statementTimeoutMs: z.number().int().min(100).default(10_000),

@@ -15,6 +15,16 @@ export const tenantsSchema = z
       .prefault({}),
     // Seconds between looks at tenants.json by a running server (tenants added or removed); 0: never.
     reloadSeconds: z.number().int().min(0).max(3600).default(5),
+    // The deployment's own audit chain of the refusals its front makes (unknown_tenant, …): the
+    // route needs no credentials, so per client address and minute only the first
+    // `perAddressPerMinute` are logged one by one, then one summary entry counts the rest; at most
+    // `maxAddresses` addresses are told apart in a minute (beyond, they share one summary).
+    refusalLog: z
+      .strictObject({
+        perAddressPerMinute: z.number().int().min(1).max(1000).default(5),
+        maxAddresses: z.number().int().min(1).max(1_000_000).default(10_000),
+      })
+      .prefault({}),
   })
   .prefault({});
 

@@ -2,27 +2,35 @@
 // profiles, query pool, release queue and deliverer, audit chain, admin API with its accounts and
 // sessions), built by startDatastation on the tenant's data directory; none of them listens. The
 // deployment's two listeners hand each request to its tenant (front.ts). tenants.json is read
-// again every tenants.reloadSeconds: added tenants start, removed ones stop.
+// again every tenants.reloadSeconds: added tenants start, removed ones stop. The refusals the
+// front makes itself go to the deployment's own audit chain (refusals.ts).
 import { createServer as createHttp, type Server } from 'node:http';
 import { createServer as createHttps } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { adminToken, startDatastation, tlsOptions, type Datastation, type StartOptions } from '../api/index.js';
 import type { Config } from '../config/index.js';
+import { auditFor } from '../audit/index.js';
+import { startState } from '../state/index.js';
 import { loadIdentity } from '../trust/index.js';
-import { configFor } from './config.js';
+import { configFor, routingDid } from './config.js';
 import { adminHandler, requesterHandler, type Routable } from './front.js';
 import { tenantGuard } from './guard.js';
 import { postgresProbe, postgresUrl, readiness, storeProbe, type Probe, type ReadyReport } from './readiness.js';
 import { readRegistry } from './registry.js';
+import { deploymentConfig, RefusalLog, type Refusal } from './refusals.js';
 
 export interface RunningTenant extends Routable {
   config: Config;
   ds: Datastation;
+  /** Its DID in tenants.json (its did:web); `did` is what requests are addressed to (in nuts mode its node's DID). */
+  registered: string;
 }
 
 export interface DeploymentOptions extends Omit<StartOptions, 'profileRoots' | 'env'> {
   profileRoots: (config: Config) => string[];
+  /** The clock (ms) of the refusal log's minutes (tests). */
+  refusalClock?: () => number;
 }
 
 export interface Deployment {
@@ -56,11 +64,15 @@ export async function startDeployment(base: Config, options: DeploymentOptions):
     const config = configFor(base, { ...entry, addedAt: '' });
     const identity = loadIdentity(config);
     if (!identity) throw new Error(`tenant ${entry.id} has no identity (run "datastation tenants add" again)`);
+    // Routing by DID needs each once: two tenants with one Nuts DID would be one organisation.
+    const did = routingDid(config, { ...entry, addedAt: '' });
+    const clash = [...tenants.values()].find((t) => t.did === did);
+    if (clash) throw new Error(`tenant ${entry.id} has the DID ${did} of tenant ${clash.id}`);
     const ds = await startDatastation(config, { ...options, profileRoots: options.profileRoots(config), env: {} });
-    ds.app.addHook('preHandler', tenantGuard({ id: entry.id, did: entry.did, dataDir: config.dataDir, trust: ds.trust, others: () => [...tenants.values()].filter((t) => t.id !== entry.id).map((t) => t.ds.trust) }));
+    ds.app.addHook('preHandler', tenantGuard({ id: entry.id, did, dataDir: config.dataDir, trust: ds.trust, others: () => [...tenants.values()].filter((t) => t.id !== entry.id).map((t) => t.ds.trust) }));
     ds.metrics.registry.setDefaultLabels({ tenant: entry.id });
     await Promise.all([ds.app.ready(), ds.admin.ready()]);
-    tenants.set(entry.id, { id: entry.id, did: entry.did, config, ds, app: ds.app, admin: ds.admin, document: identity.document });
+    tenants.set(entry.id, { id: entry.id, did, registered: entry.did, config, ds, app: ds.app, admin: ds.admin, document: identity.document });
   };
 
   let syncing: Promise<void> = Promise.resolve();
@@ -69,7 +81,7 @@ export async function startDeployment(base: Config, options: DeploymentOptions):
   const syncOnce = async () => {
     const wanted = readRegistry(base.dataDir);
     for (const [id, t] of tenants) {
-      if (wanted.some((w) => w.id === id && w.did === t.did)) continue;
+      if (wanted.some((w) => w.id === id && w.did === t.registered)) continue;
       tenants.delete(id); // no new request reaches it; then it finishes and stops
       await t.ds.close().catch((e: Error) => console.error(`tenant ${id}: stopping failed: ${e.message}`));
     }
@@ -91,9 +103,15 @@ export async function startDeployment(base: Config, options: DeploymentOptions):
       .catch(() => undefined)
       .then(syncOnce)
       .finally(() => (lastReady = undefined)));
+  // The deployment's own chain: <deployment>/audit/, or PostgreSQL under `_deployment` (opened
+  // first: with state.migrateUrl it migrates, as each tenant would).
+  const ownState = await startState(deploymentConfig(base));
+  const refusalLog = new RefusalLog(base.dataDir, base.tenants.refusalLog, options.refusalClock);
   await sync();
 
   const shared = new Map<string, Probe>();
+  // The deployment's own chain must take the front's refusals, or they are answered 503.
+  shared.set('audit', async () => (await auditFor(base.dataDir).problem()) ?? true);
   const pg = postgresUrl(base.tenants.readiness.postgres);
   if (base.tenants.readiness.postgres) shared.set('postgres', pg ? postgresProbe(pg, base.tenants.readiness.timeoutMs) : async () => `${base.tenants.readiness.postgres} is not set`);
   const ready = () => {
@@ -122,11 +140,15 @@ export async function startDeployment(base: Config, options: DeploymentOptions):
     return { contentType: merged.contentType, text: await merged.metrics() };
   };
 
-  const handler = await requesterHandler({ config: base, tenants: () => tenants, ready, refused: (code) => refusals.inc({ code }) });
+  const refused = (refusal: Refusal) => {
+    refusals.inc({ code: refusal.code });
+    return refusalLog.record(refusal);
+  };
+  const handler = await requesterHandler({ config: base, tenants: () => tenants, ready, refused });
   const serverOptions = { maxHeaderSize: base.server.maxHeaderBytes, requestTimeout: base.server.requestTimeoutMs };
   const tls = (tlsOptions(base) as { https?: object }).https;
   const server = tls ? createHttps({ ...serverOptions, ...tls }, handler) : createHttp(serverOptions, handler);
-  const adminServer = createHttp({ maxHeaderSize: 16 * 1024 }, adminHandler({ tenants: () => tenants, token: adminToken(base), metrics, ready }));
+  const adminServer = createHttp({ maxHeaderSize: 16 * 1024 }, adminHandler({ tenants: () => tenants, token: adminToken(base), metrics, ready, refused }));
 
   const reload = base.tenants.reloadSeconds;
   const timer = reload > 0 && (options.pollSeconds ?? 2) > 0 ? setInterval(() => void sync().catch((e: Error) => console.error(`tenant registry: ${e.message}`)), reload * 1000) : undefined;
@@ -161,6 +183,8 @@ export async function startDeployment(base: Config, options: DeploymentOptions):
       await Promise.all([closing(server), closing(adminServer)]);
       await Promise.all([...tenants.values()].map((t) => t.ds.close()));
       tenants.clear();
+      await refusalLog.close();
+      await ownState?.close();
     },
   };
 }

@@ -8,11 +8,11 @@ import { join } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import { recordActivity } from '../audit/index.js';
 import { adminToken } from '../api/index.js';
-import { packageRoot, type Config } from '../config/index.js';
+import { nutsSchema, packageRoot, type Config } from '../config/index.js';
 import { ReleaseQueue } from '../exchange/index.js';
 import { currentGenerationId } from '../store/index.js';
 import { initIdentity } from '../trust/index.js';
-import { configFor, TENANT_FILE } from './config.js';
+import { configFor, routingDid, TENANT_FILE } from './config.js';
 import { readRegistry, registryPath, tenantDir, TenantError, withRegistryLock, writeRegistry, type TenantEntry } from './registry.js';
 
 export interface AddOptions {
@@ -21,6 +21,8 @@ export interface AddOptions {
   /** A trust list to copy in (else the example, to edit). */
   trustList?: string;
   organisation?: { name: string; kvk: string; iriBase: string };
+  /** Its own Nuts identity (trust.mode nuts), over the deployment's trust.nuts (node URL, …). */
+  nuts?: { did: string; subjectId?: string };
   actor: string;
 }
 
@@ -49,9 +51,10 @@ async function addLocked(base: Config, id: string, options: AddOptions): Promise
   if (tenants.some((t) => t.did === did)) throw new TenantError('tenant_exists', `another tenant has the DID ${did}`);
   const entry: TenantEntry = { id, did, addedAt: new Date().toISOString() };
   if (!/^did:web:[a-z0-9.-]+(%3A[0-9]+)?(:[A-Za-z0-9._-]+)*$/i.test(did)) throw new TenantError('bad_tenant', 'the DID must be a did:web (host, optionally %3A<port> and :path segments)');
+  const trust = options.nuts ? { trust: { mode: 'nuts', nuts: nutsOf(base, tenants, options.nuts) } } : {};
   mkdirSync(join(dir, 'generations'), { recursive: true });
   mkdirSync(join(dir, 'reports'), { recursive: true });
-  if (options.organisation && !existsSync(join(dir, TENANT_FILE))) writeFileSync(join(dir, TENANT_FILE), toYaml({ organisation: options.organisation }));
+  if ((options.organisation || options.nuts) && !existsSync(join(dir, TENANT_FILE))) writeFileSync(join(dir, TENANT_FILE), toYaml({ ...(options.organisation ? { organisation: options.organisation } : {}), ...trust }));
   const config = configFor(base, entry);
   const { created } = await initIdentity(config);
   if (!existsSync(config.trust.trustList!)) {
@@ -65,7 +68,20 @@ async function addLocked(base: Config, id: string, options: AddOptions): Promise
   return { entry, created };
 }
 
+/** A tenant's Nuts identity, checked before anything is written: whole over the deployment's, and no other tenant's DID. */
+function nutsOf(base: Config, tenants: TenantEntry[], nuts: NonNullable<AddOptions['nuts']>): AddOptions['nuts'] {
+  const own = { did: nuts.did, ...(nuts.subjectId ? { subjectId: nuts.subjectId } : {}) };
+  const whole = nutsSchema.safeParse({ ...base.trust.nuts, ...own });
+  if (!whole.success) throw new TenantError('bad_tenant', `its Nuts settings over the deployment's trust.nuts are not complete: ${whole.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  for (const t of tenants) {
+    if ((nutsDidOf(base, t) ?? t.did) === nuts.did) throw new TenantError('tenant_exists', `tenant ${t.id} has the DID ${nuts.did}`);
+  }
+  return own;
+}
+
 export interface TenantSummary extends TenantEntry {
+  /** In nuts mode: the node DID requests are addressed (and routed) to. */
+  nutsDid?: string;
   generation?: string;
   openReleases: number;
 }
@@ -74,8 +90,18 @@ export function listTenants(base: Config): TenantSummary[] {
   return readRegistry(base.dataDir).map((t) => {
     const dir = tenantDir(base.dataDir, t.id);
     const generation = currentGenerationId(dir);
-    return { ...t, ...(generation ? { generation } : {}), openReleases: existsSync(dir) ? new ReleaseQueue(dir).open().length : 0 };
+    const nutsDid = nutsDidOf(base, t);
+    return { ...t, ...(nutsDid ? { nutsDid } : {}), ...(generation ? { generation } : {}), openReleases: existsSync(dir) ? new ReleaseQueue(dir).open().length : 0 };
   });
+}
+
+function nutsDidOf(base: Config, entry: TenantEntry): string | undefined {
+  try {
+    const did = routingDid(configFor(base, entry), entry);
+    return did === entry.did ? undefined : did;
+  } catch {
+    return undefined; // its tenant.yaml is invalid: `serve` says why
+  }
 }
 
 export function removeTenant(base: Config, id: string, options: { force: boolean; actor: string; reason?: string }): Promise<{ movedTo: string }> {

@@ -18,6 +18,7 @@ import { TrustError } from './errors.js';
 import { checkBeyondNode, NutsNode } from './nuts/index.js';
 import { SCOPE } from './tokens.js';
 import type { VerifiedPresentation } from './verifier.js';
+import type { Introspection } from './nuts/index.js';
 
 export { TrustError, TRUST_ERRORS } from './errors.js';
 export type { TrustErrorCode } from './errors.js';
@@ -83,7 +84,16 @@ export interface Trust {
   replyEndpoint?(requester: string): Promise<{ url: string; authServerUrl?: string }>;
   /** Nuts mode: a token from our node for the requester's endpoint. */
   replyToken?(requester: string, authServerUrl?: string): Promise<string>;
+  /**
+   * Nuts mode: the node's introspection of a bearer token, asked before the question is
+   * authorised (a deployment's tenant guard); `authorize` then uses this answer once, within 2 s,
+   * instead of asking the node again.
+   */
+  introspect?(token: string): Promise<Introspection>;
 }
+
+const KEPT_MS = 2000;
+const KEPT_MAX = 256;
 
 /** Everything the question path needs to decide whether to trust a request, from the config. */
 export function createTrust(config: Config, now: () => number = () => Math.floor(Date.now() / 1000)): Trust {
@@ -114,16 +124,28 @@ export function createTrust(config: Config, now: () => number = () => Math.floor
   if (t.mode === 'nuts') {
     const nuts = t.nuts!;
     const node = new NutsNode(nuts);
+    // Answers asked for ahead of authorize, each used once (bounded: the oldest go first).
+    const kept = new Map<string, { at: number; answer: Promise<Introspection> }>();
     return {
       ...base,
       mode: 'nuts',
       did: nuts.did,
       node,
+      introspect(token) {
+        const answer = node.introspect(token);
+        kept.delete(token);
+        kept.set(token, { at: Date.now(), answer });
+        while (kept.size > KEPT_MAX) kept.delete(kept.keys().next().value!);
+        void answer.catch(() => kept.get(token)?.answer === answer && kept.delete(token));
+        return answer;
+      },
       async authorize({ authorization, message }, onToken) {
         // Cheap shape check before asking the node about it.
         const match = /^Bearer ([\x21-\x7e]{1,4096})$/.exec(authorization ?? '');
         if (!match) throw new TrustError('invalid_token', authorization ? 'not a bearer token' : 'no Authorization header');
-        const introspection = await node.introspect(match[1]!);
+        const early = kept.get(match[1]!);
+        kept.delete(match[1]!);
+        const introspection = await (early && Date.now() - early.at < KEPT_MS ? early.answer : node.introspect(match[1]!));
         const presentation = await checkBeyondNode({
           nuts,
           layouts: t.credentialTypes,

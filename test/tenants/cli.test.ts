@@ -1,27 +1,17 @@
 // `datastation tenants add|list|remove` and `--tenant` as an operator runs them: a real process,
 // real files and keys; refusals exit 2 with one sentence, every change is in the tenant's chain.
-import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { auditPath, exportAuditLog, verifyAuditLog } from '../../src/audit/index.js';
-import { packageRoot } from '../../src/config/index.js';
 import { ReleaseQueue } from '../../src/exchange/index.js';
 import { addTenant, readRegistry, removeTenant, TenantError } from '../../src/tenants/index.js';
 import { CliError, describeCliError } from '../../src/cli/errors.js';
 import { configForCommand } from '../../src/cli/tenant-commands.js';
 import { initIdentity } from '../../src/trust/index.js';
 import { tempDir, testConfig } from '../helpers.js';
+import { cli } from './support.js';
 
-const CLI = join(packageRoot(), 'src', 'cli', 'main.ts');
-
-function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: packageRoot(), env: { ...process.env, DATASTATION_CONFIG: '', DATASTATION_ADMIN_TOKEN: '' }, encoding: 'utf8', timeout: 60_000 }, (error, stdout, stderr) => {
-      done({ status: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr });
-    });
-  });
-}
 
 describe('datastation tenants', () => {
   it('adds, lists and removes tenants; refuses what would mix or lose organisations (exit 2)', async () => {
