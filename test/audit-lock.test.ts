@@ -1,7 +1,7 @@
 // The audit log's lock file with a linger: a release is handed on to the next group commit of the
 // same turn instead of unlinking and recreating the file, is really released once the turn ends,
 // and at least every lingerMs however busy the log is (other processes' turn; never stale by age).
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FileLock } from '../src/audit/lock.js';
@@ -42,5 +42,17 @@ describe('audit lock file', () => {
     lingering.release();
     lingering.close();
     expect(existsSync(join(dir, 'b.lock'))).toBe(false);
+  });
+});
+
+describe('audit lock file, its folder removed', () => {
+  it('lets a lingering hold go quietly when the folder is gone (a tenant removed)', async () => {
+    const dir = tempDir();
+    const lock = new FileLock(join(dir, 'audit.jsonl.lock'), 10_000);
+    lock.acquire();
+    lock.release();
+    rmSync(dir, { recursive: true, force: true });
+    await turn(); // would throw ENOENT from the immediate, an uncaught exception
+    expect(existsSync(dir)).toBe(false);
   });
 });

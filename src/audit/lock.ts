@@ -63,7 +63,8 @@ export class FileLock {
     if (this.lingerMs > 0 && Date.now() - this.since < this.lingerMs) {
       this.lingering = setImmediate(() => {
         this.lingering = undefined;
-        if (this.depth === 0) unlinkSync(this.path);
+        // force: the folder may be gone meanwhile (a tenant removed, a test's folder cleaned up)
+        if (this.depth === 0) rmSync(this.path, { force: true });
       });
       return;
     }
@@ -75,7 +76,7 @@ export class FileLock {
     if (!this.lingering) return;
     clearImmediate(this.lingering);
     this.lingering = undefined;
-    if (this.depth === 0) unlinkSync(this.path);
+    if (this.depth === 0) rmSync(this.path, { force: true });
   }
 
   with<T>(fn: () => T): T {
