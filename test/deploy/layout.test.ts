@@ -160,6 +160,8 @@ describe.skipIf(!!skip)('the reference layout in deploy/, run without Docker', (
       return { ...env, ...extra };
     };
 
+    const t0 = Date.now();
+    const step = (name: string) => console.log(`layout: ${name} at ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     const migrated = await run(hostCommand(migrate!.command!), envOf(migrate!));
     expect(migrated.out).toContain(`applied migration(s) 1, 2; schema ${schema}`);
     expect(migrated.code).toBe(0);
@@ -169,6 +171,7 @@ describe.skipIf(!!skip)('the reference layout in deploy/, run without Docker', (
       const added = await cli(['tenants', 'add', id]);
       expect(added.out).toContain(`tenant ${id} added: did:web:datastation.supplier.example:tenants:${id}`);
     }
+    step('tenants added');
     // The imports, and the migrate service again (a restart of the stack): on a deployment with tenants now.
     const [a, b, again] = await Promise.all([
       cli(['--tenant', 'zorg-a', 'import', '--quiet', '/exports/de-linde']),
@@ -180,6 +183,7 @@ describe.skipIf(!!skip)('the reference layout in deploy/, run without Docker', (
     expect(again.out).toContain('is up to date');
     expect(again.code).toBe(0);
 
+    step('imported');
     // The api service's command, once per replica, each on its own loopback ports.
     const replicas = await Promise.all(
       Array.from({ length: api!.deploy!.replicas! }, async () => {
@@ -191,6 +195,7 @@ describe.skipIf(!!skip)('the reference layout in deploy/, run without Docker', (
     const health = hostCommand(api!.healthcheck!.test.slice(1)); // ["CMD", …]
     await Promise.all(replicas.map((r) => until('the api healthcheck', async () => (await run(health, r.env)).code === 0, 90_000, r.log)));
 
+    step('both api processes ready');
     // HAProxy with haproxy.cfg, on loopback, in front of the two processes.
     const tls = makeCerts(certs);
     const [lbPort, lbAdmin] = [await freePort(), await freePort()];
@@ -203,6 +208,7 @@ describe.skipIf(!!skip)('the reference layout in deploy/, run without Docker', (
     const haproxy = start([haproxyBinary()!, '-db', '-f', join(root, 'haproxy.cfg')], { PATH: process.env.PATH });
     await until('HAProxy /ready', async () => (await lb(lbPort, tls.serverCa, '/ready')).status === 200, 30_000, haproxy.log);
 
+    step('haproxy ready');
     // One deployment: the same tenants and PostgreSQL verdict on both.
     for (const r of replicas) {
       expect(await http(`http://127.0.0.1:${r.adminPort}/ready`, ADMIN_TOKEN)).toEqual({ status: 200, json: { ready: true, tenants: { 'zorg-a': true, 'zorg-b': true }, shared: { postgres: true } } });
@@ -240,7 +246,7 @@ describe.skipIf(!!skip)('the reference layout in deploy/, run without Docker', (
     expect(did.status).toBe(200);
     expect(JSON.parse(did.body)).toMatchObject({ id: 'did:web:datastation.supplier.example:tenants:zorg-a' });
     const ask = { method: 'POST', body: '{}' };
-    expect(JSON.parse((await lb(lbPort, tls.serverCa, '/tenants/zorg-a/api/verifiedsparql', ask)).body)).toMatchObject({ error: { code: 'client_certificate_required' } });
+    expect(JSON.parse((await lb(lbPort, tls.serverCa, '/tenants/zorg-a/api/verifiedsparql', ask)).body)).toMatchObject({ body: { code: 'client_certificate_required' } });
     const stranger = await lb(lbPort, tls.serverCa, '/tenants/zorg-a/api/verifiedsparql', { ...ask, cert: tls.strangerCert, key: tls.strangerKey });
     expect(stranger.status).toBeUndefined(); // a certificate of another CA: the handshake fails
     const verified = await lb(lbPort, tls.serverCa, '/tenants/zorg-a/api/verifiedsparql', { ...ask, cert: tls.clientCert, key: tls.clientKey });
@@ -249,9 +255,10 @@ describe.skipIf(!!skip)('the reference layout in deploy/, run without Docker', (
     // Sent to the API directly, the header the proxy sets means nothing without the proxy's certificate check.
     expect((await http(`http://127.0.0.1:${one.port}/tenants/zorg-a/api/verifiedsparql`, undefined, { method: 'POST', body: '{}' })).status).toBe(403);
     // Round robin: both processes answered requests from the lb.
-    for (let i = 0; i < 4; i++) expect((await lb(lbPort, tls.serverCa, '/tenants/zorg-b/did.json')).status).toBe(200);
-    for (const r of replicas) expect(r.log()).toContain('/tenants/zorg-b/did.json');
+    for (let i = 0; i < 4; i++) expect((await lb(lbPort, tls.serverCa, `/tenants/zorg-b/datacatalog?round=${i}`)).status).toBe(200);
+    for (const r of replicas) expect(r.log()).toMatch(/"url":"\/datacatalog\?round=\d"/);
 
+    step('shared state checked');
     // One process killed: the other is healthy, and every request through the lb is still answered.
     one.proc.kill('SIGKILL');
     await new Promise((r) => one.proc.once('exit', r));
