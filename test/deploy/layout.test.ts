@@ -196,6 +196,9 @@ describe.skipIf(!!skip)('the reference layout in deploy/, run without Docker', (
     await Promise.all(replicas.map((r) => until('the api healthcheck', async () => (await run(health, r.env)).code === 0, 90_000, r.log)));
 
     step('both api processes ready');
+    // Sizing (printed, not asserted): each API process's resident memory with both tenants loaded.
+    const rss = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
+    for (const r of replicas) console.log(`layout: api process ${r.proc.pid} resident ${rss(r.proc.pid!).toFixed(0)} MiB (2 tenants, the example organisation each)`);
     // HAProxy with haproxy.cfg, on loopback, in front of the two processes.
     const tls = makeCerts(certs);
     const [lbPort, lbAdmin] = [await freePort(), await freePort()];
@@ -209,6 +212,7 @@ describe.skipIf(!!skip)('the reference layout in deploy/, run without Docker', (
     await until('HAProxy /ready', async () => (await lb(lbPort, tls.serverCa, '/ready')).status === 200, 30_000, haproxy.log);
 
     step('haproxy ready');
+    console.log(`layout: haproxy resident ${rss(haproxy.proc.pid!).toFixed(0)} MiB`);
     // One deployment: the same tenants and PostgreSQL verdict on both.
     for (const r of replicas) {
       expect(await http(`http://127.0.0.1:${r.adminPort}/ready`, ADMIN_TOKEN)).toEqual({ status: 200, json: { ready: true, tenants: { 'zorg-a': true, 'zorg-b': true }, shared: { postgres: true } } });
