@@ -270,7 +270,7 @@ describe.skipIf(!!skip)('the reference layout in deploy/, run without Docker', (
     expect((await run(health, two.env)).code).toBe(0);
     for (let i = 0; i < 6; i++) expect((await lb(lbPort, tls.serverCa, '/tenants/zorg-a/did.json')).status, `request ${i} after the kill`).toBe(200);
     expect((await http(`http://127.0.0.1:${two.adminPort}/tenants/zorg-a/admin/releases/layout-1`, tokenA)).json).toMatchObject({ state: 'rejected' });
-  }, 240_000);
+  }, 400_000);
 });
 
 describe.skipIf(!!skip)('deploy/haproxy.cfg', () => {
