@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Debian's HAProxy (bookworm: 2.6, the LTS series deploy/compose.yaml's haproxy:2.6 image runs) for
-# test/deploy-layout.test.ts: it checks deploy/haproxy.cfg with `haproxy -c` and runs it in front
+# test/deploy/layout.test.ts: it checks deploy/haproxy.cfg with `haproxy -c` and runs it in front
 # of two API processes. Installed with apt when missing; idempotent; nothing is started here (the
 # test runs its own haproxy on loopback ports). Prints the binary's path.
 set -euo pipefail

@@ -120,6 +120,15 @@ describe.skipIf(!!skip)('the reference layout in deploy/, run without Docker', (
     const last = Number(lbAddress!.split('.').at(-1));
     expect(lbAddress!.startsWith(subnet.split('.').slice(0, 3).join('.'))).toBe(true);
     expect(last).toBeLessThan(Number(ip_range.split('/')[0]!.split('.').at(-1)));
+    // The deployment volume is the image's VOLUME, the folder its unprivileged user owns: a path
+    // the image lacks would be a root-owned volume the datastation cannot write.
+    const dockerfile = readFileSync(join(ROOT, 'docker', 'Dockerfile'), 'utf8');
+    const imageVolume = (JSON.parse(/^VOLUME (\[.*\])$/m.exec(dockerfile)![1]!) as string[])[0]!;
+    expect(dockerfile).toMatch(new RegExp(`chown node:node ${imageVolume}\\b`));
+    for (const s of [api!, importer!, migrate!]) {
+      expect(s.volumes).toContain(`deployment:${imageVolume}`);
+      expect(s.environment!.DATASTATION_DATA_DIR).toBe(imageVolume);
+    }
     // A required variable left unset stops compose, as docker compose does.
     expect(() => interpolate(api!.environment!.DATASTATION_KEY_SECRET!, {})).toThrow(/DATASTATION_KEY_SECRET is required/);
   });
