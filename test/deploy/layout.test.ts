@@ -202,7 +202,11 @@ describe.skipIf(!!skip)('the reference layout in deploy/, run without Docker', (
       }),
     );
     const health = hostCommand(api!.healthcheck!.test.slice(1)); // ["CMD", …]
-    await Promise.all(replicas.map((r) => until('the api healthcheck', async () => (await run(health, r.env)).code === 0, 90_000, r.log)));
+    // Waited for with plain GETs (a CLI start per poll would slow the loading processes down), then
+    // the healthcheck compose runs must pass on each.
+    const answers = (url: string) => fetch(url).then((r) => (void r.body?.cancel(), r.status === 200), () => false);
+    await Promise.all(replicas.map((r) => until('/ready of an api process', () => answers(`http://127.0.0.1:${r.port}/ready`), 300_000, r.log)));
+    for (const r of replicas) expect(await run(health, r.env)).toMatchObject({ code: 0 });
 
     step('both api processes ready');
     // Sizing (printed, not asserted): each API process's resident memory with both tenants loaded.
