@@ -8,8 +8,8 @@ import { CliError } from './errors.js';
 
 const cliActor = () => `cli:${process.env.USER ?? 'unknown'}`;
 
-/** Commands that act on the deployment itself rather than on one organisation. */
-const DEPLOYMENT_COMMANDS = new Set(['tenants', 'serve', 'healthcheck', 'demo']);
+/** Commands that act on the deployment itself rather than on one organisation (`state migrate`: the schema is the deployment's, every tenant's rows in it). */
+const DEPLOYMENT_COMMANDS = new Set(['tenants', 'serve', 'healthcheck', 'demo', 'state']);
 
 function asRefusal(error: unknown): never {
   if (error instanceof TenantError) throw new CliError(error.message, error.code);
