@@ -226,9 +226,9 @@ describe.skipIf(!!skip)('the reference layout in deploy/, run without Docker', (
 
     step('haproxy ready');
     console.log(`layout: haproxy resident ${rss(haproxy.proc.pid!).toFixed(0)} MiB`);
-    // One deployment: the same tenants and PostgreSQL verdict on both.
+    // One deployment: the same tenants, PostgreSQL and deployment-audit verdict on both.
     for (const r of replicas) {
-      expect(await http(`http://127.0.0.1:${r.adminPort}/ready`, ADMIN_TOKEN)).toEqual({ status: 200, json: { ready: true, tenants: { 'zorg-a': true, 'zorg-b': true }, shared: { postgres: true } } });
+      expect(await http(`http://127.0.0.1:${r.adminPort}/ready`, ADMIN_TOKEN)).toEqual({ status: 200, json: { ready: true, tenants: { 'zorg-a': true, 'zorg-b': true }, shared: { postgres: true, audit: true } } });
     }
     const tokenA = readFileSync(join(deployDir, 'tenants', 'zorg-a', 'identity', 'admin-token'), 'utf8').trim();
     const [one, two] = replicas as [(typeof replicas)[0], (typeof replicas)[0]];
