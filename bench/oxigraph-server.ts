@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { RemoteStoreConfig } from '../src/store/index.js';
+import { PLACES_DEFAULTS, type RemoteStoreConfig } from '../src/store/index.js';
 
 export const CACHE = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'kikv-datastation');
 // OXIGRAPH_BIN: another binary of the pinned version for a local run; CI leaves it unset and uses
@@ -76,7 +76,7 @@ export class OxigraphServer {
     const args = ['serve', '--location', this.db, '--bind', `127.0.0.1:${port}`, ...(this.options.serverTimeoutS ? ['--timeout-s', String(this.options.serverTimeoutS)] : [])];
     const child = (this.child = spawn(OXIGRAPH_BIN, args, { stdio: ['ignore', 'ignore', 'inherit'] }));
     const base = `http://127.0.0.1:${port}`;
-    this.config = { kind: 'sparql', engine: 'oxigraph-server', endpoint: `${base}/query`, gsp: `${base}/store`, timeoutMs: this.options.timeoutMs, maxResponseBytes: 512 * 1024 * 1024 };
+    this.config = { kind: 'sparql', engine: 'oxigraph-server', endpoint: `${base}/query`, gsp: `${base}/store`, timeoutMs: this.options.timeoutMs, maxResponseBytes: 512 * 1024 * 1024, ...PLACES_DEFAULTS };
     try {
       await waitUntilUp(this.config.endpoint, child, 120_000); // reopening a large RocksDB takes a while
     } catch (error) {

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Engine, RemoteStoreConfig } from '../../src/store/index.js';
+import { PLACES_DEFAULTS, type Engine, type RemoteStoreConfig } from '../../src/store/index.js';
 import { CACHE, OXIGRAPH_BIN, OxigraphServer, freePort, stopChild, waitUntilUp } from '../../bench/oxigraph-server.js';
 import { tempDir } from '../helpers.js';
 
@@ -48,7 +48,7 @@ export async function startServer(engine: Engine, options: { serverTimeoutS?: nu
   }
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const config: RemoteStoreConfig = { kind: 'sparql', engine, timeoutMs, maxResponseBytes: 512 * 1024 * 1024, endpoint: `${base}/ds/query`, gsp: `${base}/ds/data` };
+  const config: RemoteStoreConfig = { kind: 'sparql', engine, timeoutMs, maxResponseBytes: 512 * 1024 * 1024, ...PLACES_DEFAULTS, endpoint: `${base}/ds/query`, gsp: `${base}/ds/data` };
   let child: ChildProcess;
   const spawnFuseki = async () => {
     child = spawn('java', ['-Xmx2g', '-cp', `${FUSEKI_LIBS}/*`, 'org.apache.jena.fuseki.main.cmds.FusekiMainCmd', `--port=${port}`, '--localhost', '--update', '--tdb2', `--loc=${db}`, '/ds'], { stdio: ['ignore', 'ignore', 'inherit'] });
