@@ -77,6 +77,8 @@ export class OxigraphServer {
     const child = (this.child = spawn(OXIGRAPH_BIN, args, { stdio: ['ignore', 'ignore', 'inherit'] }));
     const base = `http://127.0.0.1:${port}`;
     this.config = { kind: 'sparql', engine: 'oxigraph-server', endpoint: `${base}/query`, gsp: `${base}/store`, timeoutMs: this.options.timeoutMs, maxResponseBytes: 512 * 1024 * 1024, ...PLACES_DEFAULTS };
+    // the server's own timeout, so an abandoned query keeps its place until then (+ grace)
+    if (this.options.serverTimeoutS) this.config.engineTimeoutMs = this.options.serverTimeoutS * 1000;
     try {
       await waitUntilUp(this.config.endpoint, child, 120_000); // reopening a large RocksDB takes a while
     } catch (error) {

@@ -149,7 +149,7 @@ export class RemoteStore implements DatasetStore {
   }
 
   private async isComplete(id: string): Promise<boolean> {
-    const result = await this.send(`ASK { GRAPH <${markerGraph(id)}> { ?s <${TRIPLES}> ?n } }`, undefined, {}, AbortSignal.timeout(this.config.timeoutMs));
+    const result = await this.send(`ASK { GRAPH <${markerGraph(id)}> { ?s <${TRIPLES}> ?n } }`, 'boolean', undefined, {}, AbortSignal.timeout(this.config.timeoutMs));
     return result === true;
   }
 
@@ -181,10 +181,9 @@ export class RemoteStore implements DatasetStore {
    * in one of the store's places (inflight.ts): the deadline runs from here, the wait included.
    */
   async queryGraph(sparql: string, graph: string | undefined, options: RemoteQueryOptions = {}): Promise<QueryResult> {
-    this.kindOf(sparql); // a text the engine would refuse takes no place
+    const kind = this.kindOf(sparql); // a text the engine would refuse takes no place
     const timeoutMs = options.timeoutMs ?? this.config.timeoutMs;
     const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(options.signal ? [options.signal] : [])]);
-    const started = Date.now();
     let place;
     try {
       place = await this.places.acquire(signal);
@@ -192,20 +191,20 @@ export class RemoteStore implements DatasetStore {
       if (error instanceof InFlightRefusal) throw new RemoteStoreError('store_busy', error.message);
       throw new RemoteStoreError('deadline_exceeded', `${timeoutMs} ms (waiting for a place on the store)`);
     }
+    const sent = Date.now();
     try {
-      const result = await this.send(sparql, graph, options, signal);
+      const result = await this.send(sparql, kind, graph, options, signal);
       place.done();
       return result;
     } catch (error) {
       // Aborted by us: the engine may go on until its own timeout (sent per request, or the server's).
-      if (signal.aborted) place.abandon(started + Math.max(timeoutMs, this.config.engineTimeoutMs ?? 0) + this.config.runawayGraceMs);
+      if (signal.aborted) place.abandon(sent + Math.max(timeoutMs, this.config.engineTimeoutMs ?? 0) + this.config.runawayGraceMs);
       else place.done();
       throw error;
     }
   }
 
-  private async send(sparql: string, graph: string | undefined, options: RemoteQueryOptions, signal: AbortSignal): Promise<QueryResult> {
-    const kind = this.kindOf(sparql);
+  private async send(sparql: string, kind: ResultKind, graph: string | undefined, options: RemoteQueryOptions, signal: AbortSignal): Promise<QueryResult> {
     const timeoutMs = options.timeoutMs ?? this.config.timeoutMs;
     const url = new URL(this.config.endpoint);
     if (graph) url.searchParams.set('default-graph-uri', graph);
