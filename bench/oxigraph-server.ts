@@ -1,20 +1,23 @@
-// The native Oxigraph server for bench:native, started as test/store/servers.ts starts it (the
-// pinned binary scripts/ci/oxigraph-server.sh installs, RocksDB on disk, a free loopback port),
-// plus what a benchmark reads from /proc: the process's peak RSS and CPU time. A restart reopens
-// the same database, so a loaded generation is still there.
+// The native Oxigraph server, started the one way the tests (test/store/servers.ts) and
+// bench:native start it: the pinned binary scripts/ci/oxigraph-server.sh installs, RocksDB on
+// disk, a free loopback port; plus what a benchmark reads from /proc (peak RSS, CPU time). A
+// restart reopens the same database on the same port, so a loaded generation is still there and a
+// RemoteStore configured for it keeps working.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { RemoteStoreConfig } from '../src/store/index.js';
+import { PLACES_DEFAULTS, type RemoteStoreConfig } from '../src/store/index.js';
 
-const CACHE = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'kikv-datastation');
+export const CACHE = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'kikv-datastation');
+// OXIGRAPH_BIN: another binary of the pinned version for a local run; CI leaves it unset and uses
+// the one scripts/ci/oxigraph-server.sh installs.
 export const OXIGRAPH_BIN = process.env.OXIGRAPH_BIN ?? join(CACHE, `oxigraph-${process.env.OXIGRAPH_VERSION ?? '0.5.13'}`, 'bin', 'oxigraph');
 
 export const oxigraphMissing = (): string | undefined => (existsSync(OXIGRAPH_BIN) ? undefined : `no Oxigraph server at ${OXIGRAPH_BIN}: run scripts/ci/oxigraph-server.sh`);
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
@@ -25,8 +28,36 @@ function freePort(): Promise<number> {
   });
 }
 
+/** Until the SPARQL endpoint answers `ASK {}` (or the process exits, or `ms` pass). */
+export async function waitUntilUp(endpoint: string, child: ChildProcess, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode} before it was up`);
+    try {
+      const r = await fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/sparql-query', accept: 'application/sparql-results+json' }, body: 'ASK {}' });
+      await r.body?.cancel();
+      if (r.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`server at ${endpoint} not up after ${ms} ms`);
+}
+
+/** SIGTERM, SIGKILL after 5 s; resolves once the process is gone (at once if it already is). */
+export function stopChild(child: ChildProcess | undefined): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (!child || child.exitCode !== null || child.signalCode !== null) return resolve(); // killed by a signal: no exit code
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+  });
+}
+
 export class OxigraphServer {
   private child: ChildProcess | undefined;
+  private port: number | undefined;
   config!: RemoteStoreConfig;
   /** Peak RSS (VmHWM) of earlier processes on this database, MB: a restart starts a new count. */
   private earlierPeakMb = 0;
@@ -41,25 +72,19 @@ export class OxigraphServer {
   }
 
   async start(): Promise<void> {
-    const port = await freePort();
+    const port = (this.port ??= await freePort());
     const args = ['serve', '--location', this.db, '--bind', `127.0.0.1:${port}`, ...(this.options.serverTimeoutS ? ['--timeout-s', String(this.options.serverTimeoutS)] : [])];
     const child = (this.child = spawn(OXIGRAPH_BIN, args, { stdio: ['ignore', 'ignore', 'inherit'] }));
     const base = `http://127.0.0.1:${port}`;
-    this.config = { kind: 'sparql', engine: 'oxigraph-server', endpoint: `${base}/query`, gsp: `${base}/store`, timeoutMs: this.options.timeoutMs, maxResponseBytes: 512 * 1024 * 1024 };
-    const until = Date.now() + 120_000; // reopening a large RocksDB takes a while
-    while (Date.now() < until) {
-      if (child.exitCode !== null) throw new Error(`oxigraph exited with ${child.exitCode} before it was up`);
-      try {
-        const r = await fetch(this.config.endpoint, { method: 'POST', headers: { 'content-type': 'application/sparql-query', accept: 'application/sparql-results+json' }, body: 'ASK {}' });
-        await r.body?.cancel();
-        if (r.ok) return;
-      } catch {
-        // not listening yet
-      }
-      await new Promise((r) => setTimeout(r, 250));
+    this.config = { kind: 'sparql', engine: 'oxigraph-server', endpoint: `${base}/query`, gsp: `${base}/store`, timeoutMs: this.options.timeoutMs, maxResponseBytes: 512 * 1024 * 1024, ...PLACES_DEFAULTS };
+    // the server's own timeout, so an abandoned query keeps its place until then (+ grace)
+    if (this.options.serverTimeoutS) this.config.engineTimeoutMs = this.options.serverTimeoutS * 1000;
+    try {
+      await waitUntilUp(this.config.endpoint, child, 120_000); // reopening a large RocksDB takes a while
+    } catch (error) {
+      child.kill('SIGKILL');
+      throw error;
     }
-    child.kill('SIGKILL');
-    throw new Error(`oxigraph at ${base} not up after 120 s`);
   }
 
   /** Peak RSS of the server so far (all its processes on this database), MB. */
@@ -86,11 +111,7 @@ export class OxigraphServer {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     this.earlierPeakMb = this.peakRssMb();
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-      setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-    });
+    await stopChild(child);
   }
 
   async restart(): Promise<void> {

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import type { Quad, Term } from '@rdfjs/types';
 import oxigraph from 'oxigraph';
 import { loadConfig, packageRoot, type Config } from '../src/config/index.js';
-import { calendarQuads, generationsDir, latestGoodGeneration, type DatasetStore } from '../src/store/index.js';
+import { EmbeddedStore, calendarQuads, generationsDir, latestGoodGeneration, type DatasetStore } from '../src/store/index.js';
 import { runImport } from '../src/importer/index.js';
 import { installProfile, ProfileRegistry } from '../src/profiles/index.js';
 import { prepareQuery } from '../src/query/index.js';
@@ -25,16 +25,18 @@ export function writeFixture(files: Record<string, string | Buffer>): string {
 }
 
 /**
- * A hand-computed fixture's setup: import the export files into a fresh data directory, and install
- * the official profile folder when it is present (../shared/conformance is optional outside CI).
+ * A hand-computed fixture's setup: import the export files into a fresh data directory, open its
+ * generation in the embedded store, and install the official profile folder when it is present
+ * (../shared/conformance is optional outside CI). `dataDir` is what the referee reads.
  */
-export async function importWithProfile(files: Record<string, string | Buffer>, profileDir: string): Promise<{ dataDir: string; registry: ProfileRegistry | undefined }> {
+export async function importWithProfile(files: Record<string, string | Buffer>, profileDir: string): Promise<{ dataDir: string; store: EmbeddedStore; registry: ProfileRegistry | undefined }> {
   const config = testConfig();
   await runImport(config, { inputs: [writeFixture(files)] });
-  if (!existsSync(profileDir)) return { dataDir: config.dataDir, registry: undefined };
+  const store = await EmbeddedStore.open(config.dataDir);
+  if (!existsSync(profileDir)) return { dataDir: config.dataDir, store, registry: undefined };
   const installed = tempDir('ds-profile-');
   installProfile(profileDir, installed);
-  return { dataDir: config.dataDir, registry: ProfileRegistry.load([installed]) };
+  return { dataDir: config.dataDir, store, registry: ProfileRegistry.load([installed]) };
 }
 
 export function testConfig(dataDir = tempDir('ds-data-'), overrides: Record<string, unknown> = {}): Config {

@@ -10,7 +10,7 @@ import { ConnectionScheduler } from '../connections/index.js';
 import { Deliverer, Exchange, ReleaseQueue } from '../exchange/index.js';
 import { ServerCheckpoints } from './checkpoints.js';
 import { ProfileRegistry } from '../profiles/index.js';
-import { createRunner, type QueryRunner } from '../query/index.js';
+import { RemoteRunner, createRunner, type QueryRunner } from '../query/index.js';
 import { currentGenerationId, latestGoodGeneration, type Manifest } from '../store/index.js';
 import { checkpointKeys, createTrust, loadIdentity, type Trust } from '../trust/index.js';
 import { startState } from '../state/index.js';
@@ -88,7 +88,7 @@ export async function startDatastation(config: Config, options: StartOptions): P
   const queue = shared ? shared.queue() : new ReleaseQueue(config.dataDir);
   const deliverer = new Deliverer(config, queue, trust.did, trust);
   const exchange = new Exchange({ config, trust, registry, pool, queue, deliverer, generation: () => manifest?.id });
-  const metrics = createMetrics(() => queue.open('pending').length);
+  const metrics = createMetrics(() => queue.open('pending').length, pool instanceof RemoteRunner ? () => pool.store.status : undefined);
   const app = await buildServer({
     config,
     identity,
@@ -96,7 +96,8 @@ export async function startDatastation(config: Config, options: StartOptions): P
     exchange,
     metrics,
     // not ready without a dataset, or while nothing could be logged (so nothing could be answered)
-    ready: async () => (manifest === undefined ? false : ((await audit.problem()) ?? true)),
+    // and not while every place on the SPARQL store is held by a query past its deadline
+    ready: async () => (manifest === undefined ? false : (pool.problem?.() ?? (await audit.problem()) ?? true)),
     catalog: () => ({ config, did: trust.did, generation: manifest, profiles: registry.list() }),
     logger: options.logger ?? false,
   });

@@ -1,7 +1,9 @@
-// Prometheus metrics (prom-client): requests by outcome, latency, release queue.
+// Prometheus metrics (prom-client): requests by outcome, latency, release queue, and the query
+// places on a SPARQL store (running, held by abandoned queries, queued; suspected runaways).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { RemoteStoreStatus } from '../store/index.js';
 
-export function createMetrics(pendingReleases: () => number) {
+export function createMetrics(pendingReleases: () => number, store?: () => RemoteStoreStatus) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   return {
@@ -16,7 +18,31 @@ export function createMetrics(pendingReleases: () => number) {
         this.set(pendingReleases());
       },
     }),
+    ...(store ? storeMetrics(registry, store) : {}),
   };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+function storeMetrics(registry: Registry, store: () => RemoteStoreStatus) {
+  return {
+    storePlaces: new Gauge({
+      name: 'datastation_store_queries',
+      help: 'queries on the SPARQL store by state: running, held (abandoned, the engine may still run them), queued',
+      labelNames: ['state'],
+      registers: [registry],
+      collect() {
+        const s = store();
+        for (const state of ['running', 'held', 'queued'] as const) this.set({ state }, s[state]);
+      },
+    }),
+    storeRunaways: new Gauge({
+      name: 'datastation_store_suspected_runaways',
+      help: 'abandoned queries the SPARQL engine may still be computing past its own timeout (since start)',
+      registers: [registry],
+      collect() {
+        this.set(store().suspectedRunaways);
+      },
+    }),
+  };
+}

@@ -15,6 +15,8 @@ export const QUERY_ERRORS = {
   result_too_large: { status: 503, text: 'the result has more rows than allowed' },
   engine_failure: { status: 500, text: 'the query engine failed' },
   store_unavailable: { status: 503, text: 'the dataset store cannot be reached' },
+  // the SPARQL store's places are all taken (store/remote/inflight.ts): the same refusal as admission's, with Retry-After
+  server_busy: { status: 503, text: 'the datastation is at capacity' },
   refused_on_engine: { status: 501, text: 'the configured query engine is known to answer this indicator wrongly, so it is not run' },
 } as const;
 

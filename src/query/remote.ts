@@ -46,7 +46,7 @@ export class RemoteRunner implements QueryRunner {
     } catch (error) {
       if (error instanceof RemoteStoreError) {
         // The requester hears our code and sentence; where the store lives and what it said stays here.
-        const code = error.code === 'no_generation' ? 'store_unavailable' : error.code;
+        const code = error.code === 'no_generation' ? 'store_unavailable' : error.code === 'store_busy' ? 'server_busy' : error.code;
         throw new QueryError(code, code === 'deadline_exceeded' || code === 'result_too_large' ? error.message : undefined);
       }
       throw error;
@@ -74,6 +74,10 @@ export class RemoteRunner implements QueryRunner {
       for (const chunk of chunks(serializer(request.format), names, list)) await sink(chunk);
     }
     return { rows, engineMs, totalMs: performance.now() - started };
+  }
+
+  problem(): string | undefined {
+    return this.store.problem();
   }
 
   close(): Promise<void> {

@@ -12,6 +12,8 @@ export interface QueryRunner {
   /** Optionally start loading a generation that load() will probably be asked for next. */
   prepare?(generation: string): void;
   run(request: RunRequest, sink: Sink): Promise<RunResult>;
+  /** Why no query can run now although a generation is served (readiness), or undefined. */
+  problem?(): string | undefined;
   close(): Promise<void>;
 }
 

@@ -18,5 +18,5 @@ export { loadTbox, loadReference, calendarQuads, superclassIndex, withSuperclass
 export { writeFileDurable } from './files.js';
 export { readJsonFile } from './json-file.js';
 export type { JsonFile, JsonFileProblem } from './json-file.js';
-export { RemoteStore, RemoteStoreError, ENGINES, ENGINE_PROFILES, remoteStoreConfig, generationGraph } from './remote/index.js';
-export type { Engine, EngineProfile, RemoteStoreConfig, RemoteErrorCode } from './remote/index.js';
+export { RemoteStore, RemoteStoreError, ENGINES, ENGINE_PROFILES, PLACES_DEFAULTS, remoteStoreConfig, generationGraph } from './remote/index.js';
+export type { Engine, EngineProfile, RemoteStoreConfig, RemoteErrorCode, ManagedServer, RemoteStoreStatus } from './remote/index.js';

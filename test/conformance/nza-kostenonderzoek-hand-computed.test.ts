@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/config/index.js';
 import type { ProfileRegistry } from '../../src/profiles/index.js';
 import { prepareQuery } from '../../src/query/index.js';
-import { EmbeddedStore } from '../../src/store/index.js';
+import type { EmbeddedStore } from '../../src/store/index.js';
 import { importWithProfile, selectRows } from '../helpers.js';
 import { refereeAfterAll, refereed } from './referee.js';
 
@@ -48,10 +48,7 @@ refereeAfterAll();
 let registry: ProfileRegistry | undefined;
 
 beforeAll(async () => {
-  const { dataDir, registry: installed } = await importWithProfile(FIXTURE, OFFICIAL);
-  store = await EmbeddedStore.open(dataDir);
-  fixtureDir = dataDir;
-  registry = installed;
+  ({ store, dataDir: fixtureDir, registry } = await importWithProfile(FIXTURE, OFFICIAL));
 }, 60_000);
 
 async function total(indicator: string): Promise<number> {

@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/config/index.js';
 import type { ProfileRegistry } from '../../src/profiles/index.js';
 import { prepareQuery } from '../../src/query/index.js';
-import { EmbeddedStore } from '../../src/store/index.js';
+import type { EmbeddedStore } from '../../src/store/index.js';
 import { importWithProfile, selectRows } from '../helpers.js';
 import { refereeAfterAll, refereed } from './referee.js';
 
@@ -59,10 +59,7 @@ refereeAfterAll();
 let registry: ProfileRegistry | undefined;
 
 beforeAll(async () => {
-  const { dataDir, registry: installed } = await importWithProfile(FIXTURE, OFFICIAL);
-  store = await EmbeddedStore.open(dataDir);
-  fixtureDir = dataDir;
-  registry = installed;
+  ({ store, dataDir: fixtureDir, registry } = await importWithProfile(FIXTURE, OFFICIAL));
 }, 60_000);
 
 const PREFIXES = 'PREFIX onz-g: <http://purl.org/ozo/onz-g#>\nPREFIX onz-pers: <http://purl.org/ozo/onz-pers#>\n';

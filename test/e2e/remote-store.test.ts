@@ -57,6 +57,10 @@ for (const engine of ENGINES_UNDER_TEST) {
       expect(ds.pool.currentGeneration).toMatch(/^g\d{6}-/);
       const { status, body, thread } = await ask();
       expect(status).toBe(200);
+      // The store's query places are in the metrics (src/store/remote/inflight.ts): all free again.
+      const metrics = await ds.metrics.registry.metrics();
+      for (const state of ['running', 'held', 'queued']) expect(metrics).toContain(`datastation_store_queries{state="${state}"} 0`);
+      expect(metrics).toContain('datastation_store_suspected_runaways 0');
       const [entry] = (body.body as { resultset: { id: string; result: { results: { bindings: Record<string, { value: string }>[] } } }[] }).resultset;
       const org = entry!.result.results.bindings.find((b) => b.Indeling?.value === 'Organisatie');
       // the figure the example-organisation test computes from the CSV files (and the embedded e2e gets)

@@ -67,6 +67,16 @@ describe('Oxigraph 0.5.11 defects, bare vs through the compatibility layer', () 
     expect(layered(q)).toEqual([{ p: '0.00003333333333333333' }]); // exact (src/query/exact.ts), as Jena's BigDecimal
   });
 
+  it('9 (found by bench:native, ZK 24.5 at 10k): ROUND of a negative decimal .5x rounds toward zero, of a negative double tie away from zero', () => {
+    const q = 'SELECT ?v (ROUND(?v) AS ?r) WHERE { VALUES ?v { -33.5697 -0.51 -1.5 -2.7 33.56 2.5 -33.5e0 0.49999999999999994e0 -0.3e0 7 -3 "x" } }';
+    const rows = (f: (q: string) => Record<string, string>[] | string) => (f(q) as Record<string, string>[]).map((r) => `${r.v}→${r.r ?? ''}`);
+    expect(rows(bare)).toEqual(['-33.5697→-33', '-0.51→0', '-1.5→-1', '-2.7→-3', '33.56→34', '2.5→3', '-33.5→-34', '0.49999999999999994→0', '-0.3→-0', '7→7', '-3→-3', 'x→']);
+    // SPARQL (XPath fn:round): the nearest integer, a tie toward positive infinity; types kept, errors stay errors.
+    expect(rows(layered)).toEqual(['-33.5697→-34', '-0.51→-1', '-1.5→-1', '-2.7→-3', '33.56→34', '2.5→3', '-33.5→-33', '0.49999999999999994→0', '-0.3→-0', '7→7', '-3→-3', 'x→']);
+    const types = 'SELECT (DATATYPE(ROUND(7)) AS ?i) (DATATYPE(ROUND(-1.5)) AS ?d) (DATATYPE(ROUND(-1.5e0)) AS ?f) WHERE {}';
+    expect(layered(types)).toEqual(bare(types));
+  });
+
   it('keeps errors errors: division by zero stays unbound, unbound operands stay unbound', () => {
     expect(layered('SELECT (1.5 / 0 AS ?x) (?u * 0 AS ?y) (0 * ?u AS ?w) (0 / 0.0 AS ?z) ("a" * 0 AS ?v) WHERE {}')).toEqual([{}]);
   });

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { runImport } from '../../src/importer/index.js';
 import { QueryError, RemoteRunner, createRunner } from '../../src/query/index.js';
-import { ENGINE_PROFILES, EmbeddedStore, RemoteStore, RemoteStoreError, generationGraph, readManifest, type Manifest, type RemoteStoreConfig } from '../../src/store/index.js';
+import { ENGINE_PROFILES, EmbeddedStore, PLACES_DEFAULTS, RemoteStore, RemoteStoreError, generationGraph, readManifest, type Manifest, type RemoteStoreConfig } from '../../src/store/index.js';
 import { EXAMPLE_DIR, staffProRataQuery, testConfig } from '../helpers.js';
 import { ENGINES_UNDER_TEST, skipReason, startServer, type RunningServer } from './servers.js';
 
@@ -150,7 +150,7 @@ for (const engine of ENGINES_UNDER_TEST) {
 
 describe('RemoteStore with its endpoint down', () => {
   it('is one clear error, for the store and for the question path', async () => {
-    const config: RemoteStoreConfig = { kind: 'sparql', engine: 'fuseki', endpoint: 'http://127.0.0.1:9/ds/query', gsp: 'http://127.0.0.1:9/ds/data', timeoutMs: 5000, maxResponseBytes: 1 << 20 };
+    const config: RemoteStoreConfig = { kind: 'sparql', engine: 'fuseki', endpoint: 'http://127.0.0.1:9/ds/query', gsp: 'http://127.0.0.1:9/ds/data', timeoutMs: 5000, maxResponseBytes: 1 << 20, ...PLACES_DEFAULTS };
     const error = await RemoteStore.open(config, dataDir, first).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RemoteStoreError);
     expect((error as RemoteStoreError).code).toBe('store_unavailable');

@@ -12,9 +12,10 @@ import sparqljs from 'sparqljs';
 import { generationsDir, type Manifest } from '../generations.js';
 import type { DatasetStore, QueryResult } from '../store.js';
 import { ENGINE_PROFILES, type EngineProfile, type RemoteStoreConfig } from './engines.js';
+import { InFlight, InFlightRefusal, type InFlightStatus } from './inflight.js';
 import { parseResponse, ResultLimitError, type ResultKind } from './results.js';
 
-export type RemoteErrorCode = 'store_unavailable' | 'deadline_exceeded' | 'result_too_large' | 'unparseable_query' | 'engine_failure' | 'no_generation';
+export type RemoteErrorCode = 'store_busy' | 'store_unavailable' | 'deadline_exceeded' | 'result_too_large' | 'unparseable_query' | 'engine_failure' | 'no_generation';
 
 /** One code per failure; the detail never carries the query text or the engine's body. */
 export class RemoteStoreError extends Error {
@@ -44,17 +45,63 @@ export interface RemoteQueryOptions {
   signal?: AbortSignal;
 }
 
+export interface RemoteStoreStatus extends InFlightStatus {
+  /** Holds that ended on an engine whose timeout does not stop every query: it may still be computing them. */
+  suspectedRunaways: number;
+  /** Restarts of a managed server after a suspected runaway. */
+  restarts: number;
+}
+
+/** A server we started ourselves (tests, benchmarks): restarted after a suspected runaway. */
+export interface ManagedServer {
+  restart(): Promise<void>;
+}
+
 export class RemoteStore implements DatasetStore {
   readonly kind = 'remote';
   private served: Served | undefined;
   // as the police parses (grouping validated there, not here)
   private readonly parser = new sparqljs.Parser({ skipValidation: true } as sparqljs.ParserOptions);
 
-  /** `profile` defaults to the engine's own (tests pass a variant). */
+  private readonly places: InFlight;
+  private suspectedRunaways = 0;
+  private restarts = 0;
+  private restarting: Promise<void> | undefined;
+
+  /** `profile` defaults to the engine's own (tests pass a variant); `managed`: a server we may restart. */
   constructor(
     readonly config: RemoteStoreConfig,
     readonly profile: EngineProfile = ENGINE_PROFILES[config.engine],
-  ) {}
+    private readonly managed?: ManagedServer,
+  ) {
+    this.places = new InFlight({ max: config.maxInFlight, queued: config.maxQueued }, () => this.holdEnded());
+  }
+
+  get status(): RemoteStoreStatus {
+    return { ...this.places.status, suspectedRunaways: this.suspectedRunaways, restarts: this.restarts };
+  }
+
+  /** Why the store cannot take a query now (for readiness), or undefined. */
+  problem(): string | undefined {
+    if (this.places.saturatedByHolds) return 'every query place on the SPARQL store is held by a query past its deadline';
+    return undefined;
+  }
+
+  /** A query we gave up on should have been stopped by the engine by now; on some engines it may not be. */
+  private holdEnded(): void {
+    if (this.profile.timeoutStopsEveryQuery) return;
+    this.suspectedRunaways++;
+    console.error(`remote store: a query abandoned on ${this.config.engine} may still be running there (its timeout does not stop every query)${this.managed ? '; restarting the server' : ''}`);
+    if (!this.managed || this.restarting) return;
+    this.restarting = this.managed
+      .restart()
+      .then(() => {
+        this.restarts++;
+        this.places.releaseHolds();
+      })
+      .catch((error: Error) => console.error(`remote store: restarting ${this.config.engine} failed: ${error.message}`))
+      .finally(() => (this.restarting = undefined));
+  }
 
   /** A store serving `manifest` (loaded first unless the engine already holds it complete). */
   static async open(config: RemoteStoreConfig, dataDir: string, manifest: Manifest): Promise<RemoteStore> {
@@ -102,7 +149,7 @@ export class RemoteStore implements DatasetStore {
   }
 
   private async isComplete(id: string): Promise<boolean> {
-    const result = await this.queryGraph(`ASK { GRAPH <${markerGraph(id)}> { ?s <${TRIPLES}> ?n } }`, undefined);
+    const result = await this.send(`ASK { GRAPH <${markerGraph(id)}> { ?s <${TRIPLES}> ?n } }`, 'boolean', undefined, {}, AbortSignal.timeout(this.config.timeoutMs));
     return result === true;
   }
 
@@ -129,15 +176,39 @@ export class RemoteStore implements DatasetStore {
     throw new RemoteStoreError('unparseable_query', 'only read queries can be sent to the store');
   }
 
-  /** A query over one named graph as the default graph (conformance tests load their own graphs). */
+  /**
+   * A query over one named graph as the default graph (conformance tests load their own graphs),
+   * in one of the store's places (inflight.ts): the deadline runs from here, the wait included.
+   */
   async queryGraph(sparql: string, graph: string | undefined, options: RemoteQueryOptions = {}): Promise<QueryResult> {
-    const kind = this.kindOf(sparql);
+    const kind = this.kindOf(sparql); // a text the engine would refuse takes no place
+    const timeoutMs = options.timeoutMs ?? this.config.timeoutMs;
+    const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(options.signal ? [options.signal] : [])]);
+    let place;
+    try {
+      place = await this.places.acquire(signal);
+    } catch (error) {
+      if (error instanceof InFlightRefusal) throw new RemoteStoreError('store_busy', error.message);
+      throw new RemoteStoreError('deadline_exceeded', `${timeoutMs} ms (waiting for a place on the store)`);
+    }
+    const sent = Date.now();
+    try {
+      const result = await this.send(sparql, kind, graph, options, signal);
+      place.done();
+      return result;
+    } catch (error) {
+      // Aborted by us: the engine may go on until its own timeout (sent per request, or the server's).
+      if (signal.aborted) place.abandon(sent + Math.max(timeoutMs, this.config.engineTimeoutMs ?? 0) + this.config.runawayGraceMs);
+      else place.done();
+      throw error;
+    }
+  }
+
+  private async send(sparql: string, kind: ResultKind, graph: string | undefined, options: RemoteQueryOptions, signal: AbortSignal): Promise<QueryResult> {
     const timeoutMs = options.timeoutMs ?? this.config.timeoutMs;
     const url = new URL(this.config.endpoint);
     if (graph) url.searchParams.set('default-graph-uri', graph);
     for (const [k, v] of Object.entries(this.profile.timeoutParams(timeoutMs) ?? {})) url.searchParams.set(k, v);
-    const signals = [AbortSignal.timeout(timeoutMs), ...(options.signal ? [options.signal] : [])];
-    const signal = AbortSignal.any(signals);
     const accept = kind === 'quads' ? 'application/n-triples' : 'application/sparql-results+json';
     try {
       const response = await this.fetch(url, { method: 'POST', headers: { 'content-type': 'application/sparql-query', accept }, body: sparql, signal });
