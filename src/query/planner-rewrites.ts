@@ -3,8 +3,10 @@
 // compat.ts, after the join-order rewrites of joins.ts.
 import { existsSemiJoins } from './planner-exists.js';
 import { optionalSubSelects } from './planner-optional.js';
+import { midGroupBinds } from './planner-bind.js';
 
 export function plannerRewrites(ast: unknown): void {
   existsSemiJoins(ast);
   optionalSubSelects(ast);
+  midGroupBinds(ast); // last: its keyed blocks are sub-selects, which planner-optional would wrap again
 }
