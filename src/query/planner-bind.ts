@@ -17,7 +17,7 @@
 // e reads a variable P does not bind, or inside FILTER EXISTS bodies (evaluated with the outer row
 // substituted).
 import sparqljs from 'sparqljs';
-import { clone, expressionVariables, walkPatternLists, type Node, type Term, type Triple } from './ast.js';
+import { clone, expressionVariables, mentioned, walkPatternLists, type Node, type Term, type Triple } from './ast.js';
 
 const parser = new sparqljs.Parser();
 
@@ -26,17 +26,6 @@ function terms(t: Triple): Term[] {
   return [t.subject, t.predicate as Term, t.object].filter((x) => x?.termType === 'Variable' || x?.termType === 'BlankNode');
 }
 const key = (t: Term) => `${t.termType}:${t.value}`;
-
-/** Every variable named anywhere under a node (deep, conservative: sub-selects and expressions too). */
-function mentioned(node: unknown, into = new Set<string>()): Set<string> {
-  if (Array.isArray(node)) for (const n of node) mentioned(n, into);
-  else if (node !== null && typeof node === 'object') {
-    const n = node as Node;
-    if (n.termType === 'Variable') into.add(n.value!);
-    else if (!n.termType) for (const [k, value] of Object.entries(n)) if (k !== 'prefixes') mentioned(value, into);
-  }
-  return into;
-}
 
 /** Q split into the triples that reach ?x through terms P does not bind, and the rest. */
 function split(q: Triple[], x: string, bound: Set<string>): [Triple[], Triple[]] {

@@ -4,9 +4,12 @@
 import { existsSemiJoins } from './planner-exists.js';
 import { optionalSubSelects } from './planner-optional.js';
 import { midGroupBinds } from './planner-bind.js';
+import { correlatedGroups } from './planner-correlated.js';
 
 export function plannerRewrites(ast: unknown): void {
   existsSemiJoins(ast);
   optionalSubSelects(ast);
-  midGroupBinds(ast); // last: its keyed blocks are sub-selects, which planner-optional would wrap again
+  // last: their blocks are sub-selects, which planner-optional would wrap again
+  midGroupBinds(ast);
+  correlatedGroups(ast);
 }

@@ -89,6 +89,18 @@ const BINDS: { name: string; text: string; applies: boolean }[] = [
   { name: 'inside FILTER EXISTS', applies: false, text: `${P} SELECT ?h WHERE { ?h a g:Human . FILTER EXISTS { ?c g:client ?h . OPTIONAL { ?c g:office ?o } ?c g:at ?loc . ?loc g:code ?code . ${AREA} } }` },
 ];
 
+/** A nested group whose BGP reads the rows around it in some triples only (planner-correlated.ts). */
+const AT = '?c g:at ?loc . ?loc g:code ?code .';
+const GROUPS: { name: string; text: string; applies: boolean }[] = [
+  { name: 'the location block shape: a keyed BIND inside, a repeated location, an unbound area', applies: true, text: `${P} SELECT ?c ?h ?a WHERE { ?c a g:Care . OPTIONAL { ?c g:client ?h } { ${AT} BIND(SUBSTR(?code, 1, 4) AS ?area) ?a g:areaCode ?area } }` },
+  { name: 'a variable of the group only OPTIONAL outside it, a BIND of a value both parts bind', applies: true, text: `${P} SELECT ?c ?h ?k WHERE { ?c a g:Care . OPTIONAL { ?c g:client ?h } { ${AT} BIND(STR(?loc) AS ?k) ?h a g:Human } }` },
+  { name: 'a FILTER on an outer variable, VALUES and a UNION in the group', applies: true, text: `${P} SELECT ?c ?code ?x WHERE { ?c a g:Care . { ${AT} VALUES ?code { "1234AB" 42 } { BIND(1 AS ?x) } UNION { BIND(2 AS ?x) } FILTER(?c != <urn:x:c2>) } }` },
+  { name: 'a BIND that reads a variable only the correlated triples bind', applies: false, text: `${P} SELECT ?c ?s WHERE { ?c a g:Care . { ${AT} BIND(STR(?c) AS ?s) } }` },
+  { name: 'an OPTIONAL in the group', applies: false, text: `${P} SELECT ?c ?code ?r WHERE { ?c a g:Care . { ${AT} OPTIONAL { ?c g:office ?r } } }` },
+  { name: 'a blank node in the correlated triples', applies: false, text: `${P} SELECT ?c ?code WHERE { ?c a g:Care . { ?c g:at _:l . _:l g:code ?code . BIND(1 AS ?one) } }` },
+  { name: 'every triple correlated', applies: false, text: `${P} SELECT ?c ?h WHERE { ?c a g:Care . { ?c g:at ?loc ; g:client ?h . BIND(1 AS ?one) } }` },
+];
+
 const store = new oxigraph.Store();
 store.load(DATA, { format: 'text/turtle' });
 type Cell = { value: string };
@@ -125,13 +137,15 @@ describe('planner rewrite: FILTER EXISTS over a multi-triple BGP as a semi-join'
     let answers: JenaAnswer[] = [];
     let optionals: JenaAnswer[] = [];
     let binds: JenaAnswer[] = [];
+    let groups: JenaAnswer[] = [];
     beforeAll(async () => {
       const file = join(tempDir('ds-planner-'), 'data.ttl');
       writeFileSync(file, DATA);
-      const all = await askJena([file], [...CASES, ...OPTIONALS, ...BINDS].flatMap(({ text }) => [text, compatibleText(parseSparql(text))]));
+      const all = await askJena([file], [...CASES, ...OPTIONALS, ...BINDS, ...GROUPS].flatMap(({ text }) => [text, compatibleText(parseSparql(text))]));
       answers = all.slice(0, 2 * CASES.length);
       optionals = all.slice(2 * CASES.length, 2 * (CASES.length + OPTIONALS.length));
-      binds = all.slice(2 * (CASES.length + OPTIONALS.length));
+      binds = all.slice(2 * (CASES.length + OPTIONALS.length), 2 * (CASES.length + OPTIONALS.length + BINDS.length));
+      groups = all.slice(2 * (CASES.length + OPTIONALS.length + BINDS.length));
     }, 300_000);
     it.each(CASES.map((c, i) => [c.name, i] as const))('%s: Jena on the bare and on the rewritten text = Oxigraph on the rewritten text', (_, i) => {
       const text = CASES[i]!.text;
@@ -147,6 +161,11 @@ describe('planner rewrite: FILTER EXISTS over a multi-triple BGP as a semi-join'
       const text = BINDS[i]!.text;
       expect(jenaRows(binds[2 * i]!)).toEqual(oxRows(compatibleText(parseSparql(text))));
       expect(jenaRows(binds[2 * i + 1]!)).toEqual(jenaRows(binds[2 * i]!));
+    });
+    it.each(GROUPS.map((c, i) => [c.name, i] as const))('correlated group %s: Jena on the bare and on the rewritten text = Oxigraph on the rewritten text', (_, i) => {
+      const text = GROUPS[i]!.text;
+      expect(jenaRows(groups[2 * i]!)).toEqual(oxRows(compatibleText(parseSparql(text))));
+      expect(jenaRows(groups[2 * i + 1]!)).toEqual(jenaRows(groups[2 * i]!));
     });
   });
 });
@@ -183,5 +202,19 @@ describe('planner rewrite: a BIND between two BGPs mid-group, keyed by what it r
     const rows = oxRows(compatibleText(parseSparql(BINDS[1]!.text)));
     const count = (c: string) => rows.filter((r) => r.includes(`urn:x:${c}"`)).length;
     expect([count('c1'), count('c2'), count('c3'), count('c4')]).toEqual([2, 2, 0, 3]);
+  });
+});
+
+describe('planner rewrite: a nested group decorrelated from the rows around it', () => {
+  it.each(GROUPS)('$name: rewritten = bare on Oxigraph', ({ text, applies }) => {
+    const rewritten = compatibleText(parseSparql(text), { original: text });
+    expect(/\?c g:at (\?loc|_:\w+)\.\s*\{\s*SELECT \* WHERE \{\s*\?loc g:code/.test(rewritten), rewritten).toBe(applies);
+    expect(oxRows(rewritten)).toEqual(oxRows(text));
+  });
+
+  it('keeps the duplicates and the unbound area: c1 and c2 twice each (a1, a1b), c3 once, c4 with every area', () => {
+    const rows = oxRows(compatibleText(parseSparql(GROUPS[0]!.text), { original: GROUPS[0]!.text }));
+    const count = (c: string) => rows.filter((r) => r.includes(`urn:x:${c}"`)).length;
+    expect([count('c1'), count('c2'), count('c3'), count('c4')]).toEqual([2, 2, 1, 4]);
   });
 });
