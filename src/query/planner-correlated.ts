@@ -3,7 +3,7 @@
 // `?zorgproces hasPerdurantLocation ?locatie` reads the care process, the rest walks location →
 // site → region). Oxigraph 0.5 evaluates such a group either once per outer row (its plan fixed
 // before the row is known) or once on its own, and then for every care process of the graph with
-// a location, 233,128 at 10k employees (26 s CPU for 14.2's base part). The rewrite moves the
+// a location, 233,128 at 10k employees (26 s CPU for 14.2's base part; 1.2 s rewritten). The rewrite moves the
 // correlated triples P₁ out to the list and evaluates the rest once, on its own, as a sub-select:
 //   … { P R… } …  →  … P₁ { SELECT * WHERE { P₂ R… } } …
 // Exact for all data: P = P₁ ⋈ P₂ (a BGP is the join of any split of its triples), joins are
