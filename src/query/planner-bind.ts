@@ -1,9 +1,10 @@
 // Planner trap: a BIND between two BGPs in the middle of a group, `[A… P BIND(e AS ?x) Q …]`, with
-// Q using ?x (the location block of ZK 14.2's DTV part and of 6.1, 7.1, 8.1: postcode → area →
+// Q using ?x (the location block of ZK 14.2's DTV part and of 2.1, 7.1, 8.1: postcode → area →
 // region after the agreements or care processes). Oxigraph 0.5 joins Q once per row of everything
 // before it, in a join order fixed before ?x is known (1,244 rows × the region walk: 7 s at 1k
-// employees for a block that takes 0.2 s on its own; at 10k 59 s CPU → 2.7 s for that part). joins.ts rewrite 1 handles the shape at the
-// start of a group; this one anywhere in it, and only with the part of Q that reaches ?x:
+// employees for a block that takes 0.2 s on its own; at 10k 59 s CPU → 2.7 s for that part).
+// joins.ts rewrite 1 handles the shape at the start of a group; this one anywhere in it, and only
+// with the part of Q that reaches ?x:
 //   A… P BIND(e AS ?x) Q  →  A… P { SELECT * WHERE { { SELECT DISTINCT ?k… WHERE { P } } BIND(e AS ?x) Q₁ } } Q₂
 // Q₁ is the triples of Q connected to ?x through variables P does not bind (blank nodes always
 // connect: they are existential in their BGP and must stay in one), Q₂ the rest; ?k… are the
