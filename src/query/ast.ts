@@ -13,6 +13,17 @@ export function clone<T>(x: T): T {
   return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, clone(v)])) as T;
 }
 
+/** Every variable named anywhere under a node (deep, conservative: sub-select internals too). */
+export function mentioned(node: unknown, into = new Set<string>()): Set<string> {
+  if (Array.isArray(node)) for (const n of node) mentioned(n, into);
+  else if (node !== null && typeof node === 'object') {
+    const n = node as Node;
+    if (n.termType === 'Variable') into.add(n.value!);
+    else if (!n.termType) for (const [key, value] of Object.entries(n)) if (key !== 'prefixes') mentioned(value, into);
+  }
+  return into;
+}
+
 /** Functions whose value may differ between two evaluations. */
 const VOLATILE = new Set(['rand', 'now', 'uuid', 'struuid', 'bnode']);
 

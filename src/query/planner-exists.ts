@@ -14,18 +14,7 @@
 // is mentioned by G without being certainly bound (OPTIONAL, BIND, VALUES with UNDEF, UNION,
 // sub-select: the row may lack it, and EXISTS would then leave it free), inside an OPTIONAL (its
 // FILTER reads the left side's bindings too), or when P shares no variable with G.
-import { clone, walkPatternLists, type Node, type Term, type Triple } from './ast.js';
-
-/** Every variable named anywhere under a node (deep, conservative: sub-select internals too). */
-function mentioned(node: unknown, into = new Set<string>()): Set<string> {
-  if (Array.isArray(node)) for (const n of node) mentioned(n, into);
-  else if (node !== null && typeof node === 'object') {
-    const n = node as Node;
-    if (n.termType === 'Variable') into.add(n.value!);
-    else if (!n.termType) for (const [key, value] of Object.entries(n)) if (key !== 'prefixes') mentioned(value, into);
-  }
-  return into;
-}
+import { clone, mentioned, walkPatternLists, type Node, type Term, type Triple } from './ast.js';
 
 /** Variables a triple pattern binds whenever it matches (path end points included). */
 function tripleVariables(t: Triple, into: Set<string>): Set<string> {

@@ -3,8 +3,13 @@
 // compat.ts, after the join-order rewrites of joins.ts.
 import { existsSemiJoins } from './planner-exists.js';
 import { optionalSubSelects } from './planner-optional.js';
+import { midGroupBinds } from './planner-bind.js';
+import { correlatedGroups } from './planner-correlated.js';
 
 export function plannerRewrites(ast: unknown): void {
   existsSemiJoins(ast);
   optionalSubSelects(ast);
+  // last: their blocks are sub-selects, which planner-optional would wrap again
+  midGroupBinds(ast);
+  correlatedGroups(ast);
 }
