@@ -258,7 +258,9 @@ export async function runImport(config: Config, options: ImportOptions): Promise
       for (const m of mapped) m.quads = renameIndividuals(m.quads, chosen.renamed).quads;
       for (const [name, quads] of carriedFiles) {
         const r = renameIndividuals(quads, chosen.renamed);
-        if (r.changed) (carriedFiles.set(name, r.quads), renamedFiles.add(name));
+        if (!r.changed) continue;
+        carriedFiles.set(name, r.quads);
+        renamedFiles.add(name);
       }
       carriedQuads = [...carriedFiles.values()].flat();
       progress(`${chosen.renamed.size} reference individual(s) of ours mapped onto the data's own for the same code (${[...chosen.renamed.values()].join(', ')})`);

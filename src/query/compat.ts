@@ -114,7 +114,7 @@ const failure = () => op('/', [int(1), int(0)]); // an error, so that COALESCE g
  *   18 fractional digits, as Oxigraph truncates its own quotients (k = 6, then 18 on either side);
  * - `/` (defect 6: a divisor with many fractional digits): (a / (b × 10^k)) × 10^k, the quotient
  *   truncated to 18 − k fractional digits (k = 4, 8, 14: 14, 10 or 4 digits).
- * What none of them holds stays unbound (profiles/KNOWN-ISSUES.md §15).
+ * What none of them holds stays unbound (profiles/KNOWN-ISSUES.md §17).
  */
 function fallback(operator: '*' | '/', a: unknown, b: unknown): Expr[] {
   const zero = (x: unknown) => op('=', [clone(x), int(0)]);
@@ -124,11 +124,17 @@ function fallback(operator: '*' | '/', a: unknown, b: unknown): Expr[] {
     return [zeroQuotient, ...[4, 8, 14].map((k) => op('*', [op('/', [clone(a), op('*', [clone(b), pow10(k)])]), pow10(k)]))];
   }
   const zeroProduct = op('if', [op('&&', [op('||', [zero(a), zero(b)]), op('&&', [numeric(a), numeric(b)])]), lit('0.0', XSD + 'decimal'), failure()]);
-  // Reached for two integers only: a decimal operand fails here as it failed in `a * b`.
-  const integers = op('strdt', [op('str', [op('*', [cast('decimal', op('+', [clone(a), int(0)])), clone(b)])]), { termType: 'NamedNode', value: XSD + 'integer' }]);
   const truncated = ([[a, b, 6], [a, b, 18], [b, a, 18]] as const).map(([x, y, k]) => op('/', [op('*', [op('*', [clone(x), pow10(k)]), clone(y)]), pow10(k)]));
-  return [zeroProduct, integers, ...truncated];
+  return [zeroProduct, integerProduct(a, b), ...truncated];
 }
+
+/** Two integers beyond 64 bits: the decimal product, exact up to ~1.7e20, typed xsd:integer. A decimal operand fails here as it failed in `a * b`. */
+function integerProduct(a: unknown, b: unknown): Expr {
+  return op('strdt', [op('str', [op('*', [cast('decimal', op('+', [clone(a), int(0)])), clone(b)])]), { termType: 'NamedNode', value: XSD + 'integer' }]);
+}
+
+/** An integer or decimal literal whose value is a whole number other than zero (5, 100.0). */
+const nonZeroWhole = (e: unknown) => isLiteral(e) && DECIMALS.has(e.datatype!.value) && /^[+-]?0*[1-9]\d*(\.0*)?$/.test(e.value!);
 
 const DECIMALS = new Set([XSD + 'integer', XSD + 'decimal']);
 /** Two integer/decimal literals multiplied: the exact product, computed here. */
@@ -159,6 +165,12 @@ function rewriteOperation(out: Expr): Expr {
     if (folded) return folded;
   }
   if ((operator === '*' || operator === '/') && out.args.length === 2 && !(isIntegerLiteral(a) && isIntegerLiteral(b) && fitsInt64(operator, a as Expr, b as Expr)) && size(a) + size(b) <= MAX_COPIED_NODES) {
+    // By a non-zero whole literal (`/ 100`, `* 36`, `100.0 *`) Oxigraph fails only where no decimal
+    // holds the result, and in `*` of two integers beyond 64 bits: no other fallback is needed.
+    if (operator === '/' && nonZeroWhole(b)) return out;
+    if (operator === '*' && (nonZeroWhole(a) || nonZeroWhole(b))) {
+      return (isLiteral(a) && a.datatype!.value !== XSD + 'integer') || (isLiteral(b) && b.datatype!.value !== XSD + 'integer') ? out : op('coalesce', [out, integerProduct(a, b)]);
+    }
     return op('coalesce', [out, ...fallback(operator, a, b)]);
   }
   // Defect 5: numeric literals lose their lexical form in STR(01); the string is known statically.

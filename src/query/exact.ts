@@ -3,7 +3,7 @@
 // 20-digit integers is unbound. A product of two literals is computed here with BigInt (scaled
 // integers) and written as a literal Oxigraph carries unchanged ("0.00000000000000000001"^^xsd:decimal).
 // Operands known only at run time get decimal fallbacks in compat.ts (truncated to a stated number
-// of fractional digits, never doubles; KNOWN-ISSUES.md §15). Built in the query from their digits
+// of fractional digits, never doubles; KNOWN-ISSUES.md §17). Built in the query from their digits
 // (STR, REPLACE, integer product, STRDT) they would be exact, but each operand was copied about a
 // dozen times and the nested fallbacks no longer fit MAX_COPIED_NODES: withdrawn.
 
