@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../src/config/index.js';
 import { runImport } from '../src/importer/index.js';
 import { literal, namedNode, quad } from '../src/rdf/index.js';
-import { referenceFor } from '../src/importer/reference.js';
+import { referenceFor, renameIndividuals } from '../src/importer/reference.js';
 import { findCommentedBinds, prepareQuery } from '../src/query/index.js';
 import { inferParameter, readHeader } from '../src/profiles/index.js';
 import { EmbeddedStore } from '../src/store/index.js';
@@ -63,6 +63,48 @@ describe('reference data next to imported RDF', () => {
   }
 });
 
+// Mixed import: an AFAS function maps its level 3 onto our ref:OdbNiveau3 while the RDF export
+// brings its own "Niveau 3": ours was kept (the data points at it) and 6.1 showed "Niveau 3" twice
+// per grouping (6 rows). Our individual is mapped onto the data's own one with the same label.
+const AFAS_FUNCTIONS = 'Functie;Omschrijving;Zorgfunctie;Kwalificatieniveau\nF110;Verzorgende IG;J;3\n';
+
+async function zk61(files: Record<string, string>): Promise<{ rows: (string | number)[][]; dataDir: string }> {
+  const config = testConfig();
+  await runImport(config, { inputs: [writeFixture(files)] });
+  const text = readFileSync(OFFICIAL, 'utf8');
+  const examples = new Map(findCommentedBinds(text).map((b) => [b.name, b.expression] as const));
+  const parameters = readHeader(text).parameters.map((p) => inferParameter(p, examples.get(p)));
+  const prepared = prepareQuery(text, parameters, { jaar: 2024, kwartaal: 'Q2', zorgkantoor: 'onz-org:ZorgkantoorMenzis' });
+  const rows = await selectRows(await EmbeddedStore.open(config.dataDir), prepared.engineText);
+  return { rows: rows.map((r) => [r.Indeling!, r.Kwalificatieniveau!, Number(r.Ingezette_uren_aan_zorgverleners), Number(r.Percentage)]), dataDir: config.dataDir };
+}
+
+describe('mixed import: a CSV source on our level, an RDF source with its own', () => {
+  it.skipIf(!existsSync(OFFICIAL) && !process.env.CI)('ZK 6.1: one "Niveau 3" per grouping, the CSV function on the data\'s own level', async () => {
+    const { rows, dataDir } = await zk61({ 'rdf/export.ttl': SUPPLIER, 'afas-hr/functies.csv': AFAS_FUNCTIONS });
+    expect(rows).toEqual([
+      ['000000000001', 'Niveau 3', 8, 100],
+      ['000000000001', 'Totaal', 8, 100],
+      ['Organisatie (gecontracteerd + algemeen)', 'Niveau 3', 8, 100],
+      ['Organisatie (gecontracteerd + algemeen)', 'Totaal', 8, 100],
+    ]);
+    const store = await EmbeddedStore.open(dataDir);
+    const levels = await selectRows(store, 'SELECT ?l ?f WHERE { ?l a <http://purl.org/ozo/onz-pers#ODBKwalificatieWaarde> . OPTIONAL { ?q <http://purl.org/ozo/onz-g#hasQualityValue> ?l . ?f <http://purl.org/ozo/onz-g#hasQuality> ?q } } ORDER BY ?f');
+    expect(levels.map((r) => r.l)).toEqual(['https://supplier.example/id/niveau3', 'https://supplier.example/id/niveau3']); // the AFAS function F110 and the supplier's
+  }, 60_000);
+
+  it.skipIf(!existsSync(OFFICIAL) && !process.env.CI)('the CSV source carried from an earlier import is rewritten too', async () => {
+    const config = testConfig();
+    await runImport(config, { inputs: [writeFixture({ 'afas-hr/functies.csv': AFAS_FUNCTIONS })] });
+    await runImport(config, { inputs: [writeFixture({ 'rdf/export.ttl': SUPPLIER })] });
+    const store = await EmbeddedStore.open(config.dataDir);
+    const levels = await selectRows(store, 'SELECT DISTINCT ?l WHERE { ?l a <http://purl.org/ozo/onz-pers#ODBKwalificatieWaarde> ; <http://www.w3.org/2000/01/rdf-schema#label> "Niveau 3" }');
+    expect(levels).toEqual([{ l: 'https://supplier.example/id/niveau3' }]);
+    const used = await selectRows(store, 'SELECT ?l WHERE { ?f <http://www.w3.org/2000/01/rdf-schema#label> "Verzorgende IG" ; <http://purl.org/ozo/onz-g#hasQuality>/<http://purl.org/ozo/onz-g#hasQualityValue> ?l }');
+    expect(used.map((r) => r.l)).toEqual(['https://supplier.example/id/niveau3']);
+  }, 60_000);
+});
+
 describe('referenceFor', () => {
   const REF = 'https://w3id.org/kikv-datastation/ref#';
   const P = 'http://purl.org/ozo/onz-pers#', G = 'http://purl.org/ozo/onz-g#', Z = 'http://purl.org/ozo/onz-zorg#';
@@ -82,6 +124,18 @@ describe('referenceFor', () => {
     const subjects = new Set(chosen.quads.map((q) => q.subject.value));
     expect([subjects.has(REF + 'OdbNiveau2'), subjects.has(REF + 'OdbNiveau3'), subjects.has(Z + '4VV')]).toEqual([true, false, true]);
     expect(chosen.droppedIndividuals).toBe(1);
+  });
+
+  it("maps a level the data points at onto the data's own for the same label; two of its own: ours kept", () => {
+    const csvUse = quad(namedNode('https://x.example/q1'), namedNode(G + 'hasQualityValue'), namedNode(REF + 'OdbNiveau3'));
+    const own = (iri: string, label: string) => [quad(namedNode(iri), TYPE, namedNode(P + 'ODBKwalificatieWaarde')), quad(namedNode(iri), LABEL, literal(label))];
+    const chosen = referenceFor(reference, [...own('https://s.example/n3', ' niveau  3'), csvUse]);
+    expect([...chosen.renamed]).toEqual([[REF + 'OdbNiveau3', 'https://s.example/n3']]);
+    expect(chosen.quads.some((q) => q.subject.value === REF + 'OdbNiveau3')).toBe(false);
+    expect(renameIndividuals([csvUse], chosen.renamed).quads[0]!.object.value).toBe('https://s.example/n3');
+    const two = referenceFor(reference, [...own('https://s.example/n3', 'Niveau 3'), ...own('https://t.example/n3', 'Niveau 3'), csvUse]);
+    expect([two.renamed.size, two.ambiguous]).toEqual([0, ['ODBKwalificatieWaarde "Niveau 3"']]);
+    expect(two.quads.some((q) => q.subject.value === REF + 'OdbNiveau3')).toBe(true);
   });
 
   it("lets the data's own label of one of our individuals replace ours, types kept", () => {

@@ -31,7 +31,7 @@ import { acquireImportLock } from './lock.js';
 import { shrinkRefusals } from './shrink.js';
 import { absenceParticipants } from './participants.js';
 import { supersededTotals, withoutSuperseded } from './worked-hours.js';
-import { referenceFor } from './reference.js';
+import { referenceFor, renameIndividuals } from './reference.js';
 
 export interface ImportOptions {
   inputs: string[];
@@ -252,6 +252,20 @@ export async function runImport(config: Config, options: ImportOptions): Promise
     const dataQuads = [...mapped.flatMap((m) => m.quads), ...carriedQuads];
     const chosen = referenceFor([...loadReference(config.ontologyDir), ...prismantCodes(dataQuads)], dataQuads);
     const reference = chosen.quads;
+    // Our individuals mapped onto the data's own for the same code: the data's references follow.
+    const renamedFiles = new Set<string>();
+    if (chosen.renamed.size) {
+      for (const m of mapped) m.quads = renameIndividuals(m.quads, chosen.renamed).quads;
+      for (const [name, quads] of carriedFiles) {
+        const r = renameIndividuals(quads, chosen.renamed);
+        if (!r.changed) continue;
+        carriedFiles.set(name, r.quads);
+        renamedFiles.add(name);
+      }
+      carriedQuads = [...carriedFiles.values()].flat();
+      progress(`${chosen.renamed.size} reference individual(s) of ours mapped onto the data's own for the same code (${[...chosen.renamed.values()].join(', ')})`);
+    }
+    if (chosen.ambiguous.length) progress(`the data brings two individuals of its own for ${chosen.ambiguous.join(', ')}: ours kept next to them`);
     if (chosen.replacedLists.length) progress(`the data brings its own ${chosen.replacedLists.map((c) => c.replace(/^.*[#/]/, '')).join(', ')}: ${chosen.droppedIndividuals} reference individual(s) of ours left out`);
     if (chosen.droppedTriples) progress(`${chosen.droppedTriples} reference statement(s) of ours replaced by the data's own`);
 
@@ -297,7 +311,7 @@ export async function runImport(config: Config, options: ImportOptions): Promise
       for (const f of previous!.files.filter((f) => f.system === s.system)) {
         const quads = carriedFiles.get(f.name)!;
         // Unchanged files are carried as they are (hard links); one that lost superseded totals is rewritten.
-        if (quads.length === f.triples) writer.carry(previous!.id, f);
+        if (quads.length === f.triples && !renamedFiles.has(f.name)) writer.carry(previous!.id, f);
         else writer.write(f.name, 'source', quads, s.system);
         carriedTriples += quads.length;
       }

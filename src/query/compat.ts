@@ -102,14 +102,39 @@ function fitsInt64(operator: string, a: Expr, b: Expr): boolean {
 }
 
 
-/** `a * b` or `a / b` for where Oxigraph's own result is missing: exact where decimals hold it. */
+const pow10 = (k: number) => lit(10n ** BigInt(k) + '', XSD + 'integer');
+const failure = () => op('/', [int(1), int(0)]); // an error, so that COALESCE goes on
+
+/**
+ * `a * b` or `a / b` where Oxigraph's own result is missing (defects 4, 6, 8): decimal forms
+ * only, never doubles. Each alternative is exact where it succeeds and errors otherwise:
+ * - zero (defect 4): 0.0 when an operand (of `*`; the dividend of `/`) is zero and both are numbers;
+ * - `*` of two integers beyond 64 bits: the decimal product (exact up to ~1.7e20), typed xsd:integer;
+ * - `*` with more than 18 fractional digits: ((a × 10^k) × b) / 10^k, the product truncated to
+ *   18 fractional digits, as Oxigraph truncates its own quotients (k = 6, then 18 on either side);
+ * - `/` (defect 6: a divisor with many fractional digits): (a / (b × 10^k)) × 10^k, the quotient
+ *   truncated to 18 − k fractional digits (k = 4, 8, 14: 14, 10 or 4 digits).
+ * What none of them holds stays unbound (profiles/KNOWN-ISSUES.md §17).
+ */
 function fallback(operator: '*' | '/', a: unknown, b: unknown): Expr[] {
-  const as = (type: string, x: unknown) => cast(type, op('+', [clone(x), int(0)]));
-  const approximate = cast('decimal', op(operator, [as('double', a), as('double', b)]));
-  // A product of two integers that overflows 64 bits is exact as decimal × integer; a quotient is decimal already.
-  // (Products of two literals never get here: foldedProduct computes them exactly.)
-  return operator === '*' ? [op('*', [as('decimal', a), clone(b)]), approximate] : [approximate];
+  const zero = (x: unknown) => op('=', [clone(x), int(0)]);
+  const numeric = (x: unknown) => op('isnumeric', [clone(x)]);
+  if (operator === '/') {
+    const zeroQuotient = op('if', [op('&&', [zero(a), op('>', [op('abs', [clone(b)]), int(0)])]), lit('0.0', XSD + 'decimal'), failure()]);
+    return [zeroQuotient, ...[4, 8, 14].map((k) => op('*', [op('/', [clone(a), op('*', [clone(b), pow10(k)])]), pow10(k)]))];
+  }
+  const zeroProduct = op('if', [op('&&', [op('||', [zero(a), zero(b)]), op('&&', [numeric(a), numeric(b)])]), lit('0.0', XSD + 'decimal'), failure()]);
+  const truncated = ([[a, b, 6], [a, b, 18], [b, a, 18]] as const).map(([x, y, k]) => op('/', [op('*', [op('*', [clone(x), pow10(k)]), clone(y)]), pow10(k)]));
+  return [zeroProduct, integerProduct(a, b), ...truncated];
 }
+
+/** Two integers beyond 64 bits: the decimal product, exact up to ~1.7e20, typed xsd:integer. A decimal operand fails here as it failed in `a * b`. */
+function integerProduct(a: unknown, b: unknown): Expr {
+  return op('strdt', [op('str', [op('*', [cast('decimal', op('+', [clone(a), int(0)])), clone(b)])]), { termType: 'NamedNode', value: XSD + 'integer' }]);
+}
+
+/** An integer or decimal literal whose value is a whole number other than zero (5, 100.0). */
+const nonZeroWhole = (e: unknown) => isLiteral(e) && DECIMALS.has(e.datatype!.value) && /^[+-]?0*[1-9]\d*(\.0*)?$/.test(e.value!);
 
 const DECIMALS = new Set([XSD + 'integer', XSD + 'decimal']);
 /** Two integer/decimal literals multiplied: the exact product, computed here. */
@@ -132,16 +157,20 @@ function rewriteOperation(out: Expr): Expr {
   // integer (7.5 * 0); defects 6 and 8: decimal results that overflow Oxigraph's 18 fractional
   // digits on the way are unbound; a product of integers beyond 64 bits is unbound. Only where
   // Oxigraph's own result is missing: a product of two literals is folded exactly (BigInt,
-  // src/query/exact.ts); otherwise an integer product is redone as decimal × integer, anything else
-  // comes from doubles cast back to decimal (exact for zero; about 16 significant digits otherwise:
-  // a known gap, see exact.ts). Real errors (unbound or
-  // non-numeric operands, division by zero) stay errors: `x + 0` keeps the type check.
+  // src/query/exact.ts); otherwise the exact decimal forms of fallback(), never doubles. Real
+  // errors (unbound or non-numeric operands, division by zero) stay errors.
   // Operands are copied, so the rewrite is skipped on very large operands (no blow-up).
   if (operator === '*' && out.args.length === 2 && !(isIntegerLiteral(a) && isIntegerLiteral(b) && fitsInt64(operator, a as Expr, b as Expr))) {
     const folded = foldedProduct(a, b);
     if (folded) return folded;
   }
   if ((operator === '*' || operator === '/') && out.args.length === 2 && !(isIntegerLiteral(a) && isIntegerLiteral(b) && fitsInt64(operator, a as Expr, b as Expr)) && size(a) + size(b) <= MAX_COPIED_NODES) {
+    // By a non-zero whole literal (`/ 100`, `* 36`, `100.0 *`) Oxigraph fails only where no decimal
+    // holds the result, and in `*` of two integers beyond 64 bits: no other fallback is needed.
+    if (operator === '/' && nonZeroWhole(b)) return out;
+    if (operator === '*' && (nonZeroWhole(a) || nonZeroWhole(b))) {
+      return (isLiteral(a) && a.datatype!.value !== XSD + 'integer') || (isLiteral(b) && b.datatype!.value !== XSD + 'integer') ? out : op('coalesce', [out, integerProduct(a, b)]);
+    }
     return op('coalesce', [out, ...fallback(operator, a, b)]);
   }
   // Defect 9: ROUND of a negative decimal whose fraction starts with 5 rounds toward zero

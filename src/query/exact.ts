@@ -2,10 +2,10 @@
 // bits and its integers 64 bits, so 0.0000000001 * 0.0000000001 (1e-20) or a product of two
 // 20-digit integers is unbound. A product of two literals is computed here with BigInt (scaled
 // integers) and written as a literal Oxigraph carries unchanged ("0.00000000000000000001"^^xsd:decimal).
-// Not done: operands known only at run time. Built in the query from their digits (STR, REPLACE,
-// integer product, the point put back, STRDT) it is exact, but without a let each operand is copied
-// about a dozen times, and the nested fallbacks of the operation around it no longer fit
-// MAX_COPIED_NODES (compat.ts): test/query/differential.test.ts found zero products going unbound.
+// Operands known only at run time get decimal fallbacks in compat.ts (truncated to a stated number
+// of fractional digits, never doubles; KNOWN-ISSUES.md §17). Built in the query from their digits
+// (STR, REPLACE, integer product, STRDT) they would be exact, but each operand was copied about a
+// dozen times and the nested fallbacks no longer fit MAX_COPIED_NODES: withdrawn.
 
 /** A canonical integer or decimal lexical form as digits × 10^-scale, or undefined. */
 export function parseDecimal(lexical: string): { digits: bigint; scale: number } | undefined {
@@ -34,4 +34,18 @@ export function exactProduct(a: { value: string; integer: boolean }, b: { value:
   const digits = x.digits * y.digits;
   if (a.integer && b.integer) return { value: digits.toString(), integer: true };
   return { value: formatDecimal(digits, x.scale + y.scale), integer: false };
+}
+
+/** a / b truncated toward zero to `scale` fractional digits (Oxigraph's rule at 18), or undefined. */
+export function truncatedQuotient(a: string, b: string, scale: number): string | undefined {
+  const x = parseDecimal(a), y = parseDecimal(b);
+  if (!x || !y || y.digits === 0n) return undefined;
+  // a / b = (x.digits / 10^x.scale) / (y.digits / 10^y.scale); scaled by 10^scale, truncated by BigInt division
+  const num = x.digits * 10n ** BigInt(scale + y.scale), den = y.digits * 10n ** BigInt(x.scale);
+  return formatDecimal(num / den, scale);
+}
+
+/** A decimal lexical form truncated toward zero to `scale` fractional digits. */
+export function truncateDecimal(value: string, scale: number): string | undefined {
+  return truncatedQuotient(value, '1', scale);
 }
