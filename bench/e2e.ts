@@ -14,7 +14,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import Fastify from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { auditPath, exportAuditLog, verifyAuditLog } from '../src/audit/index.js';
 import { profileRoots } from '../src/cli/engine.js';
 import { ProfileRegistry } from '../src/profiles/index.js';
@@ -152,6 +152,18 @@ const hitsBefore = answers?.hits ?? 0;
 const ours = await profiled('ours', () => load(url, '/api/verifiedsparql', requests, () => ({ body: bodies[next++]!, headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' } })));
 const cacheHits = (answers?.hits ?? 0) - hitsBefore;
 
+/** A baseline route: listen, warm up (not measured), measure (profiled as `name`), close. */
+async function measureRoute(name: string, app: FastifyInstance, path: string, warm: string[], measured: string[]) {
+  const target = await app.listen({ host: '127.0.0.1', port: 0 });
+  const headers = { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' };
+  let w = 0;
+  let m = 0;
+  if (warmup) await load(target, path, warmup, () => ({ body: warm[w++]!, headers }));
+  const measuredResult = await profiled(name, () => load(target, path, requests, () => ({ body: measured[m++]!, headers })));
+  await app.close();
+  return measuredResult;
+}
+
 // lean-verify: the same token check and signature verification as the exchange, nothing else
 const lean = Fastify({ bodyLimit: config.trust.maxJwtBytes * 2 });
 lean.post('/lean', async (request, reply) => {
@@ -160,12 +172,7 @@ lean.post('/lean', async (request, reply) => {
   const vp = await ds.trust.verifier.verify(message.body.message, message.from);
   return reply.send({ type: 'v1/basic-message/response', body: { resultset: [], credentials: vp.credentials.length } });
 });
-const leanUrl = await lean.listen({ host: '127.0.0.1', port: 0 });
-let nextLean = 0;
-let nextLeanWarm = 0;
-if (warmup) await load(leanUrl, '/lean', warmup, () => ({ body: leanWarmBodies[nextLeanWarm++]!, headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' } }));
-const leanVerify = await profiled('lean', () => load(leanUrl, '/lean', requests, () => ({ body: leanBodies[nextLean++]!, headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' } })));
-await lean.close();
+const leanVerify = await measureRoute('lean', lean, '/lean', leanWarmBodies, leanBodies);
 
 // lean-verify + query: the same checks, then the indicator's prepared text on the same pool
 const question = ProfileRegistry.load(profileRoots(config)).indicator('demo', indicator);
@@ -179,12 +186,7 @@ withQuery.post('/lean-query', async (request, reply) => {
   await ds.pool.run({ text: prepared.engineText, vars: prepared.vars, format: 'json' }, (chunk) => void parts.push(chunk));
   return reply.type('application/json').send(`{"type":"v1/basic-message/response","body":{"resultset":${parts.join('')}}}`);
 });
-const withQueryUrl = await withQuery.listen({ host: '127.0.0.1', port: 0 });
-let nextLq = 0;
-let nextLqWarm = 0;
-if (warmup) await load(withQueryUrl, '/lean-query', warmup, () => ({ body: leanQueryWarmBodies[nextLqWarm++]!, headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' } }));
-const leanQuery = await profiled('lean-query', () => load(withQueryUrl, '/lean-query', requests, () => ({ body: leanQueryBodies[nextLq++]!, headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' } })));
-await withQuery.close();
+const leanQuery = await measureRoute('lean-query', withQuery, '/lean-query', leanQueryWarmBodies, leanQueryBodies);
 await ds.close();
 
 const bare = Fastify();
