@@ -183,6 +183,9 @@ export class QueryPool implements QueryRunner {
       worker.once('error', reject);
       worker.once('exit', (code) => reject(new Error(`query worker exited (${code}) while loading`)));
     });
+    // Seen by whoever waits for it (load, acquire, hand); a replacement nobody waits for yet may
+    // die loading (terminated at close, a crash): its exit is handled below, not as a rejection.
+    slot.ready.catch(() => undefined);
     // A crash inside the worker must not take the server down: log-free here, the exit handles it.
     worker.on('error', () => undefined);
     worker.on('exit', () => {
@@ -247,10 +250,8 @@ export class QueryPool implements QueryRunner {
       return;
     }
     const next = this.nextWaiting();
-    if (next) {
-      slot.busy = true;
-      void slot.ready.then(() => next(slot));
-    } else if (slot.spare && this.slots.includes(slot)) {
+    if (next) this.hand(slot, next);
+    else if (slot.spare && this.slots.includes(slot)) {
       slot.idle = setTimeout(() => this.drop(slot), this.options.spareIdleMs ?? 30_000);
       slot.idle.unref();
     }
@@ -274,10 +275,21 @@ export class QueryPool implements QueryRunner {
     const fresh = this.spawn(this.generation);
     this.slots[index] = fresh;
     const next = this.nextWaiting();
-    if (next) {
-      fresh.busy = true;
-      void fresh.ready.then(() => next(fresh));
-    }
+    if (next) this.hand(fresh, next);
+  }
+
+  /** A waiting question gets this worker once it is loaded; if it dies loading, the question waits on. */
+  private hand(slot: Slot, next: (slot: Slot) => void): void {
+    slot.busy = true;
+    slot.ready.then(
+      () => next(slot),
+      () => {
+        slot.busy = false;
+        this.waiting.unshift(next);
+        this.waitingSince.unshift(performance.now());
+        if (this.slots.includes(slot) && !slot.closing) this.replace(slot);
+      },
+    );
   }
 
   async run(request: RunRequest, sink: Sink): Promise<RunResult> {

@@ -157,6 +157,15 @@ describe('warm workers and spares', () => {
     expect(JSON.parse(await answer(pool, QUERIES[0]!))).toMatchObject({ results: { bindings: [{ n: { value: '5' } }] } });
   }, SLOW);
 
+  it('closes cleanly while the replacement of a killed worker is still loading', async () => {
+    const pool = new QueryPool({ dataDir: config.dataDir, size: 1, deadlineMs: 30_000, rowCap: 100_000 });
+    await pool.load(currentGenerationId(config.dataDir)!);
+    expect(await answer(pool, RUNAWAY, 300).catch((e: unknown) => e)).toMatchObject({ code: 'deadline_exceeded' });
+    expect(pool.replaced).toBe(1);
+    await pool.close(); // the replacement dies loading: no unhandled rejection may escape
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }, SLOW);
+
   it('never runs more workers than its size', async () => {
     const pool = await started({ warm: 1, size: 2, spareAfterMs: 50 });
     const all = await Promise.all(Array.from({ length: 6 }, () => answer(pool, QUERIES[2]!)));
