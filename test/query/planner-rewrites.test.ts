@@ -149,26 +149,19 @@ describe('planner rewrite: FILTER EXISTS over a multi-triple BGP as a semi-join'
       binds = all.slice(2 * (CASES.length + OPTIONALS.length), 2 * (CASES.length + OPTIONALS.length + BINDS.length));
       groups = all.slice(2 * (CASES.length + OPTIONALS.length + BINDS.length));
     }, 300_000);
-    it.each(CASES.map((c, i) => [c.name, i] as const))('%s: Jena on the bare and on the rewritten text = Oxigraph on the rewritten text', (_, i) => {
-      const text = CASES[i]!.text;
-      expect(jenaRows(answers[2 * i]!)).toEqual(oxRows(compatibleText(parseSparql(text))));
-      expect(jenaRows(answers[2 * i + 1]!)).toEqual(jenaRows(answers[2 * i]!));
-    });
-    it.each(OPTIONALS.map((c, i) => [c.name, i] as const))('OPTIONAL %s: Jena on the bare and on the rewritten text = Oxigraph on the rewritten text', (_, i) => {
-      const text = OPTIONALS[i]!.text;
-      expect(jenaRows(optionals[2 * i]!)).toEqual(oxRows(compatibleText(parseSparql(text))));
-      expect(jenaRows(optionals[2 * i + 1]!)).toEqual(jenaRows(optionals[2 * i]!));
-    });
-    it.each(BINDS.map((c, i) => [c.name, i] as const))('mid-group BIND %s: Jena on the bare and on the rewritten text = Oxigraph on the rewritten text', (_, i) => {
-      const text = BINDS[i]!.text;
-      expect(jenaRows(binds[2 * i]!)).toEqual(oxRows(compatibleText(parseSparql(text))));
-      expect(jenaRows(binds[2 * i + 1]!)).toEqual(jenaRows(binds[2 * i]!));
-    });
-    it.each(GROUPS.map((c, i) => [c.name, i] as const))('correlated group %s: Jena on the bare and on the rewritten text = Oxigraph on the rewritten text', (_, i) => {
-      const text = GROUPS[i]!.text;
-      expect(jenaRows(groups[2 * i]!)).toEqual(oxRows(compatibleText(parseSparql(text))));
-      expect(jenaRows(groups[2 * i + 1]!)).toEqual(jenaRows(groups[2 * i]!));
-    });
+    const families = [
+      { label: '', cases: CASES, answers: () => answers },
+      { label: 'OPTIONAL ', cases: OPTIONALS, answers: () => optionals },
+      { label: 'mid-group BIND ', cases: BINDS, answers: () => binds },
+      { label: 'correlated group ', cases: GROUPS, answers: () => groups },
+    ];
+    for (const family of families) {
+      it.each(family.cases.map((c, i) => [c.name, i] as const))(`${family.label}%s: Jena on the bare and on the rewritten text = Oxigraph on the rewritten text`, (_, i) => {
+        const got = family.answers();
+        expect(jenaRows(got[2 * i]!)).toEqual(oxRows(compatibleText(parseSparql(family.cases[i]!.text))));
+        expect(jenaRows(got[2 * i + 1]!)).toEqual(jenaRows(got[2 * i]!));
+      });
+    }
   });
 });
 

@@ -1,20 +1,16 @@
 // The audit log in PostgreSQL: the same chain as the file (verify and export unchanged), the
 // insert-only app role, and one chain per tenant.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { exportAuditLines, recordActivity, recordActivityAsync, verifyAuditLines } from '../../src/audit/index.js';
 import { AuditWriteError } from '../../src/audit/index.js';
 import { migrate, openState } from '../../src/state/index.js';
-import { ADMIN_URL, APP_URL, connect, freshSchema, pgConfig, skipReason } from './support.js';
+import { ADMIN_URL, APP_URL, connect, schemaForSuite, pgConfig, skipReason } from './support.js';
 
 const skip = skipReason();
 if (skip) console.warn(`test/state/audit.test.ts skipped: ${skip}`);
 
 describe.skipIf(!!skip)('audit log in PostgreSQL', () => {
-  let fresh: Awaited<ReturnType<typeof freshSchema>>;
-  beforeAll(async () => {
-    fresh = await freshSchema();
-  });
-  afterAll(async () => fresh?.drop());
+  const fresh = schemaForSuite();
 
   it('appends sync and async entries into one chain that verifies and exports', async () => {
     const config = pgConfig(fresh.state);

@@ -3,24 +3,20 @@
 // tenant's; `audit verify --deployment` reads and verifies that chain, and an edited row exits 2.
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { auditPath } from '../../src/audit/index.js';
 import { packageRoot } from '../../src/config/index.js';
 import { addTenant, DEPLOYMENT_TENANT, startDeployment } from '../../src/tenants/index.js';
 import { tempDir, testConfig } from '../helpers.js';
-import { ADMIN_URL, connect, freshSchema, requireUrls, skipReason } from './support.js';
+import { ADMIN_URL, connect, schemaForSuite, requireUrls, skipReason } from './support.js';
 import { cli } from '../tenants/support.js';
 
 const skip = skipReason();
 if (skip) console.warn(`test/state/deployment-audit: skipped: ${skip}`);
 
 describe.skipIf(!!skip)("a deployment's own audit chain in PostgreSQL", () => {
-  let fresh: Awaited<ReturnType<typeof freshSchema>>;
-  beforeAll(async () => {
-    fresh = await freshSchema();
-  });
-  afterAll(async () => fresh?.drop());
+  const fresh = schemaForSuite();
 
   it('is the _deployment chain, verified by audit verify --deployment; an edited row exits 2', async () => {
     const dir = join(tempDir('ds-pg-deploy-'), 'deployment');

@@ -4,11 +4,11 @@
 // other (and only once when both try); a used message id or challenge is refused on the other;
 // a token and a session made on one are honoured, and ended, on the other.
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { verifyAuditLines } from '../../src/audit/index.js';
 import { openState, releaseQueue } from '../../src/state/index.js';
 import { scriptChild, tempDir } from '../helpers.js';
-import { freshSchema, pgConfig, skipReason } from './support.js';
+import { schemaForSuite, pgConfig, skipReason } from './support.js';
 
 const skip = skipReason();
 if (skip) console.warn(`test/state/processes.test.ts skipped: ${skip}`);
@@ -22,11 +22,7 @@ function child(job: string, state: Record<string, unknown>, args: string[], data
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.skipIf(!!skip)('two processes, one PostgreSQL', () => {
-  let fresh: Awaited<ReturnType<typeof freshSchema>>;
-  beforeAll(async () => {
-    fresh = await freshSchema();
-  });
-  afterAll(async () => fresh?.drop());
+  const fresh = schemaForSuite();
 
   it('concurrent appends from two processes form one chain that verifies; kill -9 loses no acknowledged entry', async () => {
     const state = { ...fresh.state, tenant: 'appends' };

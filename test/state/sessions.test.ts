@@ -1,19 +1,15 @@
 // Console sessions, sign-in limits and access tokens in PostgreSQL, on an injected clock: bounded
 // like the memory stores (least recently used first), idle and absolute expiry, one count per key.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_SESSION } from '../../src/api/routes/admin-session.js';
 import { openState, PgAccessTokens } from '../../src/state/index.js';
-import { freshSchema, pgConfig, skipReason } from './support.js';
+import { schemaForSuite, pgConfig, skipReason } from './support.js';
 
 const skip = skipReason();
 if (skip) console.warn(`test/state/sessions.test.ts skipped: ${skip}`);
 
 describe.skipIf(!!skip)('sessions, sign-in limits and tokens in PostgreSQL', () => {
-  let fresh: Awaited<ReturnType<typeof freshSchema>>;
-  beforeAll(async () => {
-    fresh = await freshSchema();
-  });
-  afterAll(async () => fresh?.drop());
+  const fresh = schemaForSuite();
 
   it('keeps at most maxSessions (the least recently used go), expires idle and old sessions', async () => {
     const state = openState(pgConfig(fresh.state))!;

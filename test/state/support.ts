@@ -2,6 +2,7 @@
 // exports them). Outside CI without them the tests skip with a message; in CI they fail.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import { migrate } from '../../src/state/index.js';
 import { testConfig, tempDir } from '../helpers.js';
 import type { Config } from '../../src/config/index.js';
@@ -48,4 +49,21 @@ export async function connect(url: string, schema: string): Promise<pg.Client> {
   const c = new pg.Client({ connectionString: url, options: `-c search_path=${schema}` });
   await c.connect();
   return c;
+}
+
+/** A schema of its own for the enclosing describe block: made before its tests, dropped after them. */
+export function schemaForSuite(): { readonly state: Record<string, unknown>; readonly schema: string } {
+  let fresh: Awaited<ReturnType<typeof freshSchema>> | undefined;
+  beforeAll(async () => {
+    fresh = await freshSchema();
+  });
+  afterAll(async () => fresh?.drop());
+  return {
+    get state() {
+      return fresh!.state;
+    },
+    get schema() {
+      return fresh!.schema;
+    },
+  };
 }
