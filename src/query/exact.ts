@@ -35,17 +35,3 @@ export function exactProduct(a: { value: string; integer: boolean }, b: { value:
   if (a.integer && b.integer) return { value: digits.toString(), integer: true };
   return { value: formatDecimal(digits, x.scale + y.scale), integer: false };
 }
-
-/** a / b truncated toward zero to `scale` fractional digits (Oxigraph's rule at 18), or undefined. */
-export function truncatedQuotient(a: string, b: string, scale: number): string | undefined {
-  const x = parseDecimal(a), y = parseDecimal(b);
-  if (!x || !y || y.digits === 0n) return undefined;
-  // a / b = (x.digits / 10^x.scale) / (y.digits / 10^y.scale); scaled by 10^scale, truncated by BigInt division
-  const num = x.digits * 10n ** BigInt(scale + y.scale), den = y.digits * 10n ** BigInt(x.scale);
-  return formatDecimal(num / den, scale);
-}
-
-/** A decimal lexical form truncated toward zero to `scale` fractional digits. */
-export function truncateDecimal(value: string, scale: number): string | undefined {
-  return truncatedQuotient(value, '1', scale);
-}
