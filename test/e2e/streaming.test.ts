@@ -4,7 +4,7 @@
 // log keeps; a deadline mid-stream and a client gone mid-stream cut the response off and are
 // logged; a small answer is still collected and answered with one durable write.
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +19,18 @@ import { threadEntries } from './support.js';
 
 // 400 × 250 rows of two IRIs: about 25 MB of SPARQL JSON, more than any socket buffers.
 const BIG = 'SELECT ?a ?b WHERE { { SELECT DISTINCT ?a WHERE { ?a ?p ?o } LIMIT 400 } { SELECT DISTINCT ?b WHERE { ?b ?q ?r } LIMIT 250 } }\n';
+// The deadline case must outgrow what loopback TCP can buffer between a client that stops reading
+// and the server (autotuned receive window up to tcp_rmem's maximum, 32 MB on these machines, plus
+// the send buffer): otherwise the whole answer fits in the kernel and finishes before the deadline.
+const kernelBuffers = ['tcp_rmem', 'tcp_wmem'].reduce((sum, f) => {
+  try {
+    return sum + Number(readFileSync(`/proc/sys/net/ipv4/${f}`, 'utf8').trim().split(/\s+/)[2]);
+  } catch {
+    return sum + 8 * 1024 * 1024;
+  }
+}, 0);
+const copies = Math.max(2, Math.ceil((2 * kernelBuffers) / (25 * 1024 * 1024)));
+const HUGE = BIG.replace('WHERE { {', `WHERE { VALUES ?copy { ${Array.from({ length: copies }, (_, i) => i).join(' ')} } {`);
 const SMALL = 'SELECT (COUNT(*) AS ?n) WHERE { ?s a <http://purl.org/ozo/onz-g#Human> }\n';
 
 let w: World;
@@ -30,9 +42,10 @@ beforeAll(async () => {
   const dir = join(w.config.dataDir, 'profiles', 'stream-test', '1.0.0');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'big.rq'), BIG);
+  writeFileSync(join(dir, 'huge.rq'), HUGE);
   writeFileSync(join(dir, 'small.rq'), SMALL);
   const indicator = (id: string) => ({ id, title: id, query: `${id}.rq`, parameters: [] });
-  writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ id: 'stream-test', title: 'stream test', version: '1.0.0', ontology: { min: '3.0.0' }, indicators: [indicator('big'), indicator('small')] }));
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ id: 'stream-test', title: 'stream test', version: '1.0.0', ontology: { min: '3.0.0' }, indicators: [indicator('big'), indicator('huge'), indicator('small')] }));
   await runImport(w.config, { inputs: [EXAMPLE_DIR] });
   ds = await startDatastation(w.config, { profileRoots: [join(packageRoot(), 'profiles'), join(w.config.dataDir, 'profiles')], pollSeconds: 0 });
   const base = await ds.app.listen({ host: '127.0.0.1', port: 0 });
@@ -41,7 +54,7 @@ beforeAll(async () => {
 afterAll(async () => ds?.close());
 
 /** Ask over node:http so the test decides when the body is read. */
-async function ask(indicator: 'big' | 'small'): Promise<{ thread: string; response: IncomingMessage }> {
+async function ask(indicator: 'big' | 'huge' | 'small'): Promise<{ thread: string; response: IncomingMessage }> {
   const vc = await w.parties.issueQuestion(w.beheer, w.requester, indicatorClaims(w.config, 'stream-test', indicator));
   const thread = `str-${randomUUID()}`;
   const body = JSON.stringify({ type: 'v1/basic-message/request', jti: randomUUID(), from: w.requester, to: w.did, thread_id: thread, body: { message: await w.parties.present(w.requester, w.did, [vc]) } });
@@ -67,10 +80,13 @@ function rest(r: IncomingMessage, into: Buffer[]): Promise<'complete' | 'cut off
   });
 }
 
+/** The thread's entries once `activity` is among them; fails with what is there after 60 s. */
 async function waitFor(thread: string, activity: string): Promise<Record<string, unknown>[]> {
+  const until = Date.now() + 60_000;
   for (;;) {
     const entries = (await threadEntries(w.config.dataDir, thread)) as unknown as Record<string, unknown>[];
     if (entries.some((e) => e.activity === activity)) return entries;
+    if (Date.now() > until) throw new Error(`no ${activity} after 60 s; the thread has: ${entries.map((e) => String(e.activity)).join(', ')}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -102,7 +118,7 @@ describe('a large synchronous answer streams', () => {
 
   it('is cut off, detectably, when the deadline passes mid-stream; the worker is replaced and serves again', async () => {
     const replaced = (ds.pool as QueryPool).replaced;
-    const { thread, response } = await ask('big');
+    const { thread, response } = await ask('huge');
     expect(response.statusCode).toBe(200); // the query itself finished within the deadline
     await firstChunk(response);
     // The client stops reading until the server has given up at its deadline.
