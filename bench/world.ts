@@ -1,15 +1,16 @@
 // The world bench:e2e and bench:flood measure in: a generated organisation imported into a fresh
-// data folder, our identity, an issuer trusted for question credentials, a requester, the
-// datastation listening on loopback, a token for the requester, and signed question messages.
+// data folder (generated and imported in a child process: world-prepare.ts), our identity, an
+// issuer trusted for question credentials, a requester, the datastation listening on loopback, a
+// token for the requester, and signed question messages.
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { generate } from '../examples/generator/generate.js';
+import { extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startDatastation, type Datastation } from '../src/api/index.js';
 import { loadConfig, packageRoot, type Config } from '../src/config/index.js';
 import { indicatorClaims, trustIssuer } from '../src/cli/credentials-commands.js';
-import { runImport } from '../src/importer/index.js';
 import { Parties, SCOPE, initIdentity } from '../src/trust/index.js';
 
 export interface BenchWorld {
@@ -29,9 +30,9 @@ export interface BenchWorld {
 export async function benchWorld(name: string, employees: number, indicator: string, overrides: Record<string, unknown>, beforeServer?: () => void): Promise<BenchWorld> {
   const root = mkdtempSync(join(tmpdir(), `bench-${name}-`));
   process.stderr.write(`… generating and importing ${employees} employees\n`);
-  generate(join(root, 'exports'), { employees, clients: Math.round((employees * 4) / 3), years: [2024, 2025], seed: 1, messy: false });
+  const prepared = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(new URL(`./world-prepare${extname(fileURLToPath(import.meta.url))}`, import.meta.url)), root, String(employees), JSON.stringify(overrides)], { stdio: 'inherit' });
+  if (prepared.status !== 0) throw new Error(`generating and importing failed (exit ${prepared.status ?? prepared.signal})`);
   const config = loadConfig({ env: {}, overrides: { dataDir: join(root, 'data'), ...overrides } });
-  await runImport(config, { inputs: [join(root, 'exports')] });
   const { identity } = await initIdentity(config, {});
   const parties = await Parties.open(join(root, 'parties'));
   const beheer = (await parties.create('web', 'beheer.kik-v.example')).did;

@@ -7,7 +7,7 @@ export type { AuditEntry, AuditInput, AuditIo } from './log.js';
 export { verifyAuditLog, verifyAuditLines, exportAuditLog, exportAuditLines, auditLines, findEntriesSync } from './verify.js';
 export { auditFor, setAuditSink } from './sink.js';
 export type { AuditSink } from './sink.js';
-export { buildEntry } from './entry.js';
+export { buildEntry, sha256Hex } from './entry.js';
 export { GENESIS, entryHash } from './log.js';
 export type { VerifyResult, ExportFilter } from './verify.js';
 export { CHECKPOINT_TYPE, checkAgainstCheckpoints, checkpointsPath, readCheckpoints, verifyCheckpoint, verifyLogAndCheckpoints, writeCheckpoint } from './checkpoint.js';

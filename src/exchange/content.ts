@@ -2,10 +2,10 @@
 // answer can be reproduced from the dataset generation and the query, both logged). What an
 // unauthenticated party sent is never logged as such: only its size and hashes, so an outsider
 // cannot grow the log by more than a fixed amount per request, nor write its bytes into it.
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../audit/index.js';
 
 export function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return sha256Hex(text);
 }
 
 export function contentForAudit(text: string, maxBytes: number): unknown {

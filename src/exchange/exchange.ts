@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Config } from '../config/index.js';
-import { recordActivityAsync, type AuditEntry, type AuditInput } from '../audit/index.js';
+import { auditFor, type AuditEntry, type AuditInput, type AuditSink } from '../audit/index.js';
 import type { ProfileRegistry } from '../profiles/index.js';
 import { QueryError, checkParameterCount, listNames, resultset, type QueryRunner } from '../query/index.js';
 import { TrustError, allowedAddress, literalHost, type Trust, type VerifiedPresentation } from '../trust/index.js';
@@ -314,8 +314,12 @@ export class Exchange {
 class Trail {
   private readonly pending: Promise<AuditEntry>[] = [];
   private failure: Error | undefined;
+  /** Looked up once per request, not per entry. */
+  private readonly sink: AuditSink;
 
-  constructor(private readonly dataDir: string) {}
+  constructor(dataDir: string) {
+    this.sink = auditFor(dataDir);
+  }
 
   add(entry: AuditInput): void {
     this.append(entry, []);
@@ -328,7 +332,7 @@ class Trail {
 
   private append(entry: AuditInput, after: Promise<AuditEntry>[]): void {
     if (this.failure && entry.activity !== 'rejected') throw this.failure;
-    const appended = recordActivityAsync(this.dataDir, entry, after);
+    const appended = this.sink.appendAsync(entry, after);
     appended.catch((error: Error) => (this.failure ??= error)); // awaited in durable()
     this.pending.push(appended);
   }

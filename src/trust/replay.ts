@@ -3,7 +3,7 @@
 // fsynced before it counts, the file is reloaded at start and compacted to the live entries.
 // Lifetimes are capped by the callers (trust.maxPresentationSeconds), so entries do not linger,
 // and the count is bounded: when full of live entries, new ones are refused, never forgotten.
-import { createHash } from 'node:crypto';
+import { hash as oneShotHash } from 'node:crypto';
 import { closeSync, existsSync, fsync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { writeFileDurable } from '../store/index.js';
@@ -172,7 +172,7 @@ export class ReplayCache implements ReplayStore {
 }
 
 function key(id: string): string {
-  return createHash('sha256').update(id).digest('hex');
+  return oneShotHash('sha256', id, 'hex');
 }
 
 /** Append all of `text` (a short write is retried, not ignored) and fsync before returning. */
