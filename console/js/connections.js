@@ -136,8 +136,8 @@ export class Values extends Page {
     try {
       const change = await api('POST', '/admin/values', body);
       form.reset();
-      this.setState({ done: `De waarde is vastgelegd${change?.generation ? ` (generatie ${change.generation})` : ''}.`, actionError: undefined });
       await this.load();
+      this.setState({ done: `De waarde is vastgelegd${change?.generation ? ` (generatie ${change.generation})` : ''}.`, actionError: undefined });
     } catch (actionError) {
       this.setState({ actionError, done: undefined });
     }
@@ -146,8 +146,8 @@ export class Values extends Page {
     const reason = (this.state[`reason-${id}`] || '').trim();
     try {
       const change = await api('DELETE', `/admin/values/${encodeURIComponent(id)}`, { reason });
-      this.setState({ done: `De waarde is verwijderd${change?.generation ? ` (generatie ${change.generation})` : ''}.`, actionError: undefined });
       await this.load();
+      this.setState({ done: `De waarde is verwijderd${change?.generation ? ` (generatie ${change.generation})` : ''}.`, actionError: undefined });
     } catch (actionError) {
       this.setState({ actionError, done: undefined });
     }

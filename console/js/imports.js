@@ -26,8 +26,10 @@ export class Imports extends Page {
   async activate(generation) {
     try {
       await api('POST', `/admin/generations/${encodeURIComponent(generation)}/activate`, { reason: this.state.reason.trim() });
-      this.setState({ rollback: undefined, reason: '', actionError: undefined, done: `Generatie ${generation} is nu in gebruik.` });
+      this.setState({ rollback: undefined, reason: '', actionError: undefined });
+      // the message only once the table shows it: "now in use" beside a stale table misleads
       await this.load();
+      this.setState({ done: `Generatie ${generation} is nu in gebruik.` });
     } catch (actionError) {
       this.setState({ actionError });
     }
