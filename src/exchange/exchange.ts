@@ -78,8 +78,11 @@ export class Exchange {
     return JSON.stringify(form === 'didcomm' ? problemReport(trust.did, to, threadId, code, text, config.exchange.didcomm) : errorReport(trust.did, to, threadId, code, text));
   }
 
-  /** `form`: what the route knows from the content type; otherwise read from the body's shape. */
-  async handle(authorization: string | undefined, raw: unknown, form: MessageForm = looksLikeDidcomm(raw) ? 'didcomm' : 'basic'): Promise<Outcome> {
+  /**
+   * `form`: what the route knows from the content type; otherwise read from the body's shape.
+   * `received`: the body's text as it arrived (the receipt logs its hash), when `raw` was parsed from it.
+   */
+  async handle(authorization: string | undefined, raw: unknown, form: MessageForm = looksLikeDidcomm(raw) ? 'didcomm' : 'basic', received?: string): Promise<Outcome> {
     const { config, trust } = this.deps;
     const ids = threadOf(raw);
     const claimedFrom = raw && typeof raw === 'object' ? (raw as { from?: unknown }).from : undefined;
@@ -98,7 +101,7 @@ export class Exchange {
     });
     const trail = new Trail(config.dataDir);
     // Receipt is logged under the thread once the token is the sender's, else as a claim.
-    const request = digestForAudit(JSON.stringify(raw ?? null));
+    const request = digestForAudit(received ?? JSON.stringify(raw ?? null));
     let receiptLogged = false;
     let release: (() => void) | undefined;
     let streaming = false;
@@ -207,8 +210,11 @@ export class Exchange {
         answers = [{ question, json: started.json, rows: started.result.rows, ms: started.result.totalMs }];
       } else answers = await (early ?? Promise.all(questions.map((q) => this.run(q))));
       for (const a of answers) trail.add({ thread_id, actor: trust.did, activity: 'executed', indicator: a.question.id, generation, rows: a.rows, ms: Math.round(a.ms), ...(a.cached ? { cached: a.cached } : {}) });
-      const body = responseText(trust.did, message, answers, config);
-      const small = answers.flatMap((a, i) => smallCellsIn(a, counted[i], minGroupSize));
+      const [before, after] = envelopeAround(trust.did, message, config);
+      const body = responseText(before, after, answers);
+      // Each answer parsed at most once, for the small-cell check and the logged content both.
+      const parsed = answers.map((a) => once(() => JSON.parse(a.json) as ParsedAnswer));
+      const small = answers.flatMap((a, i) => smallCellsIn(a, parsed[i]!, counted[i], minGroupSize));
       // An automatic answer with small numbers waits for a person, unless they may go with a reason.
       const held = !manual && small.length > 0 && policy !== 'allow-with-reason';
       if (held) {
@@ -221,7 +227,7 @@ export class Exchange {
       if (!manual) {
         // answer-sent shares the fsync of the steps still pending, and is written only after all
         // of them (never without them); the answer leaves once it is on disk.
-        trail.addLast({ thread_id, actor: trust.did, activity: 'answer-sent', to: subject, release: 'auto', rule: rule.rule, ...(small.length ? { small_cells: small.length, small_cell_policy: policy } : {}), content: contentForAudit(body, config.exchange.auditMaxContentBytes) });
+        trail.addLast({ thread_id, actor: trust.did, activity: 'answer-sent', to: subject, release: 'auto', rule: rule.rule, ...(small.length ? { small_cells: small.length, small_cell_policy: policy } : {}), content: contentForAudit(body, config.exchange.auditMaxContentBytes, () => responseObject(before, after, answers, parsed)) });
         await trail.durable();
         return { status: 200, body, requester: subject };
       }
@@ -350,11 +356,29 @@ function envelopeAround(ownDid: string, message: RequestMessage, config: Config)
 }
 
 /** The response message around the SPARQL JSON results, without re-parsing them. */
-function responseText(ownDid: string, message: RequestMessage, answers: Answered[], config: Config): string {
+function responseText(before: string, after: string, answers: Answered[]): string {
   const parts = answers.map((a, i) => (i === 0 ? resultset.open(a.question.id) : resultset.next(a.question.id)) + a.json);
   const results = answers.length ? parts.join('') + resultset.close() : '{"resultset":[]}';
-  const [before, after] = envelopeAround(ownDid, message, config);
   return before + results + after;
+}
+
+type ParsedAnswer = { head?: { vars?: string[] }; results?: { bindings: Table['rows'] } };
+
+/**
+ * What JSON.parse(responseText(…)) gives, from answers parsed already: the envelope parsed with a
+ * placeholder where the results go (the same keys in the same order), the results put there.
+ */
+function responseObject(before: string, after: string, answers: Answered[], parsed: (() => ParsedAnswer)[]): unknown {
+  const results = { resultset: answers.map((a, i) => ({ id: a.question.id, result: parsed[i]!() })) };
+  const message = JSON.parse(`${before}null${after}`) as { body: unknown };
+  if (message.body === null) message.body = results;
+  else (message.body as { response: unknown }).response = results; // DIDComm: body.response
+  return message;
+}
+
+function once<T>(make: () => T): () => T {
+  let made: { value: T } | undefined;
+  return () => (made ??= { value: make() }).value;
 }
 
 function checkReplyUrl(replyUrl: string, config: Config): void {
@@ -382,9 +406,9 @@ async function checkParamsShacl(shapes: string, question: Question, config: Conf
 }
 
 /** The small cells of one question's answer (none when nothing in it counts). */
-function smallCellsIn(a: Answered, columns: string[] | undefined, minGroupSize: number): SmallCell[] {
+function smallCellsIn(a: Answered, answer: () => ParsedAnswer, columns: string[] | undefined, minGroupSize: number): SmallCell[] {
   if (minGroupSize <= 1 || columns?.length === 0) return [];
-  const parsed = JSON.parse(a.json) as { head?: { vars?: string[] }; results?: { bindings: Table['rows'] } };
+  const parsed = answer();
   if (!parsed.results) return [];
   return smallCellsOf(a.question.id, { head: { vars: parsed.head?.vars ?? [] }, rows: parsed.results.bindings }, columns, minGroupSize);
 }

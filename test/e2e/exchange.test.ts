@@ -2,7 +2,7 @@
 // example organisation, and gets answers (synchronously, or after a manual release, POSTed to its
 // reply server, across a restart of the datastation); every rejection class reaches it as the
 // right status and error report and lands in the audit log with its code.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminToken, startDatastation, type Datastation } from '../../src/api/index.js';
@@ -50,7 +50,7 @@ afterAll(async () => {
   await inbox.close();
 });
 
-const claims = () => indicatorClaims(config, 'demo', 'staff-pro-rata');
+const claims = (indicator = 'staff-pro-rata') => indicatorClaims(config, 'demo', indicator);
 
 async function token(holder = w.requester): Promise<string> {
   const vc = await w.parties.issueQuestion(w.beheer, holder, claims());
@@ -97,6 +97,33 @@ describe('synchronous answers', () => {
     // the figure the example-organisation test computes independently from the CSV files
     expect(org?.Totaal?.value).toBe('92.69');
     expect((await thread(message.thread_id)).map((e) => e.activity)).toEqual(['received', 'token-checked', 'presentation-verified', 'query-validated', 'executed', 'answer-sent']);
+  });
+
+  it('logs the hash of the bytes received and, for a small answer, the message that was sent (both forms)', async () => {
+    // an answer that is not streamed: it has counts, and small ones may go with a logged count
+    config.exchange.smallCells = 'allow-with-reason';
+    try {
+      const vc = () => w.parties.issueQuestion(w.beheer, w.requester, claims('agreements-by-kind'));
+      const basic = await envelope(w.requester, {}, [await vc()]);
+      delete (basic.body as { parameters?: unknown }).parameters; // it has none
+      const plain = { id: randomUUID(), type: config.exchange.didcomm.requestTypes[0], from: w.requester, to: [w.did], body: { vp: await w.parties.present(w.requester, w.did, [await vc()]) } };
+      for (const [message, type, thread_id] of [[basic, 'application/json', basic.thread_id], [plain, 'application/didcomm-plain+json', plain.id]] as const) {
+        // whitespace a re-serialisation would lose: the receipt is of what came in
+        const raw = JSON.stringify(message, null, 1);
+        const response = await fetch(`${base}/api/verifiedsparql`, { method: 'POST', headers: { 'content-type': type, authorization: `Bearer ${await token()}` }, body: raw });
+        const text = await response.text();
+        expect(response.status).toBe(200);
+        const entries = await thread(thread_id);
+        const received = entries.find((e) => e.activity === 'received') as { request?: unknown };
+        expect(received.request).toEqual({ sha256: createHash('sha256').update(raw).digest('hex'), bytes: Buffer.byteLength(raw) });
+        const sent = entries.find((e) => e.activity === 'answer-sent') as { content?: unknown; small_cells?: number };
+        expect(sent.small_cells).toBeGreaterThan(0);
+        expect(sent.content).toEqual(JSON.parse(text));
+        expect(JSON.stringify(sent.content)).toBe(text);
+      }
+    } finally {
+      config.exchange.smallCells = 'block';
+    }
   });
 
   it('accepts the header form of the Nuts pilot', async () => {

@@ -4,13 +4,25 @@ import type { FastifyPluginAsync } from 'fastify';
 import { DIDCOMM_MEDIA_TYPE, fromHeaders, type Exchange } from '../../exchange/index.js';
 import type { Metrics } from '../metrics.js';
 
+/** The body text of a JSON request, while it is handled (collected with the request). */
+const received = new WeakMap<object, string>();
+
 export function verifiedSparqlRoutes(exchange: Exchange, metrics: Metrics): FastifyPluginAsync {
   return async (app) => {
     app.addContentTypeParser(['application/jwt', 'text/plain'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
+    // JSON as fastify parses it (prototype poisoning refused), keeping the bytes received: the
+    // receipt's hash is of those, not of a re-serialisation.
+    const json = app.getDefaultJsonParser('error', 'error');
+    app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+      received.set(request, body as string);
+      void json(request, body as string, done);
+    });
     // DIDComm plaintext is JSON under its own media type.
-    app.addContentTypeParser(DIDCOMM_MEDIA_TYPE, { parseAs: 'string' }, (_req, body, done) => {
+    app.addContentTypeParser(DIDCOMM_MEDIA_TYPE, { parseAs: 'string' }, (request, body, done) => {
       try {
-        done(null, JSON.parse(body as string));
+        const parsed = JSON.parse(body as string) as unknown;
+        received.set(request, body as string); // before done(): it runs the handler
+        done(null, parsed);
       } catch {
         done(Object.assign(new Error('the body is not JSON'), { statusCode: 400 }), undefined);
       }
@@ -20,7 +32,7 @@ export function verifiedSparqlRoutes(exchange: Exchange, metrics: Metrics): Fast
       const headerForm = typeof request.headers['message-id'] === 'string';
       const raw = headerForm ? fromHeaders(request.headers, request.body) : request.body;
       const didcomm = !headerForm && (request.headers['content-type'] ?? '').startsWith(DIDCOMM_MEDIA_TYPE);
-      const outcome = await exchange.handle(request.headers.authorization, raw, didcomm ? 'didcomm' : undefined);
+      const outcome = await exchange.handle(request.headers.authorization, raw, didcomm ? 'didcomm' : undefined, headerForm ? undefined : received.get(request));
       metrics.requests.inc({ outcome: outcome.code ?? String(outcome.status) });
       metrics.duration.observe((performance.now() - started) / 1000);
       if (outcome.retryAfter !== undefined) void reply.header('retry-after', String(outcome.retryAfter));
