@@ -5,6 +5,7 @@ import { existsSemiJoins } from './planner-exists.js';
 import { optionalSubSelects } from './planner-optional.js';
 import { midGroupBinds } from './planner-bind.js';
 import { correlatedGroups } from './planner-correlated.js';
+import { unboundJoinKeys } from './planner-keys.js';
 
 export function plannerRewrites(ast: unknown): void {
   existsSemiJoins(ast);
@@ -12,4 +13,6 @@ export function plannerRewrites(ast: unknown): void {
   // last: their blocks are sub-selects, which planner-optional would wrap again
   midGroupBinds(ast);
   correlatedGroups(ast);
+  // after the others: it adds a key to the groups they leave in place
+  unboundJoinKeys(ast);
 }

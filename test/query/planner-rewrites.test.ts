@@ -44,7 +44,12 @@ const DATA = `@prefix g: <http://purl.org/ozo/onz-g#> . @prefix org: <http://pur
 :loc1 g:code "1234AB" . :loc2 g:code "5678CD" . :loc3 g:code 42 .
 :a1 g:areaCode "1234" ; g:partOf :d1 . :d1 g:partOf :r1 . :a1b g:areaCode "1234" ; g:partOf :r1 . :a2 g:areaCode "5678" .
 :a3 g:areaCode "9999" ; g:partOf :r2 . :r1 a g:Region ; g:label "R1" . :r2 a g:Region .
-:h1 a g:Human . :h3 a g:Human .`;
+:h1 a g:Human . :h3 a g:Human .
+# Visits for the join-key rewrite: v1 at loc4 (two codes: duplicates kept), v2 at loc4 but in room
+# loc2 (preferred), v3 nowhere (unbound: meets every coded location), v4 tagged with the literal ""
+# (the key's stand-in value), v5 at a place without a code.
+:v1 a g:Visit ; g:at :loc4 . :v2 a g:Visit ; g:at :loc4 ; g:room :loc2 . :v3 a g:Visit .
+:v4 a g:Visit ; g:tag "" . :v5 a g:Visit ; g:at :nowhere . :loc4 g:code "X1" , "X2" .`;
 
 const P = 'PREFIX g: <http://purl.org/ozo/onz-g#> PREFIX org: <http://purl.org/ozo/onz-org#>';
 const OCCUPIED = 'EXISTS { ?u g:hasQuality ?q . ?q a g:OccupancyQuality ; g:hasQualityValue ?v }';
@@ -103,6 +108,17 @@ const GROUPS: { name: string; text: string; applies: boolean }[] = [
   { name: 'every triple correlated', applies: false, text: `${P} SELECT ?c ?h WHERE { ?c a g:Care . { ?c g:at ?loc ; g:client ?h . BIND(1 AS ?one) } }` },
 ];
 
+/** A group joined on a variable a BIND may leave unbound (planner-keys.ts). */
+const VISIT = '?v a g:Visit . OPTIONAL { ?v g:at ?a } OPTIONAL { ?v g:room ?rm } OPTIONAL { ?v g:tag ?t } BIND(COALESCE(?rm, ?a, ?t) AS ?loc)';
+const KEYS: { name: string; text: string; applies: boolean }[] = [
+  { name: 'the ZK 6.1 shape: a preferred location, none, the literal "", no code, two codes', applies: true, text: `${P} SELECT ?v ?loc ?code WHERE { ${VISIT} { ?loc g:code ?code } }` },
+  { name: 'grouped, a FILTER on the group, a variable shared besides the key', applies: true, text: `${P} SELECT ?code (COUNT(*) AS ?n) WHERE { ${VISIT} BIND(STR(?v) AS ?s) { ?loc g:code ?code . OPTIONAL { ?c g:at ?loc } BIND(STR(?v) AS ?s) } FILTER(?v != <urn:x:v1>) } GROUP BY ?code` },
+  { name: 'COUNT(DISTINCT *) sees no new solutions', applies: true, text: `${P} SELECT (COUNT(DISTINCT *) AS ?n) (COUNT(*) AS ?all) WHERE { ${VISIT} { ?loc g:code ?code } }` },
+  { name: 'SELECT * (the added key would be projected)', applies: false, text: `${P} SELECT * WHERE { ${VISIT} { ?loc g:code ?code } }` },
+  { name: 'the variable only as an object in the group (it could be the literal "")', applies: false, text: `${P} SELECT ?v ?c WHERE { ${VISIT} { ?c g:at ?loc } }` },
+  { name: 'a BIND of a variable a BGP before binds (certainly bound: keyed already)', applies: false, text: `${P} SELECT ?v ?code WHERE { ?v a g:Visit ; g:at ?a . BIND(?a AS ?loc) { ?loc g:code ?code } }` },
+];
+
 const store = new oxigraph.Store();
 store.load(DATA, { format: 'text/turtle' });
 type Cell = { value: string };
@@ -140,20 +156,23 @@ describe('planner rewrite: FILTER EXISTS over a multi-triple BGP as a semi-join'
     let optionals: JenaAnswer[] = [];
     let binds: JenaAnswer[] = [];
     let groups: JenaAnswer[] = [];
+    let keys: JenaAnswer[] = [];
     beforeAll(async () => {
       const file = join(tempDir('ds-planner-'), 'data.ttl');
       writeFileSync(file, DATA);
-      const all = await askJena([file], [...CASES, ...OPTIONALS, ...BINDS, ...GROUPS].flatMap(({ text }) => [text, compatibleText(parseSparql(text))]));
+      const all = await askJena([file], [...CASES, ...OPTIONALS, ...BINDS, ...GROUPS, ...KEYS].flatMap(({ text }) => [text, compatibleText(parseSparql(text))]));
       answers = all.slice(0, 2 * CASES.length);
       optionals = all.slice(2 * CASES.length, 2 * (CASES.length + OPTIONALS.length));
       binds = all.slice(2 * (CASES.length + OPTIONALS.length), 2 * (CASES.length + OPTIONALS.length + BINDS.length));
-      groups = all.slice(2 * (CASES.length + OPTIONALS.length + BINDS.length));
+      groups = all.slice(2 * (CASES.length + OPTIONALS.length + BINDS.length), 2 * (CASES.length + OPTIONALS.length + BINDS.length + GROUPS.length));
+      keys = all.slice(2 * (CASES.length + OPTIONALS.length + BINDS.length + GROUPS.length));
     }, 300_000);
     const families = [
       { label: '', cases: CASES, answers: () => answers },
       { label: 'OPTIONAL ', cases: OPTIONALS, answers: () => optionals },
       { label: 'mid-group BIND ', cases: BINDS, answers: () => binds },
       { label: 'correlated group ', cases: GROUPS, answers: () => groups },
+      { label: 'join key ', cases: KEYS, answers: () => keys },
     ];
     for (const family of families) {
       it.each(family.cases.map((c, i) => [c.name, i] as const))(`${family.label}%s: Jena on the bare and on the rewritten text = Oxigraph on the rewritten text`, (_, i) => {
@@ -211,5 +230,20 @@ describe('planner rewrite: a nested group decorrelated from the rows around it',
     const rows = oxRows(compatibleText(parseSparql(GROUPS[0]!.text), { original: GROUPS[0]!.text }));
     const count = (c: string) => rows.filter((r) => r.includes(`urn:x:${c}"`)).length;
     expect([count('c1'), count('c2'), count('c3'), count('c4')]).toEqual([2, 2, 1, 4]);
+  });
+});
+
+describe('planner rewrite: a join key for a variable a BIND may leave unbound', () => {
+  it.each(KEYS)('$name: rewritten = bare on Oxigraph', ({ text, applies }) => {
+    const rewritten = compatibleText(parseSparql(text), { original: text });
+    expect(rewritten.includes('planner_key_'), rewritten).toBe(applies);
+    expect(oxRows(rewritten)).toEqual(oxRows(text));
+  });
+
+  it('v1 and v2 at their location, v3 with every code (loc4 twice), v4 and v5 nowhere', () => {
+    const rows = oxRows(compatibleText(parseSparql(KEYS[0]!.text), { original: KEYS[0]!.text }));
+    const count = (v: string) => rows.filter((r) => r.includes(`urn:x:${v}"`)).length;
+    expect([count('v1'), count('v2'), count('v3'), count('v4'), count('v5')]).toEqual([2, 1, 5, 0, 0]);
+    expect(rows.every((r) => !r.includes('planner_'))).toBe(true);
   });
 });
