@@ -17,7 +17,8 @@
 //    re-runs the BGP for each in an order fixed before the outer binding is known (all sick periods
 //    for every agreement). With the BGP as `{ SELECT * WHERE { BGP } }` (the same solutions) it is
 //    evaluated once and joined; the FILTERs stay the OPTIONAL's condition. ZK 12.1's core at 10k:
-//    72 s → 0.2 s.
+//    72 s → 0.2 s. The VALUES of the group before it are copied into that sub-select (see
+//    restrictOnceBlocks), so that evaluated alone it does not enumerate what they bound.
 // Measured on the 10k-employee generator organisation: ZK 1.2's location block 5.3 s → 0.5 s; the
 // block joined to the agreements > 100 s → 0.7 s (bench/README.md, bench:conformance).
 import sparqljs from 'sparqljs';
@@ -59,11 +60,44 @@ function bindOncePerKey(patterns: Node[]): void {
   patterns.splice(1, 2, block);
 }
 
+/** The sub-selects rewrite 3 produced, for the VALUES restriction of the enclosing group. */
+const onceBlocks = new WeakSet<Node>();
+
 /** Rewrite 3 on an OPTIONAL's pattern list (in place): a BGP-and-FILTERs OPTIONAL's BGP, evaluated once. */
 function optionalOnce(patterns: Node[]): void {
   const bgps = patterns.filter((p) => p.type === 'bgp');
   if (bgps.length !== 1 || (bgps[0]!.triples as unknown[]).length < 2 || patterns.some((p) => p.type !== 'bgp' && p.type !== 'filter')) return;
-  patterns[patterns.indexOf(bgps[0]!)] = subSelect([bgps[0]!]);
+  const block = subSelect([bgps[0]!]);
+  onceBlocks.add(block);
+  patterns[patterns.indexOf(bgps[0]!)] = block;
+}
+
+/**
+ * Rewrite 3's sub-select evaluated on its own must not enumerate what only the group's VALUES
+ * bound before (ZK 12.2: `VALUES ?type_verzuim { ZiektePeriode ZwangerschapsVerlof }` and then
+ * `OPTIONAL { ?z a ?type_verzuim ; definedBy ?overeenkomst … }`: every typed node of the graph, 9 s
+ * at 10k employees). Each VALUES column the block reads, with a value in every row, is copied into
+ * the block: `{ SELECT * WHERE { VALUES ?v { … } BGP } }`. Exact: every row on the left of the
+ * OPTIONAL went through that VALUES (the group is joined left to right, and joins only restrict),
+ * so it binds ?v to one of the listed terms; a solution of the BGP with another value for ?v is
+ * compatible with no left row, and dropping it changes no left join.
+ */
+function restrictOnceBlocks(patterns: Node[]): void {
+  patterns.forEach((optional, i) => {
+    if (optional.type !== 'optional') return;
+    const block = (optional.patterns as Node[]).find((p) => onceBlocks.has(p));
+    if (!block) return;
+    const select = (block.patterns as Node[])[0]!;
+    const reads = bgpVariables((select.where as Node[]).find((p) => p.type === 'bgp')!);
+    for (const values of patterns.slice(0, i).filter((p) => p.type === 'values')) {
+      const rows = values.values as Record<string, Term | undefined>[];
+      for (const key of new Set(rows.flatMap((r) => Object.keys(r)))) {
+        if (!reads.has(key.slice(1)) || rows.some((r) => !r[key])) continue;
+        const seen = new Map(rows.map((r) => [JSON.stringify(r[key]), r[key]!]));
+        (select.where as Node[]).unshift({ type: 'values', values: [...seen.values()].map((term) => ({ [key]: term })) });
+      }
+    }
+  });
 }
 
 /** A UNION with a branch that directly holds a keyed block (the official location block). */
@@ -77,6 +111,7 @@ export function locationJoins(ast: unknown): void {
     if (owner.type === 'union') return undefined; // its branches are groups, handled on their own
     bindOncePerKey(patterns);
     if (owner.type === 'optional') optionalOnce(patterns);
+    restrictOnceBlocks(patterns);
     // Rewrite 2: the group's patterns joined with each branch of a UNION that holds a keyed block.
     const at = patterns.findIndex(holdsUnionWithKeyedBlock);
     if (at < 0 || patterns.length < 2) return undefined;

@@ -14,7 +14,9 @@ store.load(
   :v1 a org:Vestiging ; g:pc <urn:pc:6821AB> ; g:nr "V1" . :v2 a org:Vestiging ; g:pc <urn:pc:6881CD> ; g:nr "V2" .
   :v3 a org:Vestiging ; g:pc "no-iri" ; g:nr "V3" . :v4 a org:Vestiging ; g:pc <urn:pc:9999ZZ> ; g:nr "V4" .
   :g1 g:identifiedBy <urn:pc:68> ; g:partOf :r1 . :r1 a org:ZorgkantoorRegio . :menzis g:hasOperatingRange :r1 .
-  :g9 g:identifiedBy <urn:pc:99> ; g:partOf :r9 . :r9 a org:ZorgkantoorRegio . :cz g:hasOperatingRange :r9 .`,
+  :g9 g:identifiedBy <urn:pc:99> ; g:partOf :r9 . :r9 a org:ZorgkantoorRegio . :cz g:hasOperatingRange :r9 .
+  :s1 a g:Sick ; g:definedBy :a1 ; g:n 1 . :s2 a g:Leave ; g:definedBy :a1 ; g:n 2 . :s3 a g:Other ; g:definedBy :a2 ; g:n 3 .
+  :s4 a g:Sick , g:Other ; g:definedBy :a3 ; g:n 4 , 5 .`,
   { format: 'text/turtle' },
 );
 
@@ -58,5 +60,27 @@ SELECT ?a ?l ?v WHERE {
     const rows = all(rewritten);
     expect(rows).toEqual(all(compatibleText(parseSparql(text), { joins: false })));
     expect(rows).toEqual(['urn:x:a1 urn:x:l1 urn:x:v1', 'urn:x:a3 urn:x:l2 urn:x:v1', 'urn:x:a3 urn:x:l2 urn:x:v2', 'urn:x:a5 - -']);
+  });
+
+  it('restrict an OPTIONAL\'s once-evaluated BGP to the values the group\'s VALUES listed before it (ZK 12.2)', () => {
+    const text = (values: string) => `PREFIX g: <http://purl.org/ozo/onz-g#>
+SELECT ?a ?t ?s ?n WHERE {
+  VALUES ?a { <urn:x:a1> <urn:x:a2> <urn:x:a3> <urn:x:a4> }
+  ${values}
+  OPTIONAL { ?s a ?t ; g:definedBy ?a ; g:n ?n . FILTER(?n != 5) }
+} ORDER BY ?a ?t ?s ?n`;
+    const all = (t: string) => (store.query(t) as Map<string, { value: string }>[]).map((r) => ['a', 't', 's', 'n'].map((k) => r.get(k)?.value ?? '-').join(' '));
+    // a1: s1 (Sick) and s2 (Leave); a2: s3 is Other only, so unmatched; a3: s4 twice typed, n 5 filtered; a4: none
+    const listed = text('VALUES ?t { g:Sick g:Leave g:Sick }');
+    const rewritten = compatibleText(parseSparql(listed));
+    expect(rewritten).toMatch(/SELECT \* WHERE \{\s*VALUES \?t \{\s*g:Sick\s*g:Leave\s*\}/);
+    expect(all(rewritten)).toEqual(all(compatibleText(parseSparql(listed), { joins: false })));
+    expect(all(rewritten).filter((r) => r.includes('urn:x:a1') && r.endsWith('1'))).toHaveLength(2); // the VALUES lists Sick twice
+    // UNDEF in the column: the row may leave ?t unbound, then every type matches; nothing is copied
+    const undef = text('VALUES ?t { g:Sick UNDEF }');
+    const left = compatibleText(parseSparql(undef));
+    expect(left.match(/VALUES \?t/g)).toHaveLength(1);
+    expect(left).toMatch(/SELECT \* WHERE \{\s*VALUES \?a/); // the column without UNDEF still is
+    expect(all(left)).toEqual(all(compatibleText(parseSparql(undef), { joins: false })));
   });
 });
