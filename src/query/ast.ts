@@ -24,7 +24,7 @@ export function mentioned(node: unknown, into = new Set<string>()): Set<string> 
   return into;
 }
 
-/** Functions whose value may differ between two evaluations. */
+/** Functions whose value may differ between two evaluations (lower case: sparqljs writes BNODE in capitals). */
 const VOLATILE = new Set(['rand', 'now', 'uuid', 'struuid', 'bnode']);
 
 /**
@@ -41,7 +41,7 @@ export function expressionVariables(e: unknown, into = new Set<string>()): Set<s
   if (node.termType === 'Variable') into.add(node.value!);
   if (node.termType) return into;
   if (node.type === 'aggregate') return undefined;
-  if (node.type === 'operation' && (node.operator === 'exists' || node.operator === 'notexists' || VOLATILE.has(node.operator!))) return undefined;
+  if (node.type === 'operation' && (node.operator === 'exists' || node.operator === 'notexists' || VOLATILE.has(node.operator!.toLowerCase()))) return undefined;
   for (const [key, value] of Object.entries(node)) if ((key === 'args' || key === 'expression') && !expressionVariables(value, into)) return undefined;
   return into;
 }

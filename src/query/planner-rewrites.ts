@@ -2,12 +2,14 @@
 // for all data (see its file) and only changes how Oxigraph 0.5 evaluates a shape. One hook for
 // compat.ts, after the join-order rewrites of joins.ts.
 import { existsSemiJoins } from './planner-exists.js';
+import { hoistBgpsOverBinds } from './planner-hoist.js';
 import { optionalSubSelects } from './planner-optional.js';
 import { midGroupBinds } from './planner-bind.js';
 import { correlatedGroups } from './planner-correlated.js';
 import { unboundJoinKeys } from './planner-keys.js';
 
 export function plannerRewrites(ast: unknown): void {
+  hoistBgpsOverBinds(ast);
   existsSemiJoins(ast);
   optionalSubSelects(ast);
   // last: their blocks are sub-selects, which planner-optional would wrap again

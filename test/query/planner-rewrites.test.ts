@@ -119,6 +119,18 @@ const KEYS: { name: string; text: string; applies: boolean }[] = [
   { name: 'a BIND of a variable a BGP before binds (certainly bound: keyed already)', applies: false, text: `${P} SELECT ?v ?code WHERE { ?v a g:Visit ; g:at ?a . BIND(?a AS ?loc) { ?loc g:code ?code } }` },
 ];
 
+/** A BGP after BINDs it does not read, tying a BGP that meets nothing before to the rows before (planner-hoist.ts). */
+const CODES = '?c a g:Care . OPTIONAL { ?c g:client ?h } ?loc g:code ?code .';
+const HOISTS: { name: string; text: string; applies: boolean }[] = [
+  { name: 'the IGJ 1.2.3 shape: BINDs of P\'s values, a FILTER, then the BGP that ties P to the care', applies: true, text: `${P} SELECT ?c ?h ?loc ?x ?s WHERE { ${CODES} BIND(STR(?code) AS ?x) FILTER(?x != "42") BIND(STR(?loc) AS ?s) ?c g:at ?loc . }` },
+  { name: 'grouped, a BIND reading an OPTIONAL value that Q does not mention', applies: true, text: `${P} SELECT ?y (COUNT(*) AS ?n) WHERE { ${CODES} BIND(COALESCE(?h, "none") AS ?y) ?c g:at ?loc . } GROUP BY ?y` },
+  { name: 'a BIND reading an OPTIONAL value that Q binds', applies: false, text: `${P} SELECT ?c ?y WHERE { ${CODES} BIND(COALESCE(?h, "none") AS ?y) ?c g:at ?loc ; g:client ?h . }` },
+  { name: 'a BIND of a fresh blank node (one per row of P, not per joined row)', applies: false, text: `${P} SELECT ?c (COUNT(DISTINCT ?b) AS ?n) WHERE { ${CODES} BIND(BNODE() AS ?b) ?c g:at ?loc . } GROUP BY ?c` },
+  { name: 'Q reads the BIND\'s variable', applies: false, text: `${P} SELECT ?c ?x WHERE { ${CODES} BIND(?loc AS ?x) ?c g:at ?x . }` },
+  { name: 'a zero-length path of Q ending in P\'s variable', applies: false, text: `${P} SELECT ?c ?z WHERE { ${CODES} BIND(STR(?code) AS ?x) ?c g:at ?loc . ?loc g:partOf* ?z . }` },
+  { name: 'P already meets the rows before it', applies: false, text: `${P} SELECT ?c ?loc WHERE { ${CODES} ?c g:client ?h2 . BIND(STR(?code) AS ?x) ?c g:at ?loc . }` },
+];
+
 const store = new oxigraph.Store();
 store.load(DATA, { format: 'text/turtle' });
 type Cell = { value: string };
@@ -157,15 +169,17 @@ describe('planner rewrite: FILTER EXISTS over a multi-triple BGP as a semi-join'
     let binds: JenaAnswer[] = [];
     let groups: JenaAnswer[] = [];
     let keys: JenaAnswer[] = [];
+    let hoists: JenaAnswer[] = [];
     beforeAll(async () => {
       const file = join(tempDir('ds-planner-'), 'data.ttl');
       writeFileSync(file, DATA);
-      const all = await askJena([file], [...CASES, ...OPTIONALS, ...BINDS, ...GROUPS, ...KEYS].flatMap(({ text }) => [text, compatibleText(parseSparql(text))]));
+      const all = await askJena([file], [...CASES, ...OPTIONALS, ...BINDS, ...GROUPS, ...KEYS, ...HOISTS].flatMap(({ text }) => [text, compatibleText(parseSparql(text))]));
       answers = all.slice(0, 2 * CASES.length);
       optionals = all.slice(2 * CASES.length, 2 * (CASES.length + OPTIONALS.length));
       binds = all.slice(2 * (CASES.length + OPTIONALS.length), 2 * (CASES.length + OPTIONALS.length + BINDS.length));
       groups = all.slice(2 * (CASES.length + OPTIONALS.length + BINDS.length), 2 * (CASES.length + OPTIONALS.length + BINDS.length + GROUPS.length));
-      keys = all.slice(2 * (CASES.length + OPTIONALS.length + BINDS.length + GROUPS.length));
+      keys = all.slice(2 * (CASES.length + OPTIONALS.length + BINDS.length + GROUPS.length), 2 * (CASES.length + OPTIONALS.length + BINDS.length + GROUPS.length + KEYS.length));
+      hoists = all.slice(2 * (CASES.length + OPTIONALS.length + BINDS.length + GROUPS.length + KEYS.length));
     }, 300_000);
     const families = [
       { label: '', cases: CASES, answers: () => answers },
@@ -173,6 +187,7 @@ describe('planner rewrite: FILTER EXISTS over a multi-triple BGP as a semi-join'
       { label: 'mid-group BIND ', cases: BINDS, answers: () => binds },
       { label: 'correlated group ', cases: GROUPS, answers: () => groups },
       { label: 'join key ', cases: KEYS, answers: () => keys },
+      { label: 'hoisted BGP ', cases: HOISTS, answers: () => hoists },
     ];
     for (const family of families) {
       it.each(family.cases.map((c, i) => [c.name, i] as const))(`${family.label}%s: Jena on the bare and on the rewritten text = Oxigraph on the rewritten text`, (_, i) => {
@@ -245,5 +260,13 @@ describe('planner rewrite: a join key for a variable a BIND may leave unbound', 
     const count = (v: string) => rows.filter((r) => r.includes(`urn:x:${v}"`)).length;
     expect([count('v1'), count('v2'), count('v3'), count('v4'), count('v5')]).toEqual([2, 1, 5, 0, 0]);
     expect(rows.every((r) => !r.includes('planner_'))).toBe(true);
+  });
+});
+
+describe('planner rewrite: a BGP moved in front of BINDs it does not read', () => {
+  it.each(HOISTS)('$name: rewritten = bare on Oxigraph', ({ text, applies }) => {
+    const rewritten = compatibleText(parseSparql(text), { original: text });
+    expect(/g:code \?code\.\s*\?c g:at \?loc/.test(rewritten), rewritten).toBe(applies);
+    expect(oxRows(rewritten)).toEqual(oxRows(text));
   });
 });
