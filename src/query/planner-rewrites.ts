@@ -7,6 +7,7 @@ import { optionalSubSelects } from './planner-optional.js';
 import { midGroupBinds } from './planner-bind.js';
 import { correlatedGroups } from './planner-correlated.js';
 import { unboundJoinKeys } from './planner-keys.js';
+import { optionalsIntoUnions } from './planner-union.js';
 
 export function plannerRewrites(ast: unknown): void {
   hoistBgpsOverBinds(ast);
@@ -15,6 +16,7 @@ export function plannerRewrites(ast: unknown): void {
   // last: their blocks are sub-selects, which planner-optional would wrap again
   midGroupBinds(ast);
   correlatedGroups(ast);
+  optionalsIntoUnions(ast);
   // after the others: it adds a key to the groups they leave in place
   unboundJoinKeys(ast);
 }

@@ -49,7 +49,9 @@ const DATA = `@prefix g: <http://purl.org/ozo/onz-g#> . @prefix org: <http://pur
 # loc2 (preferred), v3 nowhere (unbound: meets every coded location), v4 tagged with the literal ""
 # (the key's stand-in value), v5 at a place without a code.
 :v1 a g:Visit ; g:at :loc4 . :v2 a g:Visit ; g:at :loc4 ; g:room :loc2 . :v3 a g:Visit .
-:v4 a g:Visit ; g:tag "" . :v5 a g:Visit ; g:at :nowhere . :loc4 g:code "X1" , "X2" .`;
+:v4 a g:Visit ; g:tag "" . :v5 a g:Visit ; g:at :nowhere . :loc4 g:code "X1" , "X2" .
+# Levels for the OPTIONAL-into-UNION rewrite: one label, two labels (duplicates), none.
+:lv1 a g:Level ; g:label "N1" . :lv2 a g:Level ; g:label "N2a" , "N2b" . :lv3 a g:Level .`;
 
 const P = 'PREFIX g: <http://purl.org/ozo/onz-g#> PREFIX org: <http://purl.org/ozo/onz-org#>';
 const OCCUPIED = 'EXISTS { ?u g:hasQuality ?q . ?q a g:OccupancyQuality ; g:hasQualityValue ?v }';
@@ -131,6 +133,16 @@ const HOISTS: { name: string; text: string; applies: boolean }[] = [
   { name: 'P already meets the rows before it', applies: false, text: `${P} SELECT ?c ?loc WHERE { ${CODES} ?c g:client ?h2 . BIND(STR(?code) AS ?x) ?c g:at ?loc . }` },
 ];
 
+/** An OPTIONAL lookup of a value only a UNION before it binds (planner-union.ts). */
+const LEVELS = '?c a g:Care . { ?k a g:Level } UNION { BIND("Totaal" AS ?k) }';
+const UNIONS: { name: string; text: string; applies: boolean }[] = [
+  { name: 'the ZK 6.1 shape: a label, two labels, none, a literal branch, a BIND in between', applies: true, text: `${P} SELECT ?c ?k ?lab ?s WHERE { ${LEVELS} BIND(STR(?k) AS ?s) OPTIONAL { ?k g:label ?lab } }` },
+  { name: 'grouped, a FILTER reading the label', applies: true, text: `${P} SELECT ?k (COUNT(*) AS ?n) WHERE { ${LEVELS} OPTIONAL { ?k g:label ?lab } FILTER(!BOUND(?lab) || ?lab != "N2b") } GROUP BY ?k` },
+  { name: 'a BIND in between reads the value the OPTIONAL adds', applies: false, text: `${P} SELECT ?c ?k ?z WHERE { ${LEVELS} BIND(COALESCE(?lab, "none") AS ?z) OPTIONAL { ?k g:label ?lab } }` },
+  { name: 'another pattern binds a variable of the OPTIONAL', applies: false, text: `${P} SELECT ?c ?k ?lab WHERE { ${LEVELS} OPTIONAL { ?k g:label ?lab . ?c g:at ?lab } }` },
+  { name: 'an OPTIONAL with a FILTER of its own', applies: false, text: `${P} SELECT ?c ?k ?lab WHERE { ${LEVELS} OPTIONAL { ?k g:label ?lab FILTER(?c != <urn:x:c1>) } }` },
+];
+
 const store = new oxigraph.Store();
 store.load(DATA, { format: 'text/turtle' });
 type Cell = { value: string };
@@ -170,16 +182,18 @@ describe('planner rewrite: FILTER EXISTS over a multi-triple BGP as a semi-join'
     let groups: JenaAnswer[] = [];
     let keys: JenaAnswer[] = [];
     let hoists: JenaAnswer[] = [];
+    let unions: JenaAnswer[] = [];
     beforeAll(async () => {
       const file = join(tempDir('ds-planner-'), 'data.ttl');
       writeFileSync(file, DATA);
-      const all = await askJena([file], [...CASES, ...OPTIONALS, ...BINDS, ...GROUPS, ...KEYS, ...HOISTS].flatMap(({ text }) => [text, compatibleText(parseSparql(text))]));
+      const all = await askJena([file], [...CASES, ...OPTIONALS, ...BINDS, ...GROUPS, ...KEYS, ...HOISTS, ...UNIONS].flatMap(({ text }) => [text, compatibleText(parseSparql(text))]));
       answers = all.slice(0, 2 * CASES.length);
       optionals = all.slice(2 * CASES.length, 2 * (CASES.length + OPTIONALS.length));
       binds = all.slice(2 * (CASES.length + OPTIONALS.length), 2 * (CASES.length + OPTIONALS.length + BINDS.length));
       groups = all.slice(2 * (CASES.length + OPTIONALS.length + BINDS.length), 2 * (CASES.length + OPTIONALS.length + BINDS.length + GROUPS.length));
       keys = all.slice(2 * (CASES.length + OPTIONALS.length + BINDS.length + GROUPS.length), 2 * (CASES.length + OPTIONALS.length + BINDS.length + GROUPS.length + KEYS.length));
-      hoists = all.slice(2 * (CASES.length + OPTIONALS.length + BINDS.length + GROUPS.length + KEYS.length));
+      hoists = all.slice(2 * (CASES.length + OPTIONALS.length + BINDS.length + GROUPS.length + KEYS.length), 2 * (CASES.length + OPTIONALS.length + BINDS.length + GROUPS.length + KEYS.length + HOISTS.length));
+      unions = all.slice(2 * (CASES.length + OPTIONALS.length + BINDS.length + GROUPS.length + KEYS.length + HOISTS.length));
     }, 300_000);
     const families = [
       { label: '', cases: CASES, answers: () => answers },
@@ -188,6 +202,7 @@ describe('planner rewrite: FILTER EXISTS over a multi-triple BGP as a semi-join'
       { label: 'correlated group ', cases: GROUPS, answers: () => groups },
       { label: 'join key ', cases: KEYS, answers: () => keys },
       { label: 'hoisted BGP ', cases: HOISTS, answers: () => hoists },
+      { label: 'OPTIONAL into UNION ', cases: UNIONS, answers: () => unions },
     ];
     for (const family of families) {
       it.each(family.cases.map((c, i) => [c.name, i] as const))(`${family.label}%s: Jena on the bare and on the rewritten text = Oxigraph on the rewritten text`, (_, i) => {
@@ -268,5 +283,19 @@ describe('planner rewrite: a BGP moved in front of BINDs it does not read', () =
     const rewritten = compatibleText(parseSparql(text), { original: text });
     expect(/g:code \?code\.\s*\?c g:at \?loc/.test(rewritten), rewritten).toBe(applies);
     expect(oxRows(rewritten)).toEqual(oxRows(text));
+  });
+});
+
+describe('planner rewrite: an OPTIONAL lookup moved into the UNION that binds its value', () => {
+  it.each(UNIONS)('$name: rewritten = bare on Oxigraph', ({ text, applies }) => {
+    const rewritten = compatibleText(parseSparql(text), { original: text });
+    expect((rewritten.match(/OPTIONAL/g) ?? []).length === 2, rewritten).toBe(applies);
+    expect(oxRows(rewritten)).toEqual(oxRows(text));
+  });
+
+  it('every care meets lv1 once, lv2 twice (two labels), lv3 and Totaal without a label', () => {
+    const rows = oxRows(compatibleText(parseSparql(UNIONS[0]!.text), { original: UNIONS[0]!.text }));
+    expect(rows).toHaveLength(4 * 5);
+    expect(rows.filter((r) => !r.includes('"lab"'))).toHaveLength(4 * 2);
   });
 });
