@@ -27,20 +27,23 @@ describe('kill -9', () => {
     const dataDir = tempDir('ds-crash-audit-');
     let acknowledged = 0;
     for (let round = 0; round < 5; round++) {
-      const started = Date.now();
       const a = child('audit-writer.ts', [dataDir, `a${round}`]);
       const b = child('audit-writer.ts', [dataDir, `b${round}`]);
       await killSoon(a, 300); // b goes on writing after a died, possibly holding the lock
       await killSoon(b, 300);
       acknowledged = Math.max(acknowledged, ...[...a.lines, ...b.lines].map(Number));
       // The next writer cuts a torn last line and appends after the last whole entry.
+      const started = Date.now();
       const next = recordActivity(dataDir, { actor: 'test', activity: 'after-kill' });
+      const waited = Date.now() - started;
       expect(next.seq).toBeGreaterThan(acknowledged);
       const verified = await verifyAuditLog(auditPath(dataDir));
       expect(verified, `round ${round}`).toMatchObject({ ok: true });
       expect(verified.entries).toBe(next.seq);
-      // A lock left by a killed writer is recognised at once (its process is gone), not after 10 s.
-      expect(Date.now() - started).toBeLessThan(8_000);
+      // A lock left by a killed writer is recognised at once (its process is gone), not after the
+      // 10 s staleness limit. Only the append is timed: the children's start-up on a loaded CI
+      // machine once took the whole round past 8 s.
+      expect(waited).toBeLessThan(8_000);
     }
     expect(existsSync(`${auditPath(dataDir)}.lock`)).toBe(false);
   }, 90_000);
