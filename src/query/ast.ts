@@ -24,6 +24,13 @@ export function mentioned(node: unknown, into = new Set<string>()): Set<string> 
   return into;
 }
 
+/** Variables that BGPs directly in a pattern list bind in every solution (subject, predicate, object; path end points). */
+export function bgpBoundVariables(patterns: Node[]): Set<string> {
+  const out = new Set<string>();
+  for (const p of patterns) if (p.type === 'bgp') for (const t of p.triples as Triple[]) for (const term of [t.subject, t.predicate as Term, t.object]) if (term?.termType === 'Variable') out.add(term.value);
+  return out;
+}
+
 /** Functions whose value may differ between two evaluations (lower case: sparqljs writes BNODE in capitals). */
 const VOLATILE = new Set(['rand', 'now', 'uuid', 'struuid', 'bnode']);
 

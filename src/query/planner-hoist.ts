@@ -15,14 +15,7 @@
 // it (a BGP of the list binds it), so Q cannot bind it anew. FILTERs in the run are the group's
 // (they see the whole group either way). A BGP is the join of its triples, so Q joins P where it
 // joined the run. Not applied inside FILTER EXISTS bodies (evaluated with the outer row substituted).
-import { expressionVariables, mentioned, walkPatternLists, type Node, type Term, type Triple } from './ast.js';
-
-/** Variables a BGP directly in the list binds in every solution. */
-function certainlyBound(patterns: Node[]): Set<string> {
-  const out = new Set<string>();
-  for (const p of patterns) if (p.type === 'bgp') for (const t of p.triples as Triple[]) for (const term of [t.subject, t.predicate as Term, t.object]) if (term?.termType === 'Variable') out.add(term.value);
-  return out;
-}
+import { bgpBoundVariables, expressionVariables, mentioned, walkPatternLists, type Node, type Term, type Triple } from './ast.js';
 
 /** Variables at the ends of `p*` / `p?` paths of a BGP. */
 function zeroLengthEnds(bgp: Node): string[] {
@@ -36,7 +29,7 @@ function zeroLengthEnds(bgp: Node): string[] {
 /** Whether BGP q may be moved in front of `run` (BINDs and FILTERs) that follows `before`. */
 function movable(q: Node, run: Node[], before: Node[]): boolean {
   const qVars = mentioned(q.triples);
-  const certain = certainlyBound(before);
+  const certain = bgpBoundVariables(before);
   for (const p of run) {
     if (p.type === 'filter') continue;
     if (qVars.has((p.variable as Term).value)) return false;

@@ -19,7 +19,7 @@
 // `SELECT *` result: not applied when the query's own projection is a wildcard, nor inside FILTER
 // EXISTS bodies or UNION branch lists (their groups are handled on their own).
 import sparqljs from 'sparqljs';
-import { mentioned, walkPatternLists, type Node, type Term, type Triple } from './ast.js';
+import { bgpBoundVariables, mentioned, walkPatternLists, type Node, type Term, type Triple } from './ast.js';
 
 const parser = new sparqljs.Parser();
 
@@ -34,13 +34,6 @@ function additions(x: string, k: string, f: string): { outer: Node; inner: Node[
 function subjects(patterns: Node[]): Set<string> {
   const out = new Set<string>();
   for (const p of patterns) if (p.type === 'bgp') for (const t of p.triples as Triple[]) if (t.subject.termType === 'Variable') out.add(t.subject.value);
-  return out;
-}
-
-/** Variables a BGP directly in the list binds (subject and object positions). */
-function bgpBound(patterns: Node[]): Set<string> {
-  const out = new Set<string>();
-  for (const p of patterns) if (p.type === 'bgp') for (const t of p.triples as Triple[]) for (const term of [t.subject, t.object]) if (term.termType === 'Variable') out.add(term.value);
   return out;
 }
 
@@ -64,7 +57,7 @@ export function unboundJoinKeys(ast: unknown): void {
       const group = list[i]!;
       if (group.type !== 'group') continue;
       const before = list.slice(0, i);
-      const certain = bgpBound(before);
+      const certain = bgpBoundVariables(before);
       const inside = subjects(group.patterns as Node[]);
       // ?x: bound before by a BIND that reads a variable no BGP before binds (it may stay unbound).
       const bind = before.find((p) => p.type === 'bind' && inside.has((p.variable as Term).value) && [...mentioned(p.expression)].some((v) => !certain.has(v)));
