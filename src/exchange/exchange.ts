@@ -6,22 +6,22 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Config } from '../config/index.js';
-import { auditFor, type AuditEntry, type AuditInput, type AuditSink } from '../audit/index.js';
 import type { ProfileRegistry } from '../profiles/index.js';
 import { QueryError, checkParameterCount, listNames, resultset, type QueryRunner } from '../query/index.js';
 import { TrustError, allowedAddress, literalHost, type Trust, type VerifiedPresentation } from '../trust/index.js';
 import { validateParamsShacl } from '../validate/index.js';
 import { contentForAudit, digestForAudit, unauthenticatedForAudit } from './content.js';
-import { errorReport, parseRequest, RESPONSE, threadOf, type MessageForm, type RequestMessage } from './envelope.js';
-import { didcommResponseHead, looksLikeDidcomm, parseDidcomm, problemReport } from './didcomm.js';
+import { errorReport, parseRequest, threadOf, type MessageForm, type RequestMessage } from './envelope.js';
+import { looksLikeDidcomm, parseDidcomm, problemReport } from './didcomm.js';
 import { ExchangeError, failure } from './errors.js';
 import { resolveQuestion, undeclaredParameters, type Question } from './questions.js';
 import { releaseRule, type AppliedRule, type ReleaseItem, type ReleaseQueue } from './release.js';
 import { countColumns, smallCellsOf, type SmallCell } from './small-cells.js';
-import type { Table } from './answer-table.js';
 import type { Deliverer } from './delivery.js';
 import { Admission } from './admission.js';
 import { StreamClosed, startAnswer } from './stream.js';
+import { Trail } from './trail.js';
+import { envelopeAround, once, preview, responseObject, responseText, type Answered, type ParsedAnswer } from './response.js';
 
 export interface ExchangeDeps {
   config: Config;
@@ -51,14 +51,6 @@ export interface Outcome {
 /** Characters of a refusal's reason kept in the log. */
 const MAX_REASON = 512;
 
-interface Answered {
-  question: Question;
-  json: string;
-  rows: number;
-  ms: number;
-  /** From the answer cache (src/query/answer-cache.ts): the engine answered this text on this generation before. */
-  cached?: true;
-}
 
 export class Exchange {
   readonly admission: Admission;
@@ -308,79 +300,6 @@ export class Exchange {
   }
 }
 
-/**
- * The entries of one request: appended in order as its steps happen and fsynced by group commit
- * while the work goes on. The final entry (answer-sent) is added with addLast: the log writes it
- * only when every entry before it is written (in its group or durable before), so it shares their
- * fsync and never stands in the log without them; nothing is sent before it is durable. A request
- * waits for about one fsync after its query (shared with concurrent requests), not one per step.
- * Once an entry failed, the next step is refused (the request becomes an audit failure; its
- * refusal is still logged).
- */
-class Trail {
-  private readonly pending: Promise<AuditEntry>[] = [];
-  private failure: Error | undefined;
-  /** Looked up once per request, not per entry. */
-  private readonly sink: AuditSink;
-
-  constructor(dataDir: string) {
-    this.sink = auditFor(dataDir);
-  }
-
-  add(entry: AuditInput): void {
-    this.append(entry, []);
-  }
-
-  /** An entry that must never be in the log without all those added before it. */
-  addLast(entry: AuditInput): void {
-    this.append(entry, [...this.pending]);
-  }
-
-  private append(entry: AuditInput, after: Promise<AuditEntry>[]): void {
-    if (this.failure && entry.activity !== 'rejected') throw this.failure;
-    const appended = this.sink.appendAsync(entry, after);
-    appended.catch((error: Error) => (this.failure ??= error)); // awaited in durable()
-    this.pending.push(appended);
-  }
-
-  async durable(): Promise<void> {
-    await Promise.all(this.pending);
-  }
-}
-
-/** The response message's text before and after its results (plain JSON: nothing signs the body). */
-function envelopeAround(ownDid: string, message: RequestMessage, config: Config): [string, string] {
-  if (message.form === 'didcomm') return [`${JSON.stringify(didcommResponseHead(ownDid, message, config.exchange.didcomm)).slice(0, -1)},"body":{"response":`, '}}'];
-  const head = { type: RESPONSE, jti: randomUUID(), from: ownDid, to: message.from, thread_id: message.thread_id, iat: Math.floor(Date.now() / 1000) };
-  return [`${JSON.stringify(head).slice(0, -1)},"body":`, '}'];
-}
-
-/** The response message around the SPARQL JSON results, without re-parsing them. */
-function responseText(before: string, after: string, answers: Answered[]): string {
-  const parts = answers.map((a, i) => (i === 0 ? resultset.open(a.question.id) : resultset.next(a.question.id)) + a.json);
-  const results = answers.length ? parts.join('') + resultset.close() : '{"resultset":[]}';
-  return before + results + after;
-}
-
-type ParsedAnswer = { head?: { vars?: string[] }; results?: { bindings: Table['rows'] } };
-
-/**
- * What JSON.parse(responseText(…)) gives, from answers parsed already: the envelope parsed with a
- * placeholder where the results go (the same keys in the same order), the results put there.
- */
-function responseObject(before: string, after: string, answers: Answered[], parsed: (() => ParsedAnswer)[]): unknown {
-  const results = { resultset: answers.map((a, i) => ({ id: a.question.id, result: parsed[i]!() })) };
-  const message = JSON.parse(`${before}null${after}`) as { body: unknown };
-  if (message.body === null) message.body = results;
-  else (message.body as { response: unknown }).response = results; // DIDComm: body.response
-  return message;
-}
-
-function once<T>(make: () => T): () => T {
-  let made: { value: T } | undefined;
-  return () => (made ??= { value: make() }).value;
-}
-
 function checkReplyUrl(replyUrl: string, config: Config): void {
   let url: URL;
   try {
@@ -413,8 +332,3 @@ function smallCellsIn(a: Answered, answer: () => ParsedAnswer, columns: string[]
   return smallCellsOf(a.question.id, { head: { vars: parsed.head?.vars ?? [] }, rows: parsed.results.bindings }, columns, minGroupSize);
 }
 
-function preview(json: string, rows: number): unknown {
-  const parsed = JSON.parse(json) as { head?: unknown; results?: { bindings: unknown[] }; boolean?: boolean };
-  if (!parsed.results) return parsed;
-  return { head: parsed.head, results: { bindings: parsed.results.bindings.slice(0, rows) }, total: parsed.results.bindings.length };
-}
