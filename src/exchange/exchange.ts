@@ -135,7 +135,11 @@ export class Exchange {
       const generation = this.deps.generation();
       // (a streamable answer runs in the streaming path below, after the entries before it)
       const early = invalid === undefined && !manual && !streamable && generation ? Promise.all(questions.map((q) => this.run(q))) : undefined;
-      early?.catch(() => undefined); // awaited below, or abandoned when a step before it fails
+      // Its outcome, once known (reported below, after the entries before it). An answer ready by the
+      // time the replay record is durable (the answer cache) is taken without another await: its
+      // entries and the ones before it then go to the log in one group commit, one fsync, not two.
+      let ran: { answers: Answered[] } | { error: unknown } | undefined;
+      early?.then((answers) => (ran = { answers }), (error: unknown) => (ran = { error }));
       await authorized.durable;
       trail.add({
         thread_id,
@@ -200,7 +204,7 @@ export class Exchange {
           return { status: 200, body: '', stream: started.stream, requester: subject };
         }
         answers = [{ question, json: started.json, rows: started.result.rows, ms: started.result.totalMs }];
-      } else answers = await (early ?? Promise.all(questions.map((q) => this.run(q))));
+      } else answers = ran ? outcomeOf(ran) : await (early ?? Promise.all(questions.map((q) => this.run(q))));
       for (const a of answers) trail.add({ thread_id, actor: trust.did, activity: 'executed', indicator: a.question.id, generation, rows: a.rows, ms: Math.round(a.ms), ...(a.cached ? { cached: a.cached } : {}) });
       const [before, after] = envelopeAround(trust.did, message, config);
       const body = responseText(before, after, answers);
@@ -322,6 +326,11 @@ async function checkParamsShacl(shapes: string, question: Question, config: Conf
   const values = question.parameters as Record<string, string | number | boolean>;
   const result = await validateParamsShacl(shapes, values, types, config.exchange.paramsShacl);
   if (!result.ok) throw new TrustError(result.reason === 'unreadable' ? 'params_shacl_invalid' : 'params_shacl_violation', result.messages.join(', ').slice(0, 500));
+}
+
+function outcomeOf(ran: { answers: Answered[] } | { error: unknown }): Answered[] {
+  if ('error' in ran) throw ran.error;
+  return ran.answers;
 }
 
 /** The small cells of one question's answer (none when nothing in it counts). */
