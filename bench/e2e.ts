@@ -17,7 +17,7 @@ import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
-import { AuditLog, auditPath, exportAuditLog, verifyAuditLog } from '../src/audit/index.js';
+import { AuditLog, auditPath, exportAuditLog, verifyAuditLog, type AuditIo } from '../src/audit/index.js';
 import { profileRoots } from '../src/cli/engine.js';
 import { ProfileRegistry } from '../src/profiles/index.js';
 import { prepareQuery, type QueryPool } from '../src/query/index.js';
@@ -203,9 +203,9 @@ let oursCacheHits = 0;
 const auditLog = AuditLog.for(config.dataDir);
 const realIo = auditLog.io;
 let auditFsyncs = 0;
-const countedIo = { ...realIo, fsync: (fd: number, callback: (error: NodeJS.ErrnoException | null) => void) => (auditFsyncs++, realIo.fsync(fd, callback)) };
+const countedIo: AuditIo = { ...realIo, fsync: (fd, callback) => (auditFsyncs++, realIo.fsync(fd, callback)) };
 // for comparison only: written to the page cache, acknowledged without an fsync (never the product's behaviour)
-const unsyncedIo = { ...realIo, fsync: (_fd: number, callback: (error: NodeJS.ErrnoException | null) => void) => void setImmediate(callback, null) };
+const unsyncedIo: AuditIo = { ...realIo, fsync: (_fd, callback) => void setImmediate(callback, null) };
 for (let r = 0; r < rounds; r++) {
   const amount = Math.floor(requests / rounds) + (r < requests % rounds ? 1 : 0);
   for (let i = 0; i < phases.length; i++) {

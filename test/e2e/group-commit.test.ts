@@ -33,7 +33,7 @@ afterAll(async () => {
 
 async function ask(token: string, vc: string): Promise<{ status: number; thread: string }> {
   const thread = `t-${randomUUID()}`;
-  const message = { type: 'v1/basic-message/request', jti: randomUUID(), from: w.requester, to: w.did, thread_id: thread, body: { message: await w.parties.present(w.requester, w.did, [vc])} };
+  const message = { type: 'v1/basic-message/request', jti: randomUUID(), from: w.requester, to: w.did, thread_id: thread, body: { message: await w.parties.present(w.requester, w.did, [vc]) } };
   const response = await fetch(`${base}/api/verifiedsparql`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(message) });
   await response.text();
   return { status: response.status, thread };
