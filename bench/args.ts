@@ -7,7 +7,12 @@ export function arg(name: string, fallback: string): string {
   return i > 0 ? process.argv[i + 1]! : fallback;
 }
 
-export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+/** The middle value; for an even count the mean of the two middle ones (not the upper one, which overstated a ratio of two rounds). */
+export function median(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
 
 /** Peak resident set size of this process so far, in MB. */
 export const peakRssMb = (): number => process.resourceUsage().maxRSS / 1024;
