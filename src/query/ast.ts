@@ -31,6 +31,15 @@ export function bgpBoundVariables(patterns: Node[]): Set<string> {
   return out;
 }
 
+/** Variables at the ends of `p*` / `p?` paths of a BGP. */
+export function zeroLengthEnds(bgp: Node): string[] {
+  return (bgp.triples as Triple[])
+    .filter((t) => ['*', '?'].includes((t.predicate as { pathType?: string }).pathType ?? ''))
+    .flatMap((t) => [t.subject, t.object])
+    .filter((term) => term.termType === 'Variable')
+    .map((term) => term.value);
+}
+
 /** Functions whose value may differ between two evaluations (lower case: sparqljs writes BNODE in capitals). */
 const VOLATILE = new Set(['rand', 'now', 'uuid', 'struuid', 'bnode']);
 

@@ -15,16 +15,7 @@
 // it (a BGP of the list binds it), so Q cannot bind it anew. FILTERs in the run are the group's
 // (they see the whole group either way). A BGP is the join of its triples, so Q joins P where it
 // joined the run. Not applied inside FILTER EXISTS bodies (evaluated with the outer row substituted).
-import { bgpBoundVariables, expressionVariables, mentioned, walkPatternLists, type Node, type Term, type Triple } from './ast.js';
-
-/** Variables at the ends of `p*` / `p?` paths of a BGP. */
-function zeroLengthEnds(bgp: Node): string[] {
-  return (bgp.triples as Triple[])
-    .filter((t) => ['*', '?'].includes((t.predicate as { pathType?: string }).pathType ?? ''))
-    .flatMap((t) => [t.subject, t.object])
-    .filter((term) => term.termType === 'Variable')
-    .map((term) => term.value);
-}
+import { bgpBoundVariables, expressionVariables, mentioned, walkPatternLists, zeroLengthEnds, type Node, type Term, type Triple } from './ast.js';
 
 /** Whether BGP q may be moved in front of `run` (BINDs and FILTERs) that follows `before`. */
 function movable(q: Node, run: Node[], before: Node[]): boolean {

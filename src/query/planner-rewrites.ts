@@ -8,6 +8,7 @@ import { midGroupBinds } from './planner-bind.js';
 import { correlatedGroups } from './planner-correlated.js';
 import { unboundJoinKeys } from './planner-keys.js';
 import { optionalsIntoUnions } from './planner-union.js';
+import { sinkDisconnectedParts } from './planner-sink.js';
 
 export function plannerRewrites(ast: unknown): void {
   hoistBgpsOverBinds(ast);
@@ -17,6 +18,7 @@ export function plannerRewrites(ast: unknown): void {
   midGroupBinds(ast);
   correlatedGroups(ast);
   optionalsIntoUnions(ast);
+  sinkDisconnectedParts(ast);
   // after the others: it adds a key to the groups they leave in place
   unboundJoinKeys(ast);
 }
