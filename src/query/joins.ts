@@ -43,6 +43,35 @@ function subSelect(patterns: Node[]): Node {
   return group;
 }
 
+/**
+ * Rewrite 1's key table with P's leaf triples dropped: a triple with a variable (or blank node)
+ * that is not a key and occurs in no other triple of P only keeps keys that have such a match (ZK
+ * 15.4.x: `?zorgproces hasPerdurantLocation ?locatie` enumerated the 233,000 perdurants with a
+ * location, worked periods included, to find a handful of postcodes). Without it the table holds a
+ * superset of the keys; exact, since the table is joined with P itself, whose rows carry only keys
+ * P has, so a key beyond them meets no row. Every key stays bound by the triples left.
+ */
+function withoutLeaves(bgp: Node, keys: Set<string>): Node {
+  let triples = bgp.triples as Triple[];
+  const name = (term: Term) => (term.termType === 'Variable' || term.termType === 'BlankNode' ? `${term.termType}:${term.value}` : undefined);
+  const names = (t: Triple) => [t.subject, t.predicate as Term, t.object].flatMap((term) => (term?.termType ? [name(term)] : [])).filter((x): x is string => !!x);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const t of triples) {
+      const others = triples.filter((o) => o !== t);
+      const elsewhere = new Set(others.flatMap(names));
+      const leaf = names(t).some((n) => !elsewhere.has(n) && !keys.has(n.replace(/^Variable:/, '')));
+      const keysKept = [...keys].every((k) => elsewhere.has(`Variable:${k}`));
+      if (leaf && keysKept && others.length) {
+        triples = others;
+        changed = true;
+        break;
+      }
+    }
+  }
+  return { ...bgp, triples };
+}
+
 /** Rewrite 1 on one group's pattern list (in place). */
 function bindOncePerKey(patterns: Node[]): void {
   const [p, bind, q] = patterns;
@@ -53,7 +82,7 @@ function bindOncePerKey(patterns: Node[]): void {
   if (!eVars || !qVars.has(x) || pVars.has(x) || [...eVars].some((v) => !pVars.has(v))) return;
   const keys = [...new Set([...eVars, ...[...qVars].filter((v) => pVars.has(v))])].sort();
   const distinct = (parser.parse(`SELECT DISTINCT ${keys.map((k) => `?${k}`).join(' ')} WHERE { }`) as unknown as Node);
-  distinct.where = [clone(p)];
+  distinct.where = [withoutLeaves(clone(p), new Set(keys))];
   delete distinct.prefixes;
   const block = subSelect([{ type: 'group', patterns: [distinct] }, bind, q]);
   keyedBlocks.add(block);
