@@ -43,6 +43,7 @@ function crossable(e: Node, cVars: Set<string>): boolean {
   const names = (x: unknown) => [...mentioned(x)].some((v) => cVars.has(v));
   switch (e.type) {
     case 'filter':
+    case 'bgp': // one that names no variable of C (else it is the BGP C moves into)
       return true;
     case 'bind': {
       const reads = expressionVariables(e.expression);
