@@ -67,7 +67,7 @@ type NativeResult = {
   refused: number;
   nativeDeadlines: number;
   nativeRestarts: number;
-  embeddedLoad: { ms: number; peakRssMb: number };
+  embeddedLoad: { ms: number; peakRssMb: number; error?: string };
   nativeLoad: { ms: number; peakRssMb: number };
   peakRssMb: number;
 };
@@ -105,11 +105,11 @@ for (const employees of sizes) {
   // skipped, with a message, where scripts/ci/oxigraph-server.sh has not installed the server).
   const native = bench<NativeResult>('native', ['--employees', String(employees), '--runs', runs, '--deadline', nativeDeadline], `native-${employees}`);
   if (!native.skipped) {
-    const both = `deadline ${s(native.deadline)}; ${native.refused} refused by the engine profile, ${native.nativeDeadlines} past the deadline on native (server restarted ${native.nativeRestarts}×)`;
+    const both = `deadline ${s(native.deadline)}; ${native.refused} refused by the engine profile, ${native.nativeDeadlines} past the deadline on native (server restarted ${native.nativeRestarts}×)${native.embeddedLoad.error ? `; embedded engine ${native.embeddedLoad.error}` : ''}`;
     rows.push(
       { benchmark: 'native', size: k(employees), figure: `official queries under 2 s (of ${native.total}; ${both}): native Oxigraph server vs embedded`, ours: String(native.nativeUnder), baseline: String(native.embeddedUnder), ratio: native.embeddedUnder ? native.nativeUnder / native.embeddedUnder : NaN, target: '(reference)', peakRssMb: native.nativeLoad.peakRssMb },
       { benchmark: 'native', size: k(employees), figure: `median query time native/embedded over the ${native.bothFinished} both finished; answers agree on ${native.agree}${native.disagree.length ? `, differ on ${native.disagree.join(', ')}` : ''}`, ours: '', baseline: '', ratio: native.medianRatio ?? NaN, target: '(reference)', peakRssMb: native.nativeLoad.peakRssMb },
-      { benchmark: 'native', size: k(employees), figure: `load: Graph Store bulk POST into the server (RocksDB) vs the embedded worker's load; peak RSS: server process vs the embedded benchmark process ${Math.round(native.embeddedLoad.peakRssMb)} MB`, ours: s(native.nativeLoad.ms), baseline: s(native.embeddedLoad.ms), ratio: native.nativeLoad.ms / native.embeddedLoad.ms, target: '', peakRssMb: native.nativeLoad.peakRssMb },
+      { benchmark: 'native', size: k(employees), figure: `load: Graph Store bulk POST into the server (RocksDB) vs the embedded worker's load; peak RSS: server process vs the embedded benchmark process ${Math.round(native.embeddedLoad.peakRssMb)} MB`, ours: s(native.nativeLoad.ms), baseline: native.embeddedLoad.error ? 'not loaded' : s(native.embeddedLoad.ms), ratio: native.embeddedLoad.error ? NaN : native.nativeLoad.ms / native.embeddedLoad.ms, target: '', peakRssMb: native.nativeLoad.peakRssMb },
     );
   }
   const e2e = bench<E2eResult>('e2e', ['--employees', String(employees)], `e2e-${employees}`);
