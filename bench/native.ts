@@ -75,7 +75,7 @@ const cases = registry.list().flatMap((p) =>
 );
 
 // Embedded: one worker, so its memory is one copy of the dataset. A dataset past what the
-// embedded store can hold (wasm32: 4 GiB of memory, about 12M triples) fails to load; the native
+// embedded store can hold (wasm32: 4 GiB of memory, some 13M triples by extrapolation from 10k) fails to load; the native
 // run goes on and every embedded cell says why (--no-embedded skips the attempt).
 const rssBeforeMb = mb(process.memoryUsage().rss);
 const pool = new QueryPool({ dataDir, size: 1, deadlineMs: deadline, rowCap: 10_000_000 });

@@ -155,7 +155,7 @@ const SINKS: { name: string; text: string; applies: boolean }[] = [
   { name: 'a BIND of a fresh blank node (one per row of the product, not per row without it)', applies: false, text: `${P} SELECT ?c (COUNT(DISTINCT ?b) AS ?n) WHERE { ${LEVEL_CARE} OPTIONAL { ?c g:client ?h } BIND(BNODE() AS ?b) ?c g:level ?k . } GROUP BY ?c` },
   { name: 'a path in the part', applies: false, text: `${P} SELECT ?c ?k WHERE { ?k (a|g:kind) g:Level . ?c a g:Care . OPTIONAL { ?c g:client ?h } ?c g:level ?k . }` },
   { name: 'a zero-length path of the tying BGP ends in the part\'s variable', applies: false, text: `${P} SELECT ?c ?k WHERE { ${LEVEL_CARE} OPTIONAL { ?c g:client ?h } ?c g:level ?k0 . ?k0 g:partOf* ?k . }` },
-  { name: 'only BINDs before a one-part BGP (one row: no product to avoid)', applies: false, text: `${P} SELECT ?c ?k WHERE { BIND(1 AS ?one) ?k a g:Level . OPTIONAL { ?k g:label ?l } ?c g:level ?k . }` },
+  { name: 'only BINDs before a one-part BGP (one row: no product to avoid)', applies: false, text: `${P} SELECT ?c ?k WHERE { BIND(1 AS ?one) ?k a g:Level . OPTIONAL { ?x g:client ?h } ?c g:level ?k . }` },
   { name: 'inside FILTER EXISTS', applies: false, text: `${P} SELECT ?c WHERE { ?c a g:Care . FILTER EXISTS { ?k a g:Level . ?x a g:Care . OPTIONAL { ?x g:client ?h } ?x g:level ?k . FILTER(?x = ?c) } }` },
 ];
 
