@@ -23,6 +23,7 @@
 // block joined to the agreements > 100 s → 0.7 s (bench/README.md, bench:conformance).
 import sparqljs from 'sparqljs';
 import { clone, expressionVariables, walkPatternLists, type Node, type Term, type Triple } from './ast.js';
+import { keyUnkeyedBranches } from './union-keys.js';
 
 
 const parser = new sparqljs.Parser();
@@ -131,11 +132,17 @@ function restrictOnceBlocks(patterns: Node[]): void {
 
 /** A UNION with a branch that directly holds a keyed block (the official location block). */
 function holdsUnionWithKeyedBlock(pattern: Node): boolean {
-  return pattern.type === 'union' && (pattern.patterns as Node[]).some((branch) => branch.type === 'group' && (branch.patterns as Node[]).some((p) => keyedBlocks.has(p)));
+  return pattern.type === 'union' && (pattern.patterns as Node[]).some(isKeyedBranch);
+}
+
+function isKeyedBranch(branch: Node): boolean {
+  return branch.type === 'group' && (branch.patterns as Node[]).some((p) => keyedBlocks.has(p));
 }
 
 /** Walk the AST bottom-up (FILTER EXISTS bodies too) and apply the three rewrites. */
 export function locationJoins(ast: unknown): void {
+  const outsideExpressions = new WeakSet<Node[]>();
+  walkPatternLists(ast, (patterns) => void outsideExpressions.add(patterns), { intoExpressions: false });
   walkPatternLists(ast, (patterns, owner) => {
     if (owner.type === 'union') return undefined; // its branches are groups, handled on their own
     bindOncePerKey(patterns);
@@ -145,6 +152,8 @@ export function locationJoins(ast: unknown): void {
     const at = patterns.findIndex(holdsUnionWithKeyedBlock);
     if (at < 0 || patterns.length < 2) return undefined;
     const union = patterns[at]!;
+    // Where the patterns before it bind the key in every row, a key in the other branches instead (union-keys.ts).
+    if (outsideExpressions.has(patterns) && keyUnkeyedBranches(patterns, at, isKeyedBranch)) return undefined;
     const branches = (union.patterns as Node[]).map((branch) => ({ type: 'group', patterns: patterns.map((p, i) => (i === at ? branch : clone(p))) }));
     return [{ type: 'union', patterns: branches }];
   }, { intoExpressions: true });

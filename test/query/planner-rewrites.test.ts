@@ -159,6 +159,26 @@ const SINKS: { name: string; text: string; applies: boolean }[] = [
   { name: 'inside FILTER EXISTS', applies: false, text: `${P} SELECT ?c WHERE { ?c a g:Care . FILTER EXISTS { ?k a g:Level . ?x a g:Care . OPTIONAL { ?x g:client ?h } ?x g:level ?k . FILTER(?x = ?c) } }` },
 ];
 
+/** Rewrite 2 of joins.ts keyed instead of distributed when a grouped sub-select binds the key (union-keys.ts, ZK 11.x). */
+const REGION = '{ ?c g:at ?loc . ?loc g:code ?code . BIND(SUBSTR(?code, 1, 4) AS ?area) ?a g:areaCode ?area ; g:partOf+ ?r . ?r a g:Region . } UNION { BIND("Totaal" AS ?r) }';
+const perRegion = (x: string, other = REGION) => `${P} SELECT ?r (SUM(?n) AS ?clients) (COUNT(*) AS ?rows) WHERE { { ${x} } ${other} } GROUP BY ?r`;
+const KEYED_UNIONS: { name: string; text: string; applies: boolean; jenaDiffers?: true }[] = [
+  { name: 'the ZK 11.x shape: an aggregate per care, one of them filtered out (a key of the table only)', applies: true, text: perRegion('SELECT ?c (COUNT(?h) AS ?n) WHERE { ?c a g:Care . OPTIONAL { ?c g:client ?h } FILTER(?c != <urn:x:c2>) } GROUP BY ?c') },
+  { name: 'the key bound in both branches of a UNION (c1 twice)', applies: true, text: perRegion('SELECT ?c (COUNT(*) AS ?n) WHERE { { ?c a g:Care } UNION { ?c g:office ?o } } GROUP BY ?c') },
+  { name: 'the key passed on by a nested sub-select', applies: true, text: perRegion('SELECT ?c (SUM(?m) AS ?n) WHERE { { SELECT ?c (1 AS ?m) WHERE { ?c g:at ?loc } } } GROUP BY ?c') },
+  { name: 'the key bound by a VALUES only', applies: false, text: perRegion('SELECT ?c (COUNT(*) AS ?n) WHERE { VALUES ?c { <urn:x:c1> <urn:x:c4> } } GROUP BY ?c') },
+  // Distributed as before; Jena 5.6.0 drops rows of the distributed text (not of the bare one):
+  // `{ SELECT ?c … GROUP BY ?c }` with a row where ?c is unbound, then `?c g:at ?loc` and rewrite
+  // 1's block `{ SELECT * WHERE { ?loc g:code ?code . { SELECT * WHERE { { SELECT DISTINCT ?code
+  // WHERE { ?loc g:code ?code } } BIND(…) … } } } }` gives c1 twice instead of four times (once per
+  // X row, c1's and the unbound one's, per area). Oxigraph gives four on every form, as Jena does on
+  // the same block written without the inner sub-select: a Jena defect, no official query has the shape.
+  { name: 'the key bound only in an OPTIONAL (a group without it)', applies: false, jenaDiffers: true, text: perRegion('SELECT ?c (COUNT(*) AS ?n) WHERE { ?h a g:Human OPTIONAL { ?c g:client ?h } } GROUP BY ?c') },
+  { name: 'the key grouped as an expression', applies: false, text: perRegion('SELECT ?c (COUNT(*) AS ?n) WHERE { ?c0 a g:Care } GROUP BY (IRI(STR(?c0)) AS ?c)') },
+  { name: 'the other branch names the key', applies: false, text: perRegion('SELECT ?c (COUNT(?h) AS ?n) WHERE { ?c a g:Care . OPTIONAL { ?c g:client ?h } } GROUP BY ?c', REGION.replace('BIND("Totaal" AS ?r)', 'BIND("Totaal" AS ?r) FILTER(?c != <urn:x:c3>)')) },
+  { name: 'not a grouped sub-select (distributed as before)', applies: false, text: `${P} SELECT ?r (COUNT(?h) AS ?clients) (COUNT(*) AS ?rows) WHERE { ?c a g:Care . OPTIONAL { ?c g:client ?h } ${REGION} } GROUP BY ?r` },
+];
+
 const store = new oxigraph.Store();
 store.load(DATA, { format: 'text/turtle' });
 type Cell = { value: string };
@@ -201,6 +221,7 @@ describe('planner rewrite: FILTER EXISTS over a multi-triple BGP as a semi-join'
       { label: 'hoisted BGP ', cases: HOISTS },
       { label: 'OPTIONAL into UNION ', cases: UNIONS },
       { label: 'sunk part ', cases: SINKS },
+      { label: 'keyed UNION ', cases: KEYED_UNIONS },
     ].map((f) => ({ ...f, got: [] as JenaAnswer[] }));
     beforeAll(async () => {
       const file = join(tempDir('ds-planner-'), 'data.ttl');
@@ -214,7 +235,9 @@ describe('planner rewrite: FILTER EXISTS over a multi-triple BGP as a semi-join'
       it.each(family.cases.map((c, i) => [c.name, i] as const))(`${family.label}%s: Jena on the bare and on the rewritten text = Oxigraph on the rewritten text`, (_, i) => {
         const got = family.got;
         expect(jenaRows(got[2 * i]!)).toEqual(oxRows(compatibleText(parseSparql(family.cases[i]!.text))));
-        expect(jenaRows(got[2 * i + 1]!)).toEqual(jenaRows(got[2 * i]!));
+        const jenaOnRewritten = expect(jenaRows(got[2 * i + 1]!));
+        if ((family.cases[i] as { jenaDiffers?: true }).jenaDiffers) jenaOnRewritten.not.toEqual(jenaRows(got[2 * i]!));
+        else jenaOnRewritten.toEqual(jenaRows(got[2 * i]!));
       });
     }
   });
@@ -318,5 +341,19 @@ describe('planner rewrite: a disconnected part of a BGP moved into the BGP that 
     const rows = oxRows(compatibleText(parseSparql(SINKS[0]!.text), { original: SINKS[0]!.text }));
     const count = (c: string) => rows.filter((r) => r.includes(`urn:x:${c}"`)).length;
     expect([count('c1'), count('c2'), count('c3'), count('c4')]).toEqual([2, 1, 0, 0]);
+  });
+});
+
+describe('planner rewrite: a UNION branch keyed by a table of the join variable instead of the group distributed', () => {
+  it.each(KEYED_UNIONS)('$name: rewritten = bare on Oxigraph', ({ text, applies }) => {
+    const rewritten = compatibleText(parseSparql(text), { original: text });
+    expect((rewritten.match(/SELECT DISTINCT \?c WHERE/g) ?? []).length, rewritten).toBe(applies ? 1 : 0);
+    expect((rewritten.match(/GROUP BY \?c\b/g) ?? []).length, rewritten).toBe(applies ? 1 : text.includes('GROUP BY ?c') ? 2 : 0);
+    expect(oxRows(rewritten)).toEqual(oxRows(text));
+  });
+
+  it('counts as standard SPARQL does: r1 c1 and c4 twice each (two areas; c4\'s SUBSTR fails), r2 c4 once, Totaal c1, c3, c4 and not c2', () => {
+    const row = (r: string, clients: number, rows: number) => JSON.stringify([['clients', String(clients)], ['r', r], ['rows', String(rows)]]);
+    expect(oxRows(compatibleText(parseSparql(KEYED_UNIONS[0]!.text)))).toEqual([row('Totaal', 2, 3), row('urn:x:r1', 2, 4), row('urn:x:r2', 0, 1)].sort());
   });
 });
