@@ -1,6 +1,17 @@
 // Small helpers over the sparqljs AST shared by the rewrites (compat.ts, calendar.ts, joins.ts,
 // planner-exists.ts, planner-optional.ts).
 
+import sparqljs from 'sparqljs';
+
+const parser = new sparqljs.Parser();
+
+/** `{ SELECT * WHERE { patterns } }` as a group pattern, from a parsed template (so the wildcard is the parser's own term). */
+export function subSelect(patterns: Node[]): Node {
+  const group = (parser.parse('SELECT * WHERE { { SELECT * WHERE { } } }') as unknown as { where: Node[] }).where[0]!;
+  ((group.patterns as Node[])[0]!).where = patterns;
+  return group;
+}
+
 /** The AST as the rewrites walk it: plain objects, RDF terms (with termType) as leaves. */
 export type Node = Record<string, unknown> & { type?: string; operator?: string; termType?: string; value?: string };
 export type Term = { termType: string; value: string };

@@ -22,7 +22,7 @@
 // Measured on the 10k-employee generator organisation: ZK 1.2's location block 5.3 s → 0.5 s; the
 // block joined to the agreements > 100 s → 0.7 s (bench/README.md, bench:conformance).
 import sparqljs from 'sparqljs';
-import { clone, expressionVariables, walkPatternLists, type Node, type Term, type Triple } from './ast.js';
+import { clone, expressionVariables, subSelect, walkPatternLists, type Node, type Term, type Triple } from './ast.js';
 import { keyUnkeyedBranches } from './union-keys.js';
 
 
@@ -34,14 +34,6 @@ function bgpVariables(bgp: Node): Set<string> {
   const out = new Set<string>();
   for (const t of bgp.triples as Triple[]) for (const term of [t.subject, t.object]) if (term.termType === 'Variable') out.add(term.value);
   return out;
-}
-
-
-/** `{ SELECT * WHERE { patterns } }` as a group pattern. */
-function subSelect(patterns: Node[]): Node {
-  const group = (parser.parse('SELECT * WHERE { { SELECT * WHERE { } } }') as unknown as { where: Node[] }).where[0]!;
-  ((group.patterns as Node[])[0]!).where = patterns;
-  return group;
 }
 
 /**

@@ -18,7 +18,7 @@
 // e reads a variable P does not bind, or inside FILTER EXISTS bodies (evaluated with the outer row
 // substituted).
 import sparqljs from 'sparqljs';
-import { clone, expressionVariables, mentioned, walkPatternLists, type Node, type Term, type Triple } from './ast.js';
+import { clone, expressionVariables, mentioned, subSelect, walkPatternLists, type Node, type Term, type Triple } from './ast.js';
 
 const parser = new sparqljs.Parser();
 
@@ -68,8 +68,7 @@ function keyAt(patterns: Node[], i: number): Node[] | undefined {
   const distinct = parser.parse(`SELECT DISTINCT ${keys.map((k) => `?${k}`).join(' ')} WHERE { }`) as unknown as Node;
   distinct.where = [clone(p)];
   delete distinct.prefixes;
-  const block = (parser.parse('SELECT * WHERE { { SELECT * WHERE { } } }') as unknown as { where: Node[] }).where[0]!;
-  (block.patterns as Node[])[0]!.where = [{ type: 'group', patterns: [distinct] }, bind, { type: 'bgp', triples: q1 }];
+  const block = subSelect([{ type: 'group', patterns: [distinct] }, bind, { type: 'bgp', triples: q1 }]);
   return [...patterns.slice(0, i), block, ...(q2.length ? [{ type: 'bgp', triples: q2 }] : []), ...patterns.slice(i + 2)];
 }
 

@@ -15,10 +15,8 @@
 // OPTIONAL, MINUS or anything else in R, when P₂ or R read a variable of the rows around other
 // than through P₁, when P₁ or P₂ would be empty, when a blank node occurs in P₁ (it would span both parts), in OPTIONAL bodies
 // and UNION branches, or inside FILTER EXISTS bodies (evaluated with the outer row substituted).
-import sparqljs from 'sparqljs';
-import { expressionVariables, mentioned, walkPatternLists, type Node, type Term, type Triple } from './ast.js';
+import { expressionVariables, mentioned, subSelect, walkPatternLists, type Node, type Term, type Triple } from './ast.js';
 
-const parser = new sparqljs.Parser();
 const JOINED = new Set(['bgp', 'bind', 'query', 'group', 'union', 'values']);
 
 const isVar = (t: Term | undefined): t is Term => t?.termType === 'Variable';
@@ -54,8 +52,7 @@ function decorrelate(group: Node, outside: Set<string>): Node[] | undefined {
   if ([...mentioned([{ type: 'bgp', triples: p2 }, ...rest])].some((v) => outside.has(v) && !p1Vars.has(v))) return undefined;
   const certain = new Set(p2.flatMap((t) => [t.subject, t.object]).filter(isVar).map((t) => t.value));
   if (!bindsCommute(rest, p1Vars, certain)) return undefined;
-  const block = (parser.parse('SELECT * WHERE { { SELECT * WHERE { } } }') as unknown as { where: Node[] }).where[0]!;
-  (block.patterns as Node[])[0]!.where = [{ type: 'bgp', triples: p2 }, ...rest];
+  const block = subSelect([{ type: 'bgp', triples: p2 }, ...rest]);
   return [{ type: 'bgp', triples: p1 }, block, ...filters];
 }
 

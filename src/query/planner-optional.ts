@@ -13,10 +13,8 @@
 // OPTIONAL, VALUES or a sub-select of its own. Not applied when P holds a
 // `*` or `?` path (evaluated without bindings it would enumerate every node of the graph), when P
 // is a single triple pattern or BGP (joins.ts), or when P is already a single sub-select.
-import sparqljs from 'sparqljs';
-import { walkPatternLists, type Node } from './ast.js';
+import { subSelect, walkPatternLists, type Node } from './ast.js';
 
-const parser = new sparqljs.Parser();
 
 /** Whether a node holds a path that matches zero-length (`p*`, `p?`). */
 function hasZeroLengthPath(node: unknown): boolean {
@@ -40,10 +38,7 @@ function optionalAsSubSelect(patterns: Node[]): Node[] | undefined {
   // Only the shapes seen to loop: a body with its own OPTIONAL, VALUES or sub-select. A
   // lookup plus a BIND (IGJ 1.1.1) is cheap per row and was measured slower as a hash join.
   if (!body.some((p) => p.type === 'optional' || p.type === 'values' || isSubSelect(p))) return undefined;
-  // From a parsed template, so the wildcard is the parser's own term.
-  const group = (parser.parse('SELECT * WHERE { { SELECT * WHERE { } } }') as unknown as { where: Node[] }).where[0]!;
-  (group.patterns as Node[])[0]!.where = body;
-  return [group, ...filters];
+  return [subSelect(body), ...filters];
 }
 
 /** Walk the AST bottom-up and rewrite every OPTIONAL that qualifies (not inside expressions). */

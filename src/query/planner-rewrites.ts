@@ -9,6 +9,7 @@ import { correlatedGroups } from './planner-correlated.js';
 import { unboundJoinKeys } from './planner-keys.js';
 import { optionalsIntoUnions } from './planner-union.js';
 import { sinkDisconnectedParts } from './planner-sink.js';
+import { filtersWithFirstBgp } from './planner-filter.js';
 
 export function plannerRewrites(ast: unknown): void {
   hoistBgpsOverBinds(ast);
@@ -21,4 +22,6 @@ export function plannerRewrites(ast: unknown): void {
   sinkDisconnectedParts(ast);
   // after the others: it adds a key to the groups they leave in place
   unboundJoinKeys(ast);
+  // last: it wraps a group's start in a sub-select, which would hide that start from the others
+  filtersWithFirstBgp(ast);
 }

@@ -179,6 +179,20 @@ const KEYED_UNIONS: { name: string; text: string; applies: boolean; jenaDiffers?
   { name: 'not a grouped sub-select (distributed as before)', applies: false, text: `${P} SELECT ?r (COUNT(?h) AS ?clients) (COUNT(*) AS ?rows) WHERE { ?c a g:Care . OPTIONAL { ?c g:client ?h } ${REGION} } GROUP BY ?r` },
 ];
 
+/** A group's FILTER evaluated with its first BGP and the BINDs it needs (planner-filter.ts, IGJ 1.4.2). */
+const CARE_AT = '?c a g:Care ; g:at ?loc .';
+const FILTERS: { name: string; text: string; applies: boolean }[] = [
+  { name: 'the IGJ 1.4.2 shape: a parameter, an OPTIONAL in between, a BIND of the BGP and the parameter', applies: true, text: `${P} SELECT ?c ?h ?s WHERE { BIND("loc1" AS ?want) ${CARE_AT} OPTIONAL { ?c g:client ?h } BIND(STRAFTER(STR(?loc), "urn:x:") AS ?s) FILTER(?s = ?want) }` },
+  { name: 'grouped; a BIND reading a moved one; a FILTER on the BGP alone', applies: true, text: `${P} SELECT ?s (COUNT(*) AS ?n) WHERE { ${CARE_AT} OPTIONAL { ?c g:client ?h } BIND(STR(?loc) AS ?s) BIND(CONCAT(?s, "x") AS ?t) FILTER(?c != <urn:x:c3> && STRLEN(?t) > 0) } GROUP BY ?s` },
+  { name: 'a BIND that fails (c4\'s code is a number): unbound where the FILTER reads it', applies: true, text: `${P} SELECT ?c ?h ?area WHERE { ${CARE_AT} ?loc g:code ?code . OPTIONAL { ?c g:client ?h } BIND(SUBSTR(?code, 1, 4) AS ?area) FILTER(!BOUND(?area) || ?area = "1234") }` },
+  { name: 'a BGP after the BIND may bind its variable when it failed', applies: false, text: `${P} SELECT ?c ?area WHERE { ${CARE_AT} ?loc g:code ?code . OPTIONAL { ?c g:client ?h } BIND(SUBSTR(?code, 1, 4) AS ?area) ?a g:areaCode ?area . FILTER(!BOUND(?h) || ?area = "1234") }` },
+  { name: 'a FILTER with EXISTS', applies: false, text: `${P} SELECT ?c WHERE { ${CARE_AT} OPTIONAL { ?c g:client ?h } FILTER(?c != <urn:x:c1> && EXISTS { ?c g:client ?h2 }) }` },
+  { name: 'a FILTER on what the OPTIONAL binds', applies: false, text: `${P} SELECT ?c WHERE { ${CARE_AT} OPTIONAL { ?c g:client ?h } FILTER(!BOUND(?h)) }` },
+  { name: 'an OPTIONAL in between reads the BIND\'s variable (unbound there)', applies: false, text: `${P} SELECT ?c ?h ?s WHERE { ${CARE_AT} OPTIONAL { ?c g:client ?h FILTER(!BOUND(?s)) } BIND(STR(?loc) AS ?s) FILTER(STRENDS(?s, "1")) }` },
+  { name: 'inside an OPTIONAL (its FILTER is the left join\'s condition)', applies: false, text: `${P} SELECT ?c ?loc ?code WHERE { ?c a g:Care . OPTIONAL { ?c g:at ?loc . OPTIONAL { ?loc g:code ?code } FILTER(?c != <urn:x:c1>) } }` },
+  { name: 'a blank node in the BGP', applies: false, text: `${P} SELECT ?c ?h WHERE { ?c a g:Care ; g:at [ g:code ?code ] . OPTIONAL { ?c g:client ?h } FILTER(?code != "5678CD") }` },
+];
+
 const store = new oxigraph.Store();
 store.load(DATA, { format: 'text/turtle' });
 type Cell = { value: string };
@@ -222,6 +236,7 @@ describe('planner rewrite: FILTER EXISTS over a multi-triple BGP as a semi-join'
       { label: 'OPTIONAL into UNION ', cases: UNIONS },
       { label: 'sunk part ', cases: SINKS },
       { label: 'keyed UNION ', cases: KEYED_UNIONS },
+      { label: 'FILTER with the first BGP ', cases: FILTERS },
     ].map((f) => ({ ...f, got: [] as JenaAnswer[] }));
     beforeAll(async () => {
       const file = join(tempDir('ds-planner-'), 'data.ttl');
@@ -355,5 +370,20 @@ describe('planner rewrite: a UNION branch keyed by a table of the join variable 
   it('counts as standard SPARQL does: r1 c1 and c4 twice each (two areas; c4\'s SUBSTR fails), r2 c4 once, Totaal c1, c3, c4 and not c2', () => {
     const row = (r: string, clients: number, rows: number) => JSON.stringify([['clients', String(clients)], ['r', r], ['rows', String(rows)]]);
     expect(oxRows(compatibleText(parseSparql(KEYED_UNIONS[0]!.text)))).toEqual([row('Totaal', 2, 3), row('urn:x:r1', 2, 4), row('urn:x:r2', 0, 1)].sort());
+  });
+});
+
+describe('planner rewrite: a group\'s FILTER evaluated with its first BGP', () => {
+  const filters = (text: string) => (text.match(/FILTER\(/g) ?? []).length;
+  it.each(FILTERS)('$name: rewritten = bare on Oxigraph', ({ text, applies }) => {
+    const rewritten = compatibleText(parseSparql(text), { original: text });
+    const before = compatibleText(parseSparql(text), { planner: false, original: text });
+    expect(filters(rewritten) > filters(before), rewritten).toBe(applies);
+    expect(oxRows(rewritten)).toEqual(oxRows(text));
+  });
+
+  it('keeps the failed BIND\'s row: c1 and c2 at area 1234 (c1 and c2 with their clients), c4 with no area', () => {
+    const rows = oxRows(compatibleText(parseSparql(FILTERS[2]!.text), { original: FILTERS[2]!.text }));
+    expect(rows.map((r) => (JSON.parse(r) as string[][]).map(([k, v]) => `${k}=${v!.replace('urn:x:', '')}`).join(' '))).toEqual(['area=1234 c=c1 h=h1', 'area=1234 c=c2 h=h2', 'c=c4']);
   });
 });
