@@ -50,4 +50,24 @@ SELECT ?x ?na ?nb ?days WHERE { VALUES (?x ?a ?b) { ${dates} } OPTIONAL { ${inne
       expect(runAll(rewritten), inner).toEqual(runAll(compatibleText(parseSparql(text), { calendarLookups: false })));
     }
   });
+
+  it('keeps a one-triple OPTIONAL and the lookup of its date apart from the calendar: no end, two ends, outside the calendar, not a date', () => {
+    const periods = calendarStore(2023, 2024);
+    periods.load(`@prefix : <urn:x:> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+      :p1 :end "2024-03-01"^^xsd:date . :p3 :end "2024-01-10"^^xsd:date , "2024-02-10"^^xsd:date .
+      :p4 :end "2026-01-01"^^xsd:date . :p5 :end "2024-01-05T00:00:00"^^xsd:dateTime .`, { format: 'text/turtle' });
+    const text = (before: string) => `PREFIX time: <http://www.w3.org/2006/time#> PREFIX : <urn:x:>
+SELECT ?p ?e ?n WHERE { VALUES ?p { :p1 :p2 :p3 :p4 :p5 } ${before} OPTIONAL { ?p :end ?e . ${lookup('e', 'n')} } } ORDER BY ?p ?e`;
+    const rows = (t: string) => oxigraphRows(periods, t).map((r) => `${r.p?.slice(6)} ${r.e ?? '-'} ${r.n ?? '-'}`);
+    const rewritten = compatibleText(parseSparql(text('')));
+    expect(rewritten).not.toContain('^time:inXSDDate');
+    expect(rewritten).toMatch(/OPTIONAL \{\s*\?p :end \?e\.\s*FILTER/);
+    expect(rows(rewritten)).toEqual(rows(compatibleText(parseSparql(text('')), { calendarLookups: false })));
+    expect(rows(rewritten)).toEqual(['p1 2024-03-01 45351', 'p2 - -', 'p3 2024-01-10 45300', 'p3 2024-02-10 45331', 'p4 - -', 'p5 - -']);
+    // a pattern before it names the day number: the lookup is rewritten inside the OPTIONAL instead
+    const named = text('OPTIONAL { ?p :other ?n }');
+    const inside = compatibleText(parseSparql(named));
+    expect(inside).not.toContain('BOUND(?e)');
+    expect(rows(inside)).toEqual(rows(compatibleText(parseSparql(named), { calendarLookups: false })));
+  });
 });
