@@ -4,11 +4,14 @@
 // && (?start_werk < ?dan_end))` keeps the few of one day: 11 s). SPARQL applies a group's FILTERs
 // to the whole group, so Oxigraph 0.5 evaluates them last. The rewrite evaluates the FILTER with
 // the BGP, and the BINDs it needs, first:
-//   BIND… B X… BIND(e AS ?v) Y… FILTER(f)  →  { SELECT * WHERE { BIND… B BIND(e AS ?v) FILTER(f) } } X… Y… FILTER(f)
-// Exact for all data, when
+//   BIND… B OPTIONAL… X… BIND(e AS ?v) Y… FILTER(f)
+//     →  { SELECT * WHERE { BIND… B OPTIONAL… BIND(e AS ?v) FILTER(f) } } X… Y… FILTER(f)
+// (the sub-select is the group's own start, so the join order up to it is the same). Exact for all
+// data, when
 // - f and e read only *final* variables: certainly bound by B (joins never change a bound value),
-//   or bound by a BIND of the leading ones or a moved one and named by no pattern after it but
-//   BINDs and FILTERs (so a variable a BIND left unbound stays unbound: nothing else can bind it);
+//   or bound by a leading BIND, one of those OPTIONALs or a moved BIND and named by no pattern
+//   after them but BINDs and FILTERs (so a variable left unbound stays unbound: nothing else can
+//   bind it);
 // - e is deterministic and error-free in the sense of expressionVariables (no EXISTS, RAND, BNODE),
 //   and no pattern between B and the BIND names ?v: Extend commutes with the joins, left joins and
 //   minus it is moved over, since they do not name ?v and e sees the same values before them;
@@ -25,16 +28,19 @@ function hasBlankNode(node: unknown): boolean {
   return (node as Node).termType === 'BlankNode' || (!(node as Node).termType && Object.values(node).some(hasBlankNode));
 }
 
-function pushFilters(patterns: Node[]): Node[] | undefined {
+function pushFilters(patterns: Node[], withOptionals: boolean): Node[] | undefined {
   const at = patterns.findIndex((p) => p.type !== 'bind');
   const bgp = patterns[at];
   if (at < 0 || bgp?.type !== 'bgp' || hasBlankNode(bgp)) return undefined;
-  const rest = patterns.slice(at + 1);
+  // the OPTIONALs right after B go with it (IGJ 1.1.2: the care process's end date)
+  let end = at + 1;
+  while (withOptionals && patterns[end]?.type === 'optional') end++;
+  const rest = patterns.slice(end);
   const bindsVariable = (v: string) => rest.some((p) => p.type !== 'bind' && p.type !== 'filter' && mentioned(p).has(v));
   const certain = bgpBoundVariables([bgp]);
   const final = new Set(certain);
   const leading = new Set(patterns.slice(0, at).map((b) => (b.variable as Term).value));
-  for (const v of leading) if (!bindsVariable(v)) final.add(v);
+  for (const v of [...leading, ...mentioned(patterns.slice(at + 1, end))]) if (!bindsVariable(v)) final.add(v);
   // BINDs after B that can move up to it, in order (one may read another moved before it)
   const movable = new Map<Node, Set<string>>();
   rest.forEach((p, j) => {
@@ -55,10 +61,11 @@ function pushFilters(patterns: Node[]): Node[] | undefined {
   const need = new Set(filters.flatMap((f) => [...expressionVariables(f.expression)!]));
   const moved = [...movable].reverse().filter(([b, reads]) => need.has((b.variable as Term).value) && (reads.forEach((r) => need.add(r)), true)).map(([b]) => b).reverse();
   if (!rest.some((p) => p.type !== 'filter' && !moved.includes(p))) return undefined; // nothing to filter before
-  const block = subSelect([...patterns.slice(0, at + 1), ...moved, ...filters.map(clone)]);
+  const block = subSelect([...patterns.slice(0, end), ...moved, ...filters.map(clone)]);
   return [block, ...rest.filter((p) => !moved.includes(p))];
 }
 
 export function filtersWithFirstBgp(ast: unknown): void {
-  walkPatternLists(ast, (patterns, owner) => (owner.type === 'query' || owner.type === 'group' ? pushFilters(patterns) : undefined), { intoExpressions: false });
+  // with the OPTIONALs when that leaves rows to filter before, else before them
+  walkPatternLists(ast, (patterns, owner) => (owner.type === 'query' || owner.type === 'group' ? pushFilters(patterns, true) ?? pushFilters(patterns, false) : undefined), { intoExpressions: false });
 }
