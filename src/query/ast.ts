@@ -1,5 +1,5 @@
 // Small helpers over the sparqljs AST shared by the rewrites (compat.ts, calendar.ts, joins.ts,
-// planner-exists.ts, planner-optional.ts).
+// union-keys.ts and the planner-*.ts files).
 
 import sparqljs from 'sparqljs';
 
@@ -8,6 +8,13 @@ const parser = new sparqljs.Parser();
 /** `{ SELECT * WHERE { patterns } }` as a group pattern, from a parsed template (so the wildcard is the parser's own term). */
 export function subSelect(patterns: Node[]): Node {
   const group = (parser.parse('SELECT * WHERE { { SELECT * WHERE { } } }') as unknown as { where: Node[] }).where[0]!;
+  ((group.patterns as Node[])[0]!).where = patterns;
+  return group;
+}
+
+/** `{ SELECT DISTINCT ?k… WHERE { patterns } }` as a group pattern: the key tables of joins.ts, planner-bind.ts, union-keys.ts. */
+export function distinctSelect(keys: string[], patterns: Node[]): Node {
+  const group = (parser.parse(`SELECT * WHERE { { SELECT DISTINCT ${keys.map((k) => `?${k}`).join(' ')} WHERE { } } }`) as unknown as { where: Node[] }).where[0]!;
   ((group.patterns as Node[])[0]!).where = patterns;
   return group;
 }

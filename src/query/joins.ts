@@ -21,12 +21,10 @@
 //    restrictOnceBlocks), so that evaluated alone it does not enumerate what they bound.
 // Measured on the 10k-employee generator organisation: ZK 1.2's location block 5.3 s → 0.5 s; the
 // block joined to the agreements > 100 s → 0.7 s (bench/README.md, bench:conformance).
-import sparqljs from 'sparqljs';
-import { clone, expressionVariables, subSelect, walkPatternLists, type Node, type Term, type Triple } from './ast.js';
+import { clone, distinctSelect, expressionVariables, subSelect, walkPatternLists, type Node, type Term, type Triple } from './ast.js';
 import { keyUnkeyedBranches } from './union-keys.js';
 
 
-const parser = new sparqljs.Parser();
 /** The blocks rewrite 1 produced, for rewrite 2 to find (weak: ASTs come and go per query). */
 const keyedBlocks = new WeakSet<Node>();
 /** Variables of a BGP (paths included: their end points; internal path nodes are not variables). */
@@ -74,10 +72,7 @@ function bindOncePerKey(patterns: Node[]): void {
   const eVars = expressionVariables(bind.expression);
   if (!eVars || !qVars.has(x) || pVars.has(x) || [...eVars].some((v) => !pVars.has(v))) return;
   const keys = [...new Set([...eVars, ...[...qVars].filter((v) => pVars.has(v))])].sort();
-  const distinct = (parser.parse(`SELECT DISTINCT ${keys.map((k) => `?${k}`).join(' ')} WHERE { }`) as unknown as Node);
-  distinct.where = [withoutLeaves(clone(p), new Set(keys))];
-  delete distinct.prefixes;
-  const block = subSelect([{ type: 'group', patterns: [distinct] }, bind, q]);
+  const block = subSelect([distinctSelect(keys, [withoutLeaves(clone(p), new Set(keys))]), bind, q]);
   keyedBlocks.add(block);
   patterns.splice(1, 2, block);
 }

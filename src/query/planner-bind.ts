@@ -17,10 +17,8 @@
 // group's FILTERs still see the whole group. Not applied when ?x is mentioned before the BIND, when
 // e reads a variable P does not bind, or inside FILTER EXISTS bodies (evaluated with the outer row
 // substituted).
-import sparqljs from 'sparqljs';
-import { clone, expressionVariables, mentioned, subSelect, walkPatternLists, type Node, type Term, type Triple } from './ast.js';
+import { clone, distinctSelect, expressionVariables, mentioned, subSelect, walkPatternLists, type Node, type Term, type Triple } from './ast.js';
 
-const parser = new sparqljs.Parser();
 
 /** Variables and blank nodes of a triple (subject, object, and a variable predicate). */
 function terms(t: Triple): Term[] {
@@ -64,11 +62,7 @@ function keyAt(patterns: Node[], i: number): Node[] | undefined {
   const shared = q1.flatMap(terms).filter((t) => t.termType === 'Variable' && pVars.has(t.value)).map((t) => t.value);
   const keys = [...new Set([...eVars, ...shared])].sort();
   if (!keys.length) return undefined; // nothing to key on: the BIND is a constant, no loop to avoid
-  // From parsed templates, so the wildcard and the variables are the parser's own terms.
-  const distinct = parser.parse(`SELECT DISTINCT ${keys.map((k) => `?${k}`).join(' ')} WHERE { }`) as unknown as Node;
-  distinct.where = [clone(p)];
-  delete distinct.prefixes;
-  const block = subSelect([{ type: 'group', patterns: [distinct] }, bind, { type: 'bgp', triples: q1 }]);
+  const block = subSelect([distinctSelect(keys, [clone(p)]), bind, { type: 'bgp', triples: q1 }]);
   return [...patterns.slice(0, i), block, ...(q2.length ? [{ type: 'bgp', triples: q2 }] : []), ...patterns.slice(i + 2)];
 }
 

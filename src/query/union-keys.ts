@@ -13,10 +13,7 @@
 // X already, with the same value. Not applied inside FILTER EXISTS bodies (evaluated with the
 // outer row substituted), to a branch that names ?k, nor when X binds ?k only through a BIND, a
 // VALUES, a path or an OPTIONAL (6.1's ?locatie): rewrite 2 then distributes as before.
-import sparqljs from 'sparqljs';
-import { bgpBoundVariables, mentioned, type Node, type Term, type Triple } from './ast.js';
-
-const parser = new sparqljs.Parser();
+import { bgpBoundVariables, distinctSelect, mentioned, type Node, type Term, type Triple } from './ast.js';
 
 /** Triple patterns, one per alternative, at least one of which every solution of the list matches with ?k bound. */
 function keyDomain(patterns: Node[], k: string): Triple[] | undefined {
@@ -57,11 +54,9 @@ function bestTriple(triples: Triple[], k: string): Triple[] | undefined {
 function keyTable(k: string, domain: Triple[]): Node {
   const id = (t: Triple) => JSON.stringify([t.subject, t.predicate as Term, t.object].map((x) => [x.termType, x.value, (x as { datatype?: Term }).datatype?.value, (x as { language?: string }).language]));
   const unique = [...new Map(domain.map((t) => [id(t), t])).values()];
-  const group = (parser.parse(`SELECT * WHERE { { SELECT DISTINCT ?${k} WHERE { } } }`) as unknown as { where: Node[] }).where[0]!;
   const bgp = (t: Triple): Node => ({ type: 'bgp', triples: [t] });
   // a branch of one pattern as sparqljs parses it (the pattern itself), so the text re-parses to this AST
-  ((group.patterns as Node[])[0]!).where = unique.length === 1 ? [bgp(unique[0]!)] : [{ type: 'union', patterns: unique.map(bgp) }];
-  return group;
+  return distinctSelect([k], unique.length === 1 ? [bgp(unique[0]!)] : [{ type: 'union', patterns: unique.map(bgp) }]);
 }
 
 /** `{ SELECT … GROUP BY … }`: evaluated whole on its own in either form, so rewrite 2 would evaluate it once per branch. */
