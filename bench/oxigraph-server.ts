@@ -28,13 +28,17 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Until the SPARQL endpoint answers `ASK {}` (or the process exits, or `ms` pass). */
+/**
+ * Until the SPARQL endpoint answers `ASK {}` (or the process exits, or `ms` pass). Each probe is
+ * bounded: on a restart another process may have taken the port and never answer.
+ */
 export async function waitUntilUp(endpoint: string, child: ChildProcess, ms: number): Promise<void> {
   const until = Date.now() + ms;
   while (Date.now() < until) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode} before it was up`);
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`server exited (${child.exitCode ?? child.signalCode}) before it was up`);
     try {
-      const r = await fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/sparql-query', accept: 'application/sparql-results+json' }, body: 'ASK {}' });
+      const signal = AbortSignal.timeout(Math.max(1, Math.min(2000, until - Date.now())));
+      const r = await fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/sparql-query', accept: 'application/sparql-results+json' }, body: 'ASK {}', signal });
       await r.body?.cancel();
       if (r.ok) return;
     } catch {
